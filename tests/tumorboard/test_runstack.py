@@ -1,0 +1,135 @@
+"""The embedded default, as `make run` starts it: SQLite, the filesystem broker, three processes.
+
+Drives it over HTTP like a person: the login page, each demo login's landing page, a task sent
+from the web process and executed by the worker process, and beat's periodic heartbeat.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import wait_for
+from tumorboard.demo import PEOPLE
+from tumorboard.roles import HOME_URL_NAME
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+HOME_PATHS = {
+    "home-breast": "/home/breast/", "home-neuro": "/home/neuro/",
+    "home-coordinator": "/home/coordinator/", "home-oncology": "/home/oncology/",
+    "home-admin": "/home/admin/",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Browser:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        try:
+            with self.opener.open(self.base + path, timeout=10) as r:
+                return r.status, r.geturl(), r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.geturl(), e.read().decode()
+
+    def post(self, path: str, data: dict[str, str]) -> tuple[int, str, str]:
+        token = next(c.value for c in self.jar if c.name == "csrftoken")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+        request = urllib.request.Request(self.base + path, data=body,  # noqa: S310
+                                         headers={"Referer": self.base + path})
+        with self.opener.open(request, timeout=10) as r:
+            return r.status, r.geturl(), r.read().decode()
+
+
+@pytest.fixture
+def stack(tmp_path: Path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_TASK_DEFAULT_QUEUE"}
+           and not k.startswith("PYTEST")}
+    env.update(TUMORBOARD_VAR_DIR=str(tmp_path / "var"), WORKER_HEARTBEAT_INTERVAL="1",
+               PYTHONUNBUFFERED="1")
+    manage = [sys.executable, "manage.py"]
+    for step in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
+        subprocess.run([*manage, *step], cwd=BASE_DIR, env=env, check=True, timeout=120)
+    log = (tmp_path / "stack.log").open("wb")
+    proc = subprocess.Popen(
+        [*manage, "runstack", "--addr", f"127.0.0.1:{port}", "--concurrency", "1"],
+        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            urllib.request.urlopen(base + "/login/", timeout=2).close()  # noqa: S310
+        except OSError:
+            return False
+        return True
+
+    try:
+        wait_for(up, timeout=60, interval=0.3)
+        yield base, tmp_path
+    finally:
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        output = (tmp_path / "stack.log").read_text(errors="replace")
+        assert proc.returncode is not None
+    assert "Stopped web, worker and beat." in output, output[-3000:]
+
+
+def login(base: str, username: str, password: str) -> tuple[Browser, str]:
+    browser = Browser(base)
+    status, _, page = browser.get("/login/")
+    assert status == 200 and 'name="username"' in page
+    status, landed, _ = browser.post("/login/", {"username": username, "password": password})
+    assert status == 200
+    return browser, urllib.parse.urlsplit(landed).path
+
+
+def test_make_run_serves_every_role_runs_tasks_and_beat(stack, settings) -> None:
+    base, _ = stack
+    for username, _first, _last, role, _teams in PEOPLE:
+        _, landed = login(base, username, settings.DEMO_PASSWORD)
+        assert landed == HOME_PATHS[HOME_URL_NAME[role]], username
+
+    browser, _ = login(base, "admin", settings.DEMO_PASSWORD)
+    status, _, page = browser.post("/system/probe/", {})
+    probe = re.search(r"Probe (\d+) sent", page)
+    assert status == 200 and probe
+    row = re.compile(rf"#{probe.group(1)}</td><td>[^<]+</td>\s*<td>\d{{4}}-")
+
+    def probe_executed() -> bool:
+        return bool(row.search(browser.get("/home/admin/")[2]))
+
+    wait_for(probe_executed, timeout=60, interval=0.5)
+
+    def healthy() -> dict | None:
+        status, _, body = browser.get("/health/")
+        return json.loads(body) if status == 200 else None
+
+    report = wait_for(healthy, timeout=60, interval=0.5)
+    assert report["checks"]["broker"]["transport"] == "filesystem"
+    assert report["checks"]["database"]["vendor"] == "sqlite"

@@ -1,0 +1,42 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from cases.models import Patient
+from tumorboard.demo import PEOPLE
+from tumorboard.models import Team, TeamMembership, User
+from tumorboard.roles import CLINICAL_ROLES, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> tuple[int, int, int, int]:
+    return (User.objects.count(), Team.objects.count(), TeamMembership.objects.count(),
+            Patient.objects.count())
+
+
+def test_seed_demo_is_idempotent() -> None:
+    call_command("seed_demo", verbosity=0)
+    first = counts()
+    call_command("seed_demo", verbosity=0)
+    assert counts() == first
+    assert first[0] == len(PEOPLE)
+
+
+def test_seed_demo_has_two_of_each_clinical_role_in_two_teams_and_a_coordinator() -> None:
+    call_command("seed_demo", verbosity=0)
+    for role in CLINICAL_ROLES:
+        people = User.objects.filter(role=role)
+        assert people.count() == 2, role
+    for role in (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON):
+        teams = Team.objects.filter(members__role=role).distinct()
+        assert teams.count() == 2, role
+    assert User.objects.filter(role=Role.COORDINATOR).count() == 1
+    assert Patient.objects.filter(mrn__startswith="DEMO-").count() >= 8
+
+
+def test_every_demo_login_works(client: Client, settings) -> None:
+    call_command("seed_demo", verbosity=0)
+    for username, *_ in PEOPLE:
+        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+        client.logout()

@@ -1,0 +1,24 @@
+"""The Celery application. Every periodic job is declared here, in one place."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings")
+
+app = Celery("tumorboard", task_cls="celery.contrib.django.task:DjangoTask")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _beat_schedule(sender: Celery, **kwargs: object) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        # Proves that beat and at least one worker are alive (read by /health/).
+        "worker-heartbeat": {
+            "task": "tumorboard.tasks.heartbeat",
+            "schedule": float(settings.WORKER_HEARTBEAT_INTERVAL),
+        },
+    }

@@ -1,0 +1,73 @@
+"""python manage.py runstack: the web server, a Celery worker and Celery beat, together.
+
+For development and demos. Ctrl-C (or any one of the three dying) stops all three. Production
+runs them as separate services (deploy/).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server, a Celery worker and Celery beat until Ctrl-C."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
+        parser.add_argument("--concurrency", type=int, default=2)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        celery = [python, "-m", "celery", "-A", "tumorboard"]
+        commands = {
+            "web": [python, "manage.py", "runserver", options["addr"], "--noreload"],
+            "worker": [*celery, "worker", "--loglevel=INFO",
+                       f"--concurrency={options['concurrency']}", "--hostname=worker@%h"],
+            "beat": [*celery, "beat", "--loglevel=INFO",
+                     f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
+        }
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        stopping = False
+
+        def stop(*_: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for name, command in commands.items():
+                procs[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
+            host, _, port = options["addr"].rpartition(":")
+            self.stdout.write(self.style.SUCCESS(
+                f"\nTumor board running at http://{host or '127.0.0.1'}:{port}/  "
+                f"(web pid {procs['web'].pid}, worker pid {procs['worker'].pid}, "
+                f"beat pid {procs['beat'].pid}). Ctrl-C stops all three.\n"
+                f"Demo logins: breast1, breast2, neuro1, neuro2, radonc1, radonc2, medonc1, "
+                f"medonc2, coordinator, admin; password {settings.DEMO_PASSWORD}\n"
+            ))
+            while not stopping:
+                dead = [name for name, proc in procs.items() if proc.poll() is not None]
+                if dead:
+                    self.stderr.write(f"{', '.join(dead)} stopped: stopping the others.")
+                    break
+                time.sleep(0.5)
+        finally:
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 15
+            for proc in procs.values():
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            self.stdout.write("Stopped web, worker and beat.")

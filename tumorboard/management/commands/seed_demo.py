@@ -1,0 +1,29 @@
+"""python manage.py seed_demo: idempotent demo data for every part of the service."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from cases.demo import seed_cases
+from tumorboard.demo import PEOPLE, seed_people
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo institution, teams, logins and synthetic patients."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            people = seed_people()
+            patients = seed_cases(people)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(people.users)} logins, {len(people.teams)} teams, "
+                f"{patients} synthetic patients."
+            )
+        )
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
+            for username, first, last, role, _teams in PEOPLE:
+                self.stdout.write(f"  {username:<12} {role.label:<22} {first} {last}")

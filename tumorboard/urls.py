@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/breast/", views.home_breast, name="home-breast"),
+    path("home/neuro/", views.home_neuro, name="home-neuro"),
+    path("home/coordinator/", views.home_coordinator, name="home-coordinator"),
+    path("home/oncology/", views.home_oncology, name="home-oncology"),
+    path("home/admin/", views.home_admin, name="home-admin"),
+    path("system/probe/", views.send_probe, name="send-probe"),
+    path("health/", views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("tumorboard.api_urls")),
+]

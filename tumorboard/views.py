@@ -1,0 +1,91 @@
+"""Pages of the project package: role home pages, health, and the operator's system page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import services
+from .health import health_report
+from .models import TaskProbe
+from .roles import HOME_URL_NAME, Role
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: Role) -> Callable[[View], View]:
+    """Let the given roles in; send anyone else to their own home page."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:  # type: ignore[union-attr]
+                return redirect("home")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    url_name = HOME_URL_NAME.get(request.user.role)  # type: ignore[union-attr, call-overload]
+    if url_name is None:
+        return render(request, "tumorboard/no_role.html", status=403)
+    return redirect(url_name)
+
+
+def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    teams = request.user.teams.select_related("institution").order_by("name")  # type: ignore[union-attr]
+    return render(request, template, {"teams": teams, **context})
+
+
+@role_required(Role.BREAST_ONCOSURGEON)
+def home_breast(request: HttpRequest) -> HttpResponse:
+    return _home(request, "tumorboard/home_breast.html")
+
+
+@role_required(Role.NEUROSURGEON)
+def home_neuro(request: HttpRequest) -> HttpResponse:
+    return _home(request, "tumorboard/home_neuro.html")
+
+
+@role_required(Role.COORDINATOR)
+def home_coordinator(request: HttpRequest) -> HttpResponse:
+    return _home(request, "tumorboard/home_coordinator.html")
+
+
+@role_required(Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
+def home_oncology(request: HttpRequest) -> HttpResponse:
+    return _home(request, "tumorboard/home_oncology.html")
+
+
+@role_required(Role.ADMIN)
+def home_admin(request: HttpRequest) -> HttpResponse:
+    probes = TaskProbe.objects.select_related("requested_by").order_by("-sent_at")[:10]
+    return _home(request, "tumorboard/home_admin.html", health=health_report(), probes=probes)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def send_probe(request: HttpRequest) -> HttpResponse:
+    probe = services.task_probe_send(actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"Probe {probe.pk} sent to the workers.")
+    return redirect("home-admin")
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
