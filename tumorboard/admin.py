@@ -9,11 +9,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "institution", "is_active")
     list_filter = ("role", "institution", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         ("Tumor board", {"fields": ("role", "institution", "time_zone")}),
     )
     add_fieldsets = (
-        *BaseUserAdmin.add_fieldsets,
+        *(BaseUserAdmin.add_fieldsets or ()),
         ("Tumor board", {"fields": ("role", "institution")}),
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 
-from .models import Institution, Team, TeamMembership, User
+from .models import Institution, Team, TeamKind, TeamMembership, User
 from .roles import Role
 
 INSTITUTION = ("riverside", "Riverside University Hospital")
@@ -29,7 +29,7 @@ PEOPLE: list[tuple[str, str, str, Role, list[str]]] = [
     ("admin", "Sam", "Admin", Role.ADMIN, []),
 ]
 
-TEAMS: list[tuple[str, Team.Kind, str]] = [
+TEAMS: list[tuple[str, TeamKind, str]] = [
     # name, kind, lead
     ("Riverside Breast Service", Team.Kind.BREAST, "breast1"),
     ("Northfield Breast Service", Team.Kind.BREAST, "breast2"),

@@ -53,7 +53,9 @@ class Team(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    members = models.ManyToManyField(User, through="TeamMembership", related_name="teams")
+    members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
+        User, through="TeamMembership", related_name="teams"
+    )
 
     class Meta:
         constraints = [

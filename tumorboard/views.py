@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import services
 from .health import health_report
-from .models import TaskProbe
+from .models import TaskProbe, User
 from .roles import HOME_URL_NAME, Role
 
 View = Callable[..., HttpResponse]
@@ -28,7 +28,7 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         @wraps(view)
         @login_required
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
+            if cast(User, request.user).role not in roles:
                 return redirect("home")
             return view(request, *args, **kwargs)
 
@@ -39,14 +39,15 @@ def role_required(*roles: Role) -> Callable[[View], View]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    url_name = HOME_URL_NAME.get(request.user.role)  # type: ignore[union-attr, call-overload]
+    role = cast(User, request.user).role
+    url_name = HOME_URL_NAME.get(Role(role)) if role in Role.values else None
     if url_name is None:
         return render(request, "tumorboard/no_role.html", status=403)
     return redirect(url_name)
 
 
 def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
-    teams = request.user.teams.select_related("institution").order_by("name")  # type: ignore[union-attr]
+    teams = cast(User, request.user).teams.select_related("institution").order_by("name")
     return render(request, template, {"teams": teams, **context})
 
 
@@ -79,7 +80,7 @@ def home_admin(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.ADMIN)
 def send_probe(request: HttpRequest) -> HttpResponse:
-    probe = services.task_probe_send(actor=request.user)  # type: ignore[arg-type]
+    probe = services.task_probe_send(actor=cast(User, request.user))
     messages.success(request, f"Probe {probe.pk} sent to the workers.")
     return redirect("home-admin")
 
