@@ -218,3 +218,36 @@ def celery_worker_process(
     yield worker
     worker.stop()
     shutil.rmtree(log_dir, ignore_errors=True)
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oncologist(mdt_team: Team) -> User:
+    """A radiation oncologist who attends the MDT; sees a case only once added to it."""
+    user = UserFactory(username="olga", role=Role.RADIATION_ONCOLOGIST)
+    add_member(mdt_team, user)
+    return user
+
+
+@pytest.fixture
+def care_case(
+    breast_surgeon: User, neurosurgeon: User, coordinator: User, breast_team: Team,
+    spine_team: Team, mdt_team: Team,
+) -> Any:
+    """A scorable case of the breast and spine teams, listed for the MDT, with one lesion."""
+    from tests.factories import add_lesion, create_case
+
+    case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
+                       mdt_team=mdt_team)
+    add_lesion(case, actor=breast_surgeon)
+    case.refresh_from_db()
+    return case
+
+
+@pytest.fixture
+def api_client() -> Any:
+    from rest_framework.test import APIClient
+
+    return APIClient()

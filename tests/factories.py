@@ -58,3 +58,45 @@ class PatientFactory(factory.django.DjangoModelFactory):
     family_name = factory.Sequence(lambda n: f"Synthetic{n}")
     birth_date = dt.date(1970, 1, 1)
     sex = Patient.Sex.FEMALE
+
+
+# --- cases: built through the services, so permissions, events and audit rows are real -------
+
+SCORABLE_CASE: dict[str, object] = {
+    "primary_status": "known_breast",
+    "er": True,
+    "pr": True,
+    "her2": False,
+    "ki67": 10.0,
+    "kps": 80,
+    "frankel": "E",
+    "extraspinal_bone_metastases": 1,
+    "vertebral_metastases": 2,
+    "visceral_metastases": "none",
+}
+
+STUDY: dict[str, object] = {
+    "imaging_date": dt.date(2026, 1, 5),
+    "pain": "mechanical",
+    "bone_lesion": "lytic",
+    "alignment": "normal",
+    "collapse": "under_50",
+    "posterolateral": "unilateral",
+    "bilsky": "1b",
+}
+
+
+def create_case(*, actor: User, patient: Patient | None = None, **fields: object):
+    """A case opened by ``actor`` through cases.services.case_create, scorable by default."""
+    from cases import services
+
+    patient = patient or PatientFactory(institution=actor.institution)
+    return services.case_create(patient=patient, actor=actor, **{**SCORABLE_CASE, **fields})
+
+
+def add_lesion(case, *, actor: User, levels: list[str] | None = None, **study: object):
+    from cases import services
+
+    return services.lesion_create(
+        case=case, actor=actor, levels=levels or ["T7"], **{**STUDY, **study}
+    )

@@ -1,8 +1,12 @@
-"""Patients and their breast-cancer spinal-metastasis cases."""
+"""The patient: identifiers and demographics (PHI)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from tumorboard.models import Institution
 
@@ -25,8 +29,14 @@ class Patient(models.Model):
     given_name = models.CharField(max_length=120)
     birth_date = models.DateField()
     sex = models.CharField(max_length=8, choices=Sex.choices)
+    # Who registered the patient: they see the patient before any case exists (selectors).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -39,6 +49,10 @@ class Patient(models.Model):
     def __str__(self) -> str:
         # Ids only: str() of a model ends up in logs and admin messages.
         return f"Patient #{self.pk}"
+
+    def clean(self) -> None:
+        if self.birth_date and self.birth_date > timezone.localdate():
+            raise ValidationError({"birth_date": "cannot be in the future"})
 
     @property
     def full_name(self) -> str:

@@ -1,0 +1,293 @@
+"""REST endpoints of the cases app, under /api/v1/. Thin: validate, call one selector or service,
+serialize. Every case endpoint starts from ``case_get_visible`` / ``case_list_visible_to``: a case
+outside the caller's care team is a 404, whatever the method."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tumorboard.models import User
+
+from . import audit, selectors, services
+from .filters import CaseFilter
+from .models import Case, SpinalLesion
+from .serializers import (
+    AssessmentCreateSerializer,
+    AssessmentSerializer,
+    AuthTokenRequestSerializer,
+    AuthTokenResponseSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CaseUpdateSerializer,
+    FieldErrorsSerializer,
+    LesionCreateSerializer,
+    LesionSerializer,
+    PhaseConflictSerializer,
+    PhaseEventSerializer,
+    PhaseStaySerializer,
+    TransitionCreateSerializer,
+    VersionConflictSerializer,
+)
+
+T = TypeVar("T")
+
+ERR_400 = OpenApiResponse(FieldErrorsSerializer, description="field -> reasons; nothing saved")
+ERR_401 = OpenApiResponse(description="not authenticated")
+ERR_403 = OpenApiResponse(description="the case is visible but your role may not change it")
+ERR_404 = OpenApiResponse(description="no such case in your care teams")
+
+
+class _Refused(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _field_errors(error: ValidationError) -> dict[str, list[str]]:
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": error.messages}
+    return {
+        ("non_field_errors" if name == NON_FIELD_ERRORS else name): reasons
+        for name, reasons in error.message_dict.items()
+    }
+
+
+def _run(call: Callable[[], T]) -> T:
+    """Run a service; its refusals become the documented HTTP answers."""
+    try:
+        return call()
+    except ValidationError as error:
+        raise _Refused(Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)) from None
+    except PermissionDenied as error:
+        raise ApiPermissionDenied(str(error)) from None
+    except services.PhaseMoveForbidden as error:
+        raise _Refused(Response(
+            {"detail": "the care timeline does not allow this move",
+             "from_phase": error.from_phase, "to_phase": error.to_phase,
+             "allowed_moves": error.allowed},
+            status=status.HTTP_409_CONFLICT,
+        )) from None
+    except services.VersionConflict as error:
+        raise _Refused(Response(
+            {"detail": "the case changed since you read it: read it again",
+             "current_version": error.current},
+            status=status.HTTP_409_CONFLICT,
+        )) from None
+
+
+class _CaseView(APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, _Refused):
+            return exc.response
+        return super().handle_exception(exc)
+
+    @property
+    def actor(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def visible_case(self, case_id: int, *, record: bool) -> Case:
+        return selectors.case_get_visible(user=self.actor, case_id=case_id, record=record)
+
+
+@extend_schema(
+    operation_id="auth_token",
+    summary="Exchange a username and password for an API token",
+    request=AuthTokenRequestSerializer,
+    responses={200: AuthTokenResponseSerializer, 400: ERR_400},
+    tags=["auth"],
+)
+class AuthTokenView(ObtainAuthToken):
+    pass
+
+
+@extend_schema(tags=["cases"])
+class CaseListCreateView(_CaseView, generics.ListAPIView):
+    """Cases of the caller's care teams, newest change first; page-number pagination."""
+
+    serializer_class = CaseListSerializer
+    filterset_class = CaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return selectors.case_list_for_display(user=self.actor)
+
+    @extend_schema(operation_id="cases_list", responses={200: CaseListSerializer(many=True),
+                                                         400: ERR_400, 401: ERR_401})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = self.list(request, *args, **kwargs)
+        shown = [item["id"] for item in response.data.get("results", [])]
+        audit.record_list_read(actor=self.actor, case_ids=shown, what="case_list_api")
+        return response
+
+    @extend_schema(
+        operation_id="cases_create",
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = CaseCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = dict(serializer.validated_data)
+        new_patient = data.pop("patient", None)
+        patient_id = data.pop("patient_id", None)
+        if new_patient is not None:
+            case = _run(lambda: services.case_create_with_patient(
+                patient=new_patient, actor=self.actor, **data))
+        else:
+            patient = selectors.patient_list_visible_to(user=self.actor).filter(
+                pk=patient_id).first()
+            if patient is None:
+                return Response({"patient_id": ["no such patient among yours"]},
+                                status=status.HTTP_400_BAD_REQUEST)
+            case = _run(lambda: services.case_create(patient=patient, actor=self.actor, **data))
+        case = self.visible_case(case.pk, record=False)
+        body = CaseDetailSerializer(selectors.case_detail(case=case)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseDetailView(_CaseView):
+    @extend_schema(operation_id="cases_retrieve",
+                   responses={200: CaseDetailSerializer, 401: ERR_401, 404: ERR_404})
+    def get(self, request: Request, case_id: int) -> Response:
+        case = self.visible_case(case_id, record=True)
+        return Response(CaseDetailSerializer(selectors.case_detail(case=case)).data)
+
+    @extend_schema(
+        operation_id="cases_partial_update",
+        request=CaseUpdateSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                                     description="the version read, instead of `version`")],
+        responses={200: CaseDetailSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
+                   404: ERR_404,
+                   409: OpenApiResponse(VersionConflictSerializer, description="stale version")},
+    )
+    def patch(self, request: Request, case_id: int) -> Response:
+        case = self.visible_case(case_id, record=False)
+        serializer = CaseUpdateSerializer(data=request.data, partial=True)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        if version is None:
+            version = _if_match(request.headers.get("If-Match"))
+        if version is None:
+            return Response({"version": ["send the version you read (or an If-Match header)"]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        oncologists = data.pop("oncologists", None)
+        _run(lambda: services.case_update(case=case, actor=self.actor, expected_version=version,
+                                          oncologists=oncologists, **data))
+        case = self.visible_case(case_id, record=False)
+        return Response(CaseDetailSerializer(selectors.case_detail(case=case)).data)
+
+
+def _if_match(header: str | None) -> int | None:
+    if not header:
+        return None
+    try:
+        return int(header.strip().strip('"').removeprefix("W/").strip('"'))
+    except ValueError:
+        return None
+
+
+@extend_schema(tags=["cases"])
+class CaseLesionCreateView(_CaseView):
+    @extend_schema(
+        operation_id="cases_lesions_create",
+        summary="Add a lesion with its first study, or a study of a lesion (lesion_id)",
+        request=LesionCreateSerializer,
+        responses={201: LesionSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
+                   404: ERR_404},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = self.visible_case(case_id, record=False)
+        serializer = LesionCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = dict(serializer.validated_data)
+        lesion_id = data.pop("lesion_id", None)
+        if lesion_id is not None:
+            lesion = SpinalLesion.objects.filter(case=case, pk=lesion_id).first()
+            if lesion is None:
+                return Response({"lesion_id": ["no such lesion in this case"]},
+                                status=status.HTTP_400_BAD_REQUEST)
+            _run(lambda: services.lesion_imaging_add(lesion=lesion, actor=self.actor, **data))
+        else:
+            lesion = _run(lambda: services.lesion_create(case=case, actor=self.actor, **data))
+        views = selectors.lesion_views(
+            list(SpinalLesion.objects.filter(pk=lesion.pk).prefetch_related("imagings")),
+            case.latest_assessment,
+        )
+        return Response(LesionSerializer(views[0]).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseAssessmentCreateView(_CaseView):
+    @extend_schema(
+        operation_id="cases_assessments_create",
+        summary="Score the case as stored and keep the run (inputs, result, rules version)",
+        request=AssessmentCreateSerializer,
+        responses={201: AssessmentSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
+                   404: ERR_404},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = self.visible_case(case_id, record=False)
+        assessment = _run(lambda: services.assessment_create(case=case, actor=self.actor))
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseTransitionCreateView(_CaseView):
+    @extend_schema(
+        operation_id="cases_transitions_create",
+        summary="Move the case to another phase of the care timeline",
+        request=TransitionCreateSerializer,
+        responses={201: PhaseEventSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
+                   404: ERR_404,
+                   409: OpenApiResponse(PhaseConflictSerializer,
+                                        description="the timeline forbids the move; "
+                                                    "allowed_moves lists the permitted ones")},
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        case = self.visible_case(case_id, record=False)
+        serializer = TransitionCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        event = _run(lambda: services.case_transition(case=case, actor=self.actor,
+                                                      **serializer.validated_data))
+        return Response(PhaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["cases"])
+class CaseTimelineView(_CaseView):
+    @extend_schema(
+        operation_id="cases_timeline",
+        summary="Every phase stay of the case, in order, with its S2 Table 4 checklist",
+        responses={200: PhaseStaySerializer(many=True), 401: ERR_401, 404: ERR_404},
+    )
+    def get(self, request: Request, case_id: int) -> Response:
+        case = selectors.case_get_visible(user=self.actor, case_id=case_id, record=False)
+        audit.record_case_read(actor=self.actor, case=case, what="timeline")
+        return Response(PhaseStaySerializer(selectors.case_timeline(case=case), many=True).data)
+
+
+__all__ = [
+    "AuthTokenView",
+    "CaseAssessmentCreateView",
+    "CaseDetailView",
+    "CaseLesionCreateView",
+    "CaseListCreateView",
+    "CaseTimelineView",
+    "CaseTransitionCreateView",
+]

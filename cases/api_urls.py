@@ -1,0 +1,19 @@
+"""REST routes of the cases app (included under /api/v1/ by tumorboard.api_urls)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("auth/token/", api.AuthTokenView.as_view(), name="api-auth-token"),
+    path("cases/", api.CaseListCreateView.as_view(), name="api-cases"),
+    path("cases/<int:case_id>/", api.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<int:case_id>/lesions/", api.CaseLesionCreateView.as_view(),
+         name="api-case-lesions"),
+    path("cases/<int:case_id>/assessments/", api.CaseAssessmentCreateView.as_view(),
+         name="api-case-assessments"),
+    path("cases/<int:case_id>/transitions/", api.CaseTransitionCreateView.as_view(),
+         name="api-case-transitions"),
+    path("cases/<int:case_id>/timeline/", api.CaseTimelineView.as_view(),
+         name="api-case-timeline"),
+]

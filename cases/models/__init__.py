@@ -1,0 +1,33 @@
+"""Models of the cases app, one module per concept; import them from here."""
+
+from .access import CaseGroupObjectPermission, CaseUserObjectPermission, TeamGroup
+from .assessment import Assessment
+from .audit import AuditAction, AuditEvent, AuditOutcome
+from .case import Case, PrimaryStatus
+from .lesion import LesionImaging, SpinalLesion
+from .outcome import Ambulation, FollowUpVisit, ImplantIntegrity, LocalControl, SurvivalStatus
+from .patient import Patient, Sex
+from .phase import DutyTick, PhaseEvent
+
+__all__ = [
+    "Ambulation",
+    "Assessment",
+    "AuditAction",
+    "AuditEvent",
+    "AuditOutcome",
+    "Case",
+    "CaseGroupObjectPermission",
+    "CaseUserObjectPermission",
+    "DutyTick",
+    "FollowUpVisit",
+    "ImplantIntegrity",
+    "LesionImaging",
+    "LocalControl",
+    "Patient",
+    "PhaseEvent",
+    "PrimaryStatus",
+    "Sex",
+    "SpinalLesion",
+    "SurvivalStatus",
+    "TeamGroup",
+]

@@ -1,0 +1,130 @@
+"""Spinal lesions and their serial imaging (DESIGN.md, Domain: "Spinal lesion").
+
+A lesion is its identity (case, levels, label); each imaging study is a row with every SINS and
+Bilsky input. The latest study is the lesion's current state; progression within 6 weeks is
+computed from the last two studies by the scoring core (CLINICAL.md §8 ``rapid_progression``),
+never typed in.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from scoring.calculators import (
+    LEVELS,
+    Alignment,
+    BilskyGrade,
+    BoneLesion,
+    Collapse,
+    Pain,
+    Posterolateral,
+)
+
+from .case import Case, _choices
+
+LEVEL_CHOICES = [(str(level), str(level)) for level in LEVELS]
+PAIN_CHOICES = _choices(
+    Pain,
+    {"mechanical": "Mechanical", "occasional": "Occasional, non-mechanical",
+     "none": "Pain-free lesion"},
+)
+BONE_LESION_CHOICES = _choices(BoneLesion)
+ALIGNMENT_CHOICES = _choices(
+    Alignment, {"subluxation": "Subluxation / translation", "deformity": "De novo deformity"}
+)
+COLLAPSE_CHOICES = _choices(
+    Collapse,
+    {"over_50": "Over 50 % collapse", "under_50": "Under 50 % collapse",
+     "involved_over_50": "No collapse, over 50 % of the body involved", "none": "None"},
+)
+POSTEROLATERAL_CHOICES = _choices(Posterolateral)
+BILSKY_CHOICES = [(m.value, f"Bilsky {m.value}") for m in BilskyGrade]
+
+
+def validate_levels(value: object) -> None:
+    """At least one level, each one SINS scores (CLINICAL.md §1: C0-S5, no coccyx), no repeat."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError("give at least one spinal level")
+    known = {str(level) for level in LEVELS}
+    unknown = [str(level) for level in value if level not in known]
+    if unknown:
+        raise ValidationError(
+            f"unknown level(s) {', '.join(unknown)}: use C0-C7, T1-T12, L1-L5, S1-S5"
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError("a level is listed twice")
+
+
+class SpinalLesion(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="lesions")
+    label = models.CharField(max_length=60)
+    levels = models.JSONField(validators=[validate_levels])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "label"], name="lesion_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lesion #{self.pk}"
+
+
+class LesionImaging(models.Model):
+    """One imaging study of one lesion: every SINS input but the location, and the Bilsky grade."""
+
+    lesion = models.ForeignKey(SpinalLesion, on_delete=models.CASCADE, related_name="imagings")
+    imaging_date = models.DateField()
+    pain = models.CharField(max_length=12, choices=PAIN_CHOICES)
+    bone_lesion = models.CharField(max_length=8, choices=BONE_LESION_CHOICES)
+    alignment = models.CharField(max_length=12, choices=ALIGNMENT_CHOICES)
+    collapse = models.CharField(max_length=20, choices=COLLAPSE_CHOICES)
+    posterolateral = models.CharField(max_length=12, choices=POSTEROLATERAL_CHOICES)
+    bilsky = models.CharField("Bilsky grade", max_length=2, choices=BILSKY_CHOICES)
+    progressed_after_radiation = models.BooleanField(
+        default=False, help_text="Progressed after radiation to the same field (CLINICAL.md §7)"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["imaging_date", "pk"]
+        constraints = [
+            # One study per lesion and day, so "the last two studies" is well defined.
+            models.UniqueConstraint(fields=["lesion", "imaging_date"],
+                                    name="imaging_one_per_lesion_and_day"),
+            models.CheckConstraint(condition=Q(pain__in=[m.value for m in Pain]),
+                                   name="imaging_pain_valid"),
+            models.CheckConstraint(condition=Q(bone_lesion__in=[m.value for m in BoneLesion]),
+                                   name="imaging_bone_lesion_valid"),
+            models.CheckConstraint(condition=Q(alignment__in=[m.value for m in Alignment]),
+                                   name="imaging_alignment_valid"),
+            models.CheckConstraint(condition=Q(collapse__in=[m.value for m in Collapse]),
+                                   name="imaging_collapse_valid"),
+            models.CheckConstraint(
+                condition=Q(posterolateral__in=[m.value for m in Posterolateral]),
+                name="imaging_posterolateral_valid",
+            ),
+            models.CheckConstraint(condition=Q(bilsky__in=[m.value for m in BilskyGrade]),
+                                   name="imaging_bilsky_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Imaging #{self.pk}"
+
+    def clean(self) -> None:
+        if self.imaging_date and self.imaging_date > timezone.localdate():
+            raise ValidationError({"imaging_date": "cannot be in the future"})

@@ -1,0 +1,276 @@
+"""Every read of the cases app. ``case_list_visible_to`` is THE visibility rule: every page,
+endpoint, export and PDF starts from it (STYLE.md rule 2); an outsider gets 404, never 403."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from scoring.calculators import evaluate_request
+from tumorboard.models import Team, User
+from tumorboard.roles import Role
+
+from . import audit, timeline
+from .evaluation import lesion_progression, preoperative_timing_checks
+from .models import (
+    Assessment,
+    Case,
+    DutyTick,
+    FollowUpVisit,
+    LesionImaging,
+    Patient,
+    PhaseEvent,
+    SpinalLesion,
+)
+
+
+def case_list_visible_to(*, user: User) -> QuerySet[Case]:
+    """The cases ``user`` may see: the care team of each case, and nobody else.
+
+    - the members of its breast team and spine team (guardian group permissions, kept in step with
+      team membership by cases.permissions);
+    - the oncologists added to it (guardian user permissions);
+    - coordinators: the MDT coordinators of its meetings. Until meetings exist (next issue), that
+      is a coordinator who is a member of the case's ``mdt_team``; the meetings app will widen this
+      one clause to "coordinator of a meeting where the case is listed".
+
+    The administrator role manages people and teams and sees no patient data here, superuser or
+    not (Django admin shows patient models to superusers only). Two subqueries on integer keys
+    (guardian direct foreign-key models), never one query per row.
+    """
+    if not user.is_authenticated or not user.is_active or user.role in ("", Role.ADMIN):
+        return Case.objects.none()
+    by_permission = get_objects_for_user(
+        user, "cases.view_case", Case.objects.all(), with_superuser=False,
+        accept_global_perms=False,
+    )  # fmt: skip
+    if user.role != Role.COORDINATOR:
+        return by_permission
+    coordinated = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
+    return Case.objects.filter(Q(pk__in=by_permission.values("pk")) | Q(mdt_team__in=coordinated))
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError):
+        return None
+
+
+def case_get_visible(*, user: User, case_id: object, record: bool = True) -> Case:
+    """One case the user may see, or ``Http404`` (also for a case that does not exist).
+
+    Records the read in the audit trail (``record=False`` for a write, whose service records it);
+    an attempt on an invisible case is recorded as denied.
+    """
+    pk = _as_int(case_id)
+    case = (
+        case_list_visible_to(user=user)
+        .select_related("patient", "latest_assessment", "current_event", "breast_team",
+                        "spine_team", "mdt_team")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if case is None:
+        audit.record_denied(actor=user, case_id=pk)
+        raise Http404("No such case.")
+    if record:
+        audit.record_case_read(actor=user, case=case)
+    return case
+
+
+def patient_list_visible_to(*, user: User) -> QuerySet[Patient]:
+    """Patients with a case the user sees, and those the user registered (before their case)."""
+    visible = case_list_visible_to(user=user)
+    if user.role in ("", Role.ADMIN) or not user.is_authenticated:
+        return Patient.objects.none()
+    return Patient.objects.filter(Q(cases__in=visible.values("pk")) | Q(created_by=user)).distinct()
+
+
+def patient_get_visible(*, user: User, patient_id: object) -> Patient:
+    patient = patient_list_visible_to(user=user).filter(pk=_as_int(patient_id) or 0).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
+
+
+def case_list_for_display(*, user: User) -> QuerySet[Case]:
+    """The visible cases with what a list shows (patient, phase, latest SINS, urgency, next step),
+    in a constant number of queries."""
+    return (
+        case_list_visible_to(user=user)
+        .select_related("patient", "latest_assessment", "current_event", "breast_team",
+                        "spine_team")
+        .prefetch_related(
+            Prefetch("current_event__ticks", queryset=DutyTick.objects.only(
+                "id", "event_id", "duty_code"))
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def case_next_step(case: Case, role: str) -> str:
+    """The first open S2 Table 4 duty of the person's specialty in the current phase, else the
+    next move of the timeline. Uses only what ``case_list_for_display`` loaded."""
+    event = case.current_event
+    done = {tick.duty_code for tick in event.ticks.all()} if event is not None else set()
+    specialty = role if role in timeline.Specialty.values else None
+    duty = timeline.next_open_duty(case.phase, done, specialty)
+    if duty is not None:
+        return duty.label
+    moves = timeline.allowed_moves(case.phase)
+    if not moves:
+        return "Nothing open"
+    return "Move to " + " or ".join(phase.label.lower() for phase in moves)
+
+
+# --- the case page ------------------------------------------------------------------------------
+
+
+@dataclass
+class LesionView:
+    lesion: SpinalLesion
+    imagings: list[LesionImaging]
+    progressed_within_6_weeks: bool
+    progression_changes: tuple[str, ...]
+    sins: dict[str, Any] | None = None  # from the latest assessment, when it scored this lesion
+
+    @property
+    def latest(self) -> LesionImaging | None:
+        return self.imagings[-1] if self.imagings else None
+
+
+@dataclass
+class ChecklistItem:
+    duty: timeline.Duty
+    tick: DutyTick | None
+
+
+@dataclass
+class PhaseStay:
+    event: PhaseEvent
+    checklist: list[ChecklistItem]
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    lesions: list[LesionView]
+    stays: list[PhaseStay]
+    assessments: list[Assessment]
+    followups: list[FollowUpVisit]
+    allowed_moves: list[timeline.Phase]
+    timing_checks: list[dict[str, str]] = field(default_factory=list)
+    # Until the referrals and meetings apps exist (next issues): empty, documented in the API.
+    open_referrals: list[Any] = field(default_factory=list)
+    next_meeting: Any = None
+    last_decision: Any = None
+
+
+def lesion_views(lesions: list[SpinalLesion], assessment: Assessment | None) -> list[LesionView]:
+    scored: dict[tuple[str, ...], dict[str, Any]] = {}
+    if assessment is not None:
+        for item in assessment.result.get("lesions", []):
+            scored[tuple(item["levels"])] = item["sins"]
+    views = []
+    for lesion in lesions:
+        imagings = list(lesion.imagings.all())
+        progressed, changes = lesion_progression(imagings)
+        views.append(LesionView(lesion, imagings, progressed, changes,
+                                scored.get(tuple(lesion.levels))))
+    return views
+
+
+def case_detail(*, case: Case) -> CaseDetail:
+    """Everything the case page and the detail endpoint show, for one case already visible."""
+    lesions = list(case.lesions.prefetch_related("imagings__recorded_by"))
+    events = list(
+        case.phase_events.select_related("actor").prefetch_related("ticks__ticked_by")
+    )
+    stays = []
+    for event in events:
+        ticks = {tick.duty_code: tick for tick in event.ticks.all()}
+        stays.append(PhaseStay(event, [ChecklistItem(duty, ticks.get(duty.code))
+                                       for duty in timeline.duties(event.to_phase)]))
+    detail = CaseDetail(
+        case=case,
+        lesions=lesion_views(lesions, case.latest_assessment),
+        stays=stays,
+        assessments=list(case.assessments.select_related("created_by")[:20]),
+        followups=list(case.followups.select_related("recorded_by")),
+        allowed_moves=timeline.allowed_moves(case.phase),
+    )
+    # CLINICAL.md §10 surgical-timing checks from pre-operative on (issue: "entering pre-operative
+    # shows the surgical-timing checks").
+    if case.phase == timeline.Phase.PRE_OPERATIVE:
+        detail.timing_checks = preoperative_timing_checks(case)
+    return detail
+
+
+def case_timeline(*, case: Case) -> list[PhaseStay]:
+    return case_detail(case=case).stays
+
+
+def assessment_reproduce(assessment: Assessment) -> dict[str, object]:
+    """Run the stored inputs again at the stored reference time: equal to ``result`` as long as
+    ``rules_version`` is unchanged (DESIGN.md: a score shown at an MDT can be reproduced)."""
+    return evaluate_request(assessment.inputs, now=assessment.evaluated_at)
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CaseSnapshot:
+    at: datetime
+    case: Any  # the historical Case row (django-simple-history) valid at ``at``
+    patient: Any
+    lesions: list[tuple[Any, list[Any]]]  # (historical lesion, its historical imaging rows)
+    phase_events: list[PhaseEvent]
+    latest_assessment: Assessment | None
+    changes: list[Any]  # every historical Case row up to ``at``, newest first
+
+
+def case_as_of(*, case: Case, at: datetime) -> CaseSnapshot | None:
+    """The case as it was at ``at``: its fields, patient, lesions with their imaging, phase and
+    latest assessment then. ``None`` when the case did not exist yet."""
+    try:
+        case_then = case.history.as_of(at)
+    except Case.DoesNotExist:
+        return None
+    try:
+        patient_then = case.patient.history.as_of(at)
+    except Patient.DoesNotExist:
+        patient_then = None
+    lesions_then = list(SpinalLesion.history.as_of(at).filter(case_id=case.pk).order_by("pk"))
+    imagings_then = list(
+        LesionImaging.history.as_of(at)
+        .filter(lesion_id__in=[lesion.pk for lesion in lesions_then])
+        .order_by("imaging_date", "pk")
+    )
+    lesions = [
+        (lesion, [row for row in imagings_then if row.lesion_id == lesion.pk])
+        for lesion in lesions_then
+    ]
+    return CaseSnapshot(
+        at=at,
+        case=case_then,
+        patient=patient_then,
+        lesions=lesions,
+        phase_events=list(case.phase_events.filter(at__lte=at).select_related("actor")),
+        latest_assessment=case.assessments.filter(evaluated_at__lte=at).first(),
+        changes=list(
+            case.history.filter(history_date__lte=at).select_related("history_user")[:50]
+        ),
+    )
+
+
+def user_specialty(user: User) -> str | None:
+    return user.role if user.role in timeline.Specialty.values else None

@@ -1,0 +1,297 @@
+"""REST serializers of the cases app. Every name is unique (OpenAPI components); input
+serializers repeat the database constraints so bad input is a 400, never an IntegrityError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from scoring.calculators import LEVELS
+from tumorboard.models import Team, User
+from tumorboard.roles import Role
+
+from . import timeline
+from .models import Assessment, Case, DutyTick, LesionImaging, Patient, PhaseEvent
+from .selectors import CaseDetail, case_next_step
+from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """A 400 body: each field name with its reasons."""
+
+    field_name = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PhaseConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    from_phase = serializers.ChoiceField(choices=timeline.Phase.choices)
+    to_phase = serializers.CharField()
+    allowed_moves = serializers.ListField(child=serializers.ChoiceField(
+        choices=timeline.Phase.choices))
+
+
+class VersionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()
+
+
+class AuthTokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class AuthTokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+# --- patients -----------------------------------------------------------------------------------
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patient
+        fields = ["id", "mrn", "given_name", "family_name", "birth_date", "sex"]
+        read_only_fields = fields
+
+
+class PatientCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patient
+        fields = ["mrn", "given_name", "family_name", "birth_date", "sex"]
+        # MRN uniqueness is per institution, checked by the service with the actor's institution.
+        validators: list[Any] = []
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    patient = PatientSerializer(read_only=True)
+    urgency = serializers.SerializerMethodField()
+    latest_sins = serializers.SerializerMethodField()
+    latest_bilsky = serializers.SerializerMethodField()
+    next_step = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["id", "patient", "primary_status", "subtype", "phase", "urgency", "latest_sins",
+                  "latest_bilsky", "next_step", "breast_team", "spine_team", "version",
+                  "updated_at"]
+        read_only_fields = fields
+
+    def get_urgency(self, case: Case) -> str | None:
+        return case.urgency or None
+
+    def get_latest_sins(self, case: Case) -> int | None:
+        return case.latest_assessment.max_sins if case.latest_assessment else None
+
+    def get_latest_bilsky(self, case: Case) -> str | None:
+        return case.latest_assessment.max_bilsky if case.latest_assessment else None
+
+    def get_next_step(self, case: Case) -> str:
+        return case_next_step(case, self.context["request"].user.role)
+
+
+class _CareTeamFields(serializers.ModelSerializer):
+    breast_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(kind=Team.Kind.BREAST), required=False, allow_null=True)
+    spine_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(kind=Team.Kind.SPINE), required=False, allow_null=True)
+    mdt_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(kind=Team.Kind.MDT), required=False, allow_null=True)
+    oncologists = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role__in=[Role.RADIATION_ONCOLOGIST,
+                                               Role.MEDICAL_ONCOLOGIST]),
+        many=True, required=False)
+
+
+class CaseCreateSerializer(_CareTeamFields):
+    """A new case, for a new patient (``patient``) or one the caller sees (``patient_id``)."""
+
+    patient = PatientCreateSerializer(required=False)
+    patient_id = serializers.IntegerField(required=False, min_value=1)
+    phase = serializers.ChoiceField(choices=[(p.value, p.label) for p in timeline.START_PHASES],
+                                    default=timeline.Phase.INITIAL_DIAGNOSIS.value)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    class Meta:
+        model = Case
+        fields = ["patient", "patient_id", "phase", "reason", *CASE_CLINICAL_FIELDS,
+                  "breast_team", "spine_team", "mdt_team", "oncologists"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("patient" in attrs) == ("patient_id" in attrs):
+            raise serializers.ValidationError(
+                {"patient": "give either patient (a new patient) or patient_id"})
+        if not attrs.get("breast_team") and not attrs.get("spine_team"):
+            raise serializers.ValidationError(
+                {"breast_team": "a case needs a breast team or a spine team"})
+        return attrs
+
+
+class CaseUpdateSerializer(_CareTeamFields):
+    """A change to the clinical picture or the care team, with the ``version`` the client read
+    (or an ``If-Match`` header). The phase moves through ``transitions/``."""
+
+    version = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = Case
+        fields = ["version", *CASE_CLINICAL_FIELDS, "breast_team", "spine_team", "mdt_team",
+                  "oncologists"]
+        extra_kwargs = {name: {"required": False} for name in CASE_CLINICAL_FIELDS}
+
+
+class ImagingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LesionImaging
+        fields = ["id", *IMAGING_FIELDS, "recorded_by", "created_at"]
+        read_only_fields = fields
+
+
+class LesionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="lesion.id")
+    label = serializers.CharField(source="lesion.label")
+    levels = serializers.ListField(source="lesion.levels", child=serializers.CharField())
+    imagings = ImagingSerializer(many=True)
+    progressed_within_6_weeks = serializers.BooleanField()
+    progression_changes = serializers.ListField(child=serializers.CharField())
+    sins = serializers.DictField(allow_null=True, help_text="from the latest assessment")
+
+
+class LesionCreateSerializer(serializers.Serializer):
+    """A new lesion with its first study, or (with ``lesion_id``) a new study of a lesion."""
+
+    lesion_id = serializers.IntegerField(required=False, min_value=1,
+                                         help_text="add serial imaging to this lesion")
+    label = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    levels = serializers.ListField(
+        child=serializers.ChoiceField(choices=[str(level) for level in LEVELS]),
+        required=False, min_length=1, max_length=30)
+    imaging_date = serializers.DateField()
+    pain = serializers.ChoiceField(choices=LesionImaging._meta.get_field("pain").choices)
+    bone_lesion = serializers.ChoiceField(
+        choices=LesionImaging._meta.get_field("bone_lesion").choices)
+    alignment = serializers.ChoiceField(choices=LesionImaging._meta.get_field("alignment").choices)
+    collapse = serializers.ChoiceField(choices=LesionImaging._meta.get_field("collapse").choices)
+    posterolateral = serializers.ChoiceField(
+        choices=LesionImaging._meta.get_field("posterolateral").choices)
+    bilsky = serializers.ChoiceField(choices=LesionImaging._meta.get_field("bilsky").choices)
+    progressed_after_radiation = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "lesion_id" in attrs:
+            for name in ("levels", "label"):
+                if attrs.get(name):
+                    raise serializers.ValidationError(
+                        {name: "a new study keeps the lesion's levels and label"})
+        elif not attrs.get("levels"):
+            raise serializers.ValidationError({"levels": "give the levels of the new lesion"})
+        return attrs
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = ["id", "evaluated_at", "created_by", "rules_version", "subtype", "max_sins",
+                  "max_bilsky", "urgency", "pathway", "tokuhashi_total", "tomita_total",
+                  "inputs", "result"]
+        read_only_fields = fields
+
+
+class AssessmentSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = ["id", "evaluated_at", "rules_version", "subtype", "max_sins", "max_bilsky",
+                  "urgency", "pathway", "tokuhashi_total", "tomita_total"]
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    """No body needed: the assessment scores the case as stored."""
+
+
+class TransitionCreateSerializer(serializers.Serializer):
+    to_phase = serializers.ChoiceField(choices=timeline.Phase.choices)
+    reason = serializers.CharField(max_length=2000)
+
+
+class PhaseEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PhaseEvent
+        fields = ["id", "from_phase", "to_phase", "actor", "at", "reason", "timeline_version"]
+        read_only_fields = fields
+
+
+class DutyTickSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DutyTick
+        fields = ["ticked_by", "ticked_at", "note"]
+        read_only_fields = fields
+
+
+class ChecklistItemSerializer(serializers.Serializer):
+    code = serializers.CharField(source="duty.code")
+    specialty = serializers.ChoiceField(source="duty.specialty",
+                                        choices=timeline.Specialty.choices)
+    label = serializers.CharField(source="duty.label")
+    done = serializers.SerializerMethodField()
+    tick = DutyTickSerializer(allow_null=True)
+
+    def get_done(self, item: Any) -> bool:
+        return item.tick is not None
+
+
+class PhaseStaySerializer(serializers.Serializer):
+    event = PhaseEventSerializer()
+    checklist = ChecklistItemSerializer(many=True)
+
+
+class TimingCheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["block", "warning", "info"])
+    message = serializers.CharField()
+
+
+class CaseDetailSerializer(serializers.Serializer):
+    """The case status: clinical picture, phase, urgency, lesions, latest assessment, and the
+    referral and meeting fields. Until the referrals and meetings apps exist,
+    ``open_referrals`` is ``[]`` and ``next_meeting`` and ``last_decision`` are ``null``."""
+
+    id = serializers.IntegerField(source="case.id")
+    patient = PatientSerializer(source="case.patient")
+    phase = serializers.ChoiceField(source="case.phase", choices=timeline.Phase.choices)
+    urgency = serializers.SerializerMethodField()
+    version = serializers.IntegerField(source="case.version")
+    updated_at = serializers.DateTimeField(source="case.updated_at")
+    clinical = serializers.SerializerMethodField()
+    care_team = serializers.SerializerMethodField()
+    lesions = LesionSerializer(many=True)
+    latest_assessment = AssessmentSummarySerializer(source="case.latest_assessment",
+                                                    allow_null=True)
+    allowed_moves = serializers.ListField(child=serializers.ChoiceField(
+        choices=timeline.Phase.choices))
+    timing_checks = TimingCheckSerializer(many=True)
+    open_referrals = serializers.ListField(child=serializers.DictField())
+    next_meeting = serializers.DictField(allow_null=True)
+    last_decision = serializers.DictField(allow_null=True)
+
+    def get_urgency(self, detail: CaseDetail) -> str | None:
+        return detail.case.urgency or None
+
+    def get_clinical(self, detail: CaseDetail) -> dict[str, Any]:
+        case = detail.case
+        data = {name: getattr(case, name) for name in CASE_CLINICAL_FIELDS}
+        for name in ("bone_agent_last_dose", "anc_date", "planned_surgery_date"):
+            if data[name] is not None:
+                data[name] = data[name].isoformat()
+        data["subtype"] = case.subtype
+        return data
+
+    def get_care_team(self, detail: CaseDetail) -> dict[str, Any]:
+        case = detail.case
+        return {"breast_team": case.breast_team_id, "spine_team": case.spine_team_id,
+                "mdt_team": case.mdt_team_id,
+                "oncologists": sorted(user.pk for user in case.oncologists.all())}
+
