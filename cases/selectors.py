@@ -274,3 +274,41 @@ def case_as_of(*, case: Case, at: datetime) -> CaseSnapshot | None:
 
 def user_specialty(user: User) -> str | None:
     return user.role if user.role in timeline.Specialty.values else None
+
+
+# --- outcomes -----------------------------------------------------------------------------------
+
+#: Measures shown as a trend on the case page (S2 §8), with the direction that is better.
+TREND_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("frankel", "Frankel grade", "up"),
+    ("kps", "KPS", "up"),
+    ("ecog", "ECOG", "down"),
+    ("pain_nrs", "Pain (NRS)", "down"),
+    ("qlq_c30_global", "QLQ-C30 global health", "up"),
+    ("bm22_painful_sites", "BM22 painful sites", "down"),
+    ("bm22_functional_interference", "BM22 functional interference", "down"),
+)
+
+
+@dataclass
+class Trend:
+    label: str
+    values: list[Any]
+    verdict: str  # "better", "worse", "unchanged" or "" (fewer than two values)
+
+
+def outcome_trend(visits: list[FollowUpVisit]) -> list[Trend]:
+    """First to last recorded value of each measure across the visits, in date order."""
+    trends = []
+    for name, label, better in TREND_MEASURES:
+        values = [getattr(visit, name) for visit in visits]
+        known = [value for value in values if value not in (None, "")]
+        verdict = ""
+        if len(known) >= 2:
+            first, last = known[0], known[-1]
+            if first == last:
+                verdict = "unchanged"
+            else:
+                verdict = "better" if (last > first) == (better == "up") else "worse"
+        trends.append(Trend(label, values, verdict))
+    return trends

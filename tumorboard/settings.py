@@ -300,6 +300,8 @@ LOGGING = {
     "loggers": {
         # Request lines carry URLs only; ids, never names or MRNs, are put in URLs.
         "django.request": {"level": "WARNING"},
+        # SQL parameters carry patient names and MRNs: never log queries, even at LOG_LEVEL=DEBUG.
+        "django.db.backends": {"level": "INFO"},
     },
 }
 

@@ -53,12 +53,16 @@ def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
 
 @role_required(Role.BREAST_ONCOSURGEON)
 def home_breast(request: HttpRequest) -> HttpResponse:
-    return _home(request, "tumorboard/home_breast.html")
+    from cases.views import case_rows  # cases.views imports this module
+
+    return _home(request, "tumorboard/home_breast.html", **case_rows(request))
 
 
 @role_required(Role.NEUROSURGEON)
 def home_neuro(request: HttpRequest) -> HttpResponse:
-    return _home(request, "tumorboard/home_neuro.html")
+    from cases.views import case_rows  # cases.views imports this module
+
+    return _home(request, "tumorboard/home_neuro.html", **case_rows(request))
 
 
 @role_required(Role.COORDINATOR)

@@ -1,0 +1,137 @@
+"""Forms of the case pages. They validate what a person typed; the services decide the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from scoring.calculators import LEVELS
+from tumorboard.models import Team, User
+from tumorboard.roles import Role
+
+from . import timeline
+from .models import Case, FollowUpVisit, LesionImaging, Patient
+from .models.outcome import PRO_FIELDS
+from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
+
+_DATE = forms.DateInput(attrs={"type": "date"})
+_NULL_BOOL = forms.NullBooleanSelect
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's errors on the form: on the field it names, else at the top."""
+    if not hasattr(error, "error_dict"):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            if name in form.fields:
+                form.add_error(name, message)
+            elif name == NON_FIELD_ERRORS:
+                form.add_error(None, message)
+            else:
+                form.add_error(None, f"{name.replace('_', ' ')}: {message}")
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = ["mrn", "given_name", "family_name", "birth_date", "sex"]
+        widgets = {"birth_date": _DATE}
+
+    def validate_unique(self) -> None:
+        """MRN uniqueness is per institution: the service checks it with the person's."""
+
+
+class CaseForm(forms.ModelForm):
+    """The clinical picture and care team of a case; on creation also its start phase."""
+
+    phase = forms.ChoiceField(
+        choices=[(p.value, p.label) for p in timeline.START_PHASES],
+        initial=timeline.Phase.INITIAL_DIAGNOSIS.value,
+        help_text="Spine metastasis detection when the neurosurgeon sees the patient first.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = [*CASE_CLINICAL_FIELDS, "breast_team", "spine_team", "mdt_team", "oncologists"]
+        widgets = {
+            "bone_agent_last_dose": _DATE, "anc_date": _DATE, "planned_surgery_date": _DATE,
+            "er": _NULL_BOOL, "pr": _NULL_BOOL, "her2": _NULL_BOOL,
+            "neurological_deficit": _NULL_BOOL, "new_or_progressive_back_pain": _NULL_BOOL,
+            "new_patient": _NULL_BOOL, "ambulatory": _NULL_BOOL,
+            "oncologists": forms.CheckboxSelectMultiple,
+        }  # fmt: skip
+
+    def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["breast_team"].queryset = Team.objects.filter(kind=Team.Kind.BREAST)
+        self.fields["spine_team"].queryset = Team.objects.filter(kind=Team.Kind.SPINE)
+        self.fields["mdt_team"].queryset = Team.objects.filter(kind=Team.Kind.MDT)
+        self.fields["oncologists"].queryset = User.objects.filter(
+            role__in=[Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST]).order_by("last_name")
+        if creating:
+            del self.fields["version"]
+        else:
+            del self.fields["phase"]
+
+
+class LesionForm(forms.ModelForm):
+    """A new lesion and its first imaging study."""
+
+    label = forms.CharField(max_length=60, required=False,
+                            help_text="Optional; the levels by default (e.g. T11-T12).")
+    levels = forms.CharField(max_length=120, help_text="Comma-separated, e.g. T11, T12")
+
+    class Meta:
+        model = LesionImaging
+        fields = list(IMAGING_FIELDS)
+        widgets = {"imaging_date": _DATE}
+
+    field_order = ["label", "levels", *IMAGING_FIELDS]
+
+    def clean_levels(self) -> list[str]:
+        raw = [part.strip().upper() for part in self.cleaned_data["levels"].split(",")]
+        levels = [part for part in raw if part]
+        known = {str(level) for level in LEVELS}
+        unknown = [level for level in levels if level not in known]
+        if unknown:
+            raise ValidationError(f"unknown level(s): {', '.join(unknown)}")
+        return levels
+
+
+class ImagingForm(forms.ModelForm):
+    """A further study of an existing lesion (serial imaging)."""
+
+    class Meta:
+        model = LesionImaging
+        fields = list(IMAGING_FIELDS)
+        widgets = {"imaging_date": _DATE}
+
+
+class TransitionForm(forms.Form):
+    to_phase = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        here = timeline.Phase(case.phase)
+        self.fields["to_phase"].choices = [
+            (phase.value, f"{phase.label}: {timeline.ALLOWED_MOVES[(here, phase)]}")
+            for phase in timeline.allowed_moves(case.phase)
+        ]
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUpVisit
+        fields = [
+            "visit_date", "frankel", "asia", "ecog", "kps", "pain_nrs", "ambulation",
+            *PRO_FIELDS, "new_metastases", "implant_integrity", "local_control",
+            "survival_status",
+        ]
+        widgets = {"visit_date": _DATE, "new_metastases": _NULL_BOOL}

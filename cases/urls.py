@@ -1,0 +1,26 @@
+"""Case pages, under /cases/ (namespace ``cases``)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("patients/new/", views.patient_create, name="patient-create"),
+    path("patients/<int:patient_id>/cases/new/", views.case_create, name="case-create"),
+    path("<int:case_id>/", views.case_detail, name="case-detail"),
+    path("<int:case_id>/edit/", views.case_edit, name="case-edit"),
+    path("<int:case_id>/as-of/", views.case_as_of, name="case-as-of"),
+    path("<int:case_id>/lesions/new/", views.lesion_create, name="lesion-create"),
+    path("<int:case_id>/lesions/<int:lesion_id>/imaging/new/", views.imaging_create,
+         name="imaging-create"),
+    path("<int:case_id>/assessments/new/", views.assessment_create, name="assessment-create"),
+    path("<int:case_id>/phase/", views.transition_create, name="transition-create"),
+    path("<int:case_id>/checklist/<int:event_id>/<slug:duty_code>/tick/", views.duty_tick,
+         name="duty-tick"),
+    path("<int:case_id>/checklist/ticks/<int:tick_id>/untick/", views.duty_untick,
+         name="duty-untick"),
+    path("<int:case_id>/followups/new/", views.followup_create, name="followup-create"),
+]

@@ -1,0 +1,292 @@
+"""Case pages. Thin: every page starts from the visibility selector (an outsider gets 404), calls
+one service for a write, and shows the service's errors on the form (nothing saved)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.http import require_POST
+
+from tumorboard.models import User
+from tumorboard.roles import Role
+from tumorboard.views import role_required
+
+from . import audit, selectors, services
+from .filters import CaseFilter
+from .forms import (
+    CaseForm,
+    FollowUpForm,
+    ImagingForm,
+    LesionForm,
+    PatientForm,
+    TransitionForm,
+    apply_errors,
+)
+from .models import Case, DutyTick, PhaseEvent, SpinalLesion
+from .timeline import Phase
+
+#: Everyone with a clinical place in a care team; the administrator sees no patient data.
+CASE_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON, Role.COORDINATOR,
+              Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
+OPENING_ROLES = services.CASE_OPENING_ROLES
+PAGE_SIZE = 50
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _changeable_case(request: HttpRequest, case_id: int) -> Case:
+    """A visible case (else 404) that the person may change (else 403)."""
+    case = selectors.case_get_visible(user=_actor(request), case_id=case_id, record=False)
+    if not services.case_can_change(user=_actor(request), case=case):
+        raise PermissionDenied("your role on this case does not allow changes")
+    return case
+
+
+def _save(form: Any, write: Callable[[], Any]) -> Any:
+    """Run a service; on its ValidationError put the errors on the form and return None."""
+    try:
+        return write()
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def case_rows(request: HttpRequest) -> dict[str, Any]:
+    """The case list of the person, filtered and paginated; also used by the home pages."""
+    actor = _actor(request)
+    filters = CaseFilter(request.GET or None, queryset=selectors.case_list_for_display(user=actor))
+    if filters.is_bound and not filters.is_valid():
+        return {"filters": filters, "page": None, "rows": []}
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(case, selectors.case_next_step(case, actor.role)) for case in page.object_list]
+    audit.record_list_read(actor=actor, case_ids=[case.pk for case, _ in rows])
+    return {"filters": filters, "page": page, "rows": rows}
+
+
+@role_required(*CASE_ROLES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    context = case_rows(request)
+    context["can_open"] = _actor(request).role in OPENING_ROLES
+    return render(request, "cases/case_list.html", context)
+
+
+# --- the case page ------------------------------------------------------------------------------
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    actor = _actor(request)
+    case = selectors.case_get_visible(user=actor, case_id=case_id)
+    detail = selectors.case_detail(case=case)
+    return render(request, "cases/case_detail.html", {
+        "case": case, "detail": detail,
+        "can_change": services.case_can_change(user=actor, case=case),
+        "specialty": selectors.user_specialty(actor),
+        "is_preop": case.phase == Phase.PRE_OPERATIVE,
+        "trends": selectors.outcome_trend(detail.followups),
+    })  # fmt: skip
+
+
+@login_required
+def case_as_of(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case as it was at a date and time (``?at=2026-03-01T09:00`` or a date: end of day)."""
+    case = selectors.case_get_visible(user=_actor(request), case_id=case_id, record=False)
+    raw = request.GET.get("at", "")
+    at = _parse_at(raw) if raw else timezone.now()
+    error = "" if at is not None else "Give a date (YYYY-MM-DD) or a date and time."
+    snapshot = selectors.case_as_of(case=case, at=at) if at is not None else None
+    audit.record_case_read(actor=_actor(request), case=case, what="case_history")
+    return render(request, "cases/case_as_of.html", {
+        "case": case, "snapshot": snapshot, "at": at, "raw": raw, "error": error,
+    })  # fmt: skip
+
+
+def _parse_at(raw: str) -> datetime | None:
+    value = parse_datetime(raw)
+    if value is None:
+        day = parse_date(raw)
+        if day is None:
+            return None
+        value = datetime.combine(day, time.max)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+@role_required(*OPENING_ROLES)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        patient = _save(form, lambda: services.patient_create(actor=_actor(request),
+                                                              **form.cleaned_data))
+        if patient is not None:
+            messages.success(request, f"Patient #{patient.pk} registered: now open the case.")
+            return redirect("cases:case-create", patient_id=patient.pk)
+    return render(request, "cases/patient_form.html", {"form": form})
+
+
+@role_required(*OPENING_ROLES)
+def case_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = selectors.patient_get_visible(user=_actor(request), patient_id=patient_id)
+    form = CaseForm(request.POST or None, creating=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        oncologists = list(data.pop("oncologists"))
+        case = _save(form, lambda: services.case_create(
+            patient=patient, actor=_actor(request), oncologists=oncologists, **data))
+        if case is not None:
+            messages.success(request, f"Case #{case.pk} opened.")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "patient": patient})
+
+
+@login_required
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    form = CaseForm(request.POST or None, instance=case, creating=False,
+                    initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data
+                if name not in ("version", "oncologists")}
+        oncologists = (list(form.cleaned_data["oncologists"])
+                       if "oncologists" in form.changed_data else None)
+        case.refresh_from_db()  # the form wrote into the instance; the service reads it afresh
+        try:
+            services.case_update(case=case, actor=_actor(request), oncologists=oncologists,
+                                 expected_version=form.cleaned_data.get("version"), **data)
+        except services.VersionConflict:
+            form.add_error(None, "Someone changed this case while you edited it: reload the "
+                                 "page and make your change again.")
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Case updated.")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return render(request, "cases/case_form.html", {"form": form, "case": case,
+                                                    "patient": case.patient})
+
+
+@login_required
+def lesion_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    form = LesionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lesion = _save(form, lambda: services.lesion_create(case=case, actor=_actor(request),
+                                                            **data))
+        if lesion is not None:
+            messages.success(request, f"Lesion {lesion.label} added.")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return render(request, "cases/lesion_form.html", {"form": form, "case": case})
+
+
+@login_required
+def imaging_create(request: HttpRequest, case_id: int, lesion_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    lesion = get_object_or_404(SpinalLesion, case=case, pk=lesion_id)
+    form = ImagingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        study = _save(form, lambda: services.lesion_imaging_add(
+            lesion=lesion, actor=_actor(request), **form.cleaned_data))
+        if study is not None:
+            messages.success(request, f"Study of {lesion.label} added.")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return render(request, "cases/lesion_form.html", {"form": form, "case": case,
+                                                      "lesion": lesion})
+
+
+@login_required
+def assessment_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    """GET shows what will be scored; POST runs the calculators and keeps the run."""
+    case = _changeable_case(request, case_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.assessment_create(case=case, actor=_actor(request))
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(request, "Assessment stored.")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return render(request, "cases/assessment_form.html", {"case": case, "errors": errors},
+                  status=400 if errors else 200)
+
+
+@login_required
+def transition_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    form = TransitionForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_transition(case=case, actor=_actor(request), **form.cleaned_data)
+        except services.PhaseMoveForbidden:
+            form.add_error("to_phase", "The case moved meanwhile: this move is no longer "
+                                       "allowed.")
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Phase changed.")
+            return redirect("cases:case-detail", case_id=case.pk)
+    return render(request, "cases/transition_form.html", {"form": form, "case": case})
+
+
+@require_POST
+@login_required
+def duty_tick(request: HttpRequest, case_id: int, event_id: int, duty_code: str) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    event = get_object_or_404(PhaseEvent, case=case, pk=event_id)
+    try:
+        services.duty_tick(case=case, event=event, duty_code=duty_code, actor=_actor(request),
+                           note=request.POST.get("note", "")[:500])
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    return redirect(f"{case_url(case)}#timeline")
+
+
+@require_POST
+@login_required
+def duty_untick(request: HttpRequest, case_id: int, tick_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    tick = get_object_or_404(DutyTick, case=case, pk=tick_id)
+    try:
+        services.duty_untick(case=case, tick=tick, actor=_actor(request))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    return redirect(f"{case_url(case)}#timeline")
+
+
+@login_required
+def followup_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        visit = _save(form, lambda: services.followup_create(case=case, actor=_actor(request),
+                                                             **form.cleaned_data))
+        if visit is not None:
+            messages.success(request, "Follow-up visit recorded.")
+            return redirect(f"{case_url(case)}#outcomes")
+    return render(request, "cases/followup_form.html", {"form": form, "case": case})
+
+
+def case_url(case: Case) -> str:
+    from django.urls import reverse
+
+    return reverse("cases:case-detail", args=[case.pk])
