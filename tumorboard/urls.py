@@ -15,6 +15,7 @@ urlpatterns = [
     path("home/admin/", views.home_admin, name="home-admin"),
     path("system/probe/", views.send_probe, name="send-probe"),
     path("health/", views.health, name="health"),
+    path("scores/", include("scoring.urls")),
     path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tumorboard.api_urls")),

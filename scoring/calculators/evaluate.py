@@ -1,0 +1,452 @@
+"""One call that runs every calculator on a case: what ``POST /api/v1/scores/evaluate/`` answers.
+
+The patient-level scores (Tokuhashi, Tomita, modified Bauer, NESMS, NOMS S and O arms) use the
+patient; the NOMS N and M arms, the urgency and the candidacy use the worst lesion (highest Bilsky
+grade, highest SINS), each taken on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, NamedTuple, NoReturn, TypeVar
+
+from .bauer import BauerResult, NesmsResult, modified_bauer, nesms
+from .bilsky import BILSKY_RANK, BilskyResult, bilsky
+from .candidacy import CandidacyItem, candidacy
+from .checks import bool_error
+from .enums import MolecularSubtype, SpinalLevel, Urgency
+from .errors import ErrorBag, ScoringInputError
+from .inputs import EvaluationInput, LesionInput, PatientInput, SystemicTherapy
+from .noms import NomsResult, noms
+from .performance import PerformanceStatus, performance_status
+from .sins import SinsResult, sins
+from .subtype import SubtypeResult, resolve_subtype
+from .timing import TimingCheck, timing_checks
+from .tokuhashi import TokuhashiResult, tokuhashi
+from .tomita import TomitaResult, tomita
+from .triggers import LesionFindings, Trigger, triggers
+from .urgency import urgency
+from .version import RULES_VERSION
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class LesionResult:
+    levels: tuple[SpinalLevel, ...]
+    sins: SinsResult
+    bilsky: BilskyResult
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "levels": [level.value for level in self.levels],
+            "sins": self.sins.to_dict(),
+            "bilsky": self.bilsky.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResult:
+    subtype: MolecularSubtype
+    lesions: tuple[LesionResult, ...]
+    tokuhashi: TokuhashiResult
+    tomita: TomitaResult
+    modified_bauer: BauerResult
+    nesms: NesmsResult | None
+    noms: NomsResult
+    triggers: tuple[Trigger, ...]
+    urgency: Urgency | None
+    due_within_hours: int | None
+    timing: tuple[TimingCheck, ...]
+    candidacy: tuple[CandidacyItem, ...]
+    rationale: tuple[str, ...]  # subtype and urgency reasons, not in the JSON contract
+    rules_version: str = RULES_VERSION
+
+    @property
+    def max_sins(self) -> int:
+        return max(lesion.sins.total for lesion in self.lesions)
+
+    def to_dict(self) -> dict[str, object]:
+        """The response body of the evaluate endpoint, JSON-serializable, keys fixed by contract."""
+        return {
+            "rules_version": self.rules_version,
+            "subtype": self.subtype.value,
+            "lesions": [lesion.to_dict() for lesion in self.lesions],
+            "tokuhashi": self.tokuhashi.to_dict(),
+            "tomita": self.tomita.to_dict(),
+            "modified_bauer": self.modified_bauer.to_dict(),
+            "nesms": self.nesms.to_dict() if self.nesms is not None else None,
+            "noms": self.noms.to_dict(),
+            "triggers": [trigger.to_dict() for trigger in self.triggers],
+            "urgency": self.urgency.value if self.urgency is not None else None,
+            "due_within_hours": self.due_within_hours,
+            "timing": [check.to_dict() for check in self.timing],
+            "candidacy": [item.to_dict() for item in self.candidacy],
+        }
+
+
+def _attempt(bag: ErrorBag, prefix: str, call: Callable[[], R]) -> R | None:
+    try:
+        return call()
+    except ScoringInputError as error:
+        bag.merge(error, prefix)
+        return None
+
+
+_BOOL_FLAGS: Final = ("progressed_within_6_weeks", "progressed_after_radiation")
+
+
+class _Scored(NamedTuple):
+    subtype: SubtypeResult
+    status: PerformanceStatus
+    lesions: tuple[LesionResult, ...]
+    tokuhashi: TokuhashiResult
+    tomita: TomitaResult
+    modified_bauer: BauerResult
+    nesms: NesmsResult | None
+
+
+def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> EvaluationResult:
+    """Score a case with every calculator of CLINICAL.md and derive NOMS, triggers, urgency,
+    surgical timing and candidacy.
+
+    Raises ``ScoringInputError`` with every problem found, keyed by field path (``patient.kps``,
+    ``lesions[0].levels[1]``, ``systemic.anc_per_mm3``). ``now`` is the reference time for the
+    bone-agent pause when no surgery date is planned (default: the current UTC time).
+    """
+    if (
+        type(inp) is not EvaluationInput
+        or type(inp.patient) is not PatientInput
+        or type(inp.systemic) is not SystemicTherapy
+    ):
+        raise ScoringInputError.single("non_field_errors", "expected an EvaluationInput")
+    try:
+        scored = _score(inp)
+    except ScoringInputError as error:
+        # Rare path: score everything again, collecting every error with its full path.
+        _raise_all_errors(inp, error)
+    patient, lesion_inputs = inp.patient, inp.lesions
+    lesion_results = scored.lesions
+    subtype = scored.subtype.subtype
+    status, tokuhashi_result, tomita_result = scored.status, scored.tokuhashi, scored.tomita
+
+    max_sins = max(result.sins.total for result in lesion_results)
+    max_bilsky = max((lesion.bilsky for lesion in lesion_inputs), key=BILSKY_RANK.__getitem__)
+    noms_result = noms(
+        max_bilsky=max_bilsky,
+        max_sins=max_sins,
+        primary_site=patient.primary_site,
+        subtype=subtype,
+        progressed_after_radiation=any(
+            lesion.progressed_after_radiation is True for lesion in lesion_inputs
+        ),
+        kps=status.kps,
+        tomita_total=tomita_result.total,
+        vertebral_metastases=patient.vertebral_metastases,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        visceral_metastases=patient.visceral_metastases,
+    )
+    fired = triggers(
+        primary_site=patient.primary_site,
+        frankel=patient.frankel,
+        lesions=[
+            LesionFindings(
+                levels=result.levels,
+                sins_total=result.sins.total,
+                bilsky=result.bilsky.grade,
+                progressed_within_6_weeks=lesion.progressed_within_6_weeks is True,
+            )
+            for lesion, result in zip(lesion_inputs, lesion_results, strict=True)
+        ],
+        vertebral_metastases=patient.vertebral_metastases,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        neurological_deficit=patient.neurological_deficit,
+        new_or_progressive_back_pain=patient.new_or_progressive_back_pain,
+        new_patient=patient.new_patient,
+    )
+    urgency_result = urgency(
+        trigger_codes=[trigger.code for trigger in fired],
+        max_bilsky=max_bilsky,
+        max_sins=max_sins,
+        subtype=subtype,
+    )
+    systemic = inp.systemic
+    today = None
+    if systemic.bone_modifying_agent is not None and systemic.planned_surgery_date is None:
+        today = (now or datetime.now(UTC)).date()
+    try:
+        timing = timing_checks(
+            urgency=urgency_result.level,
+            subtype=subtype,
+            max_bilsky=max_bilsky,
+            anc_per_mm3=systemic.anc_per_mm3,
+            cdk46_inhibitor=systemic.cdk46_inhibitor,
+            bone_modifying_agent=systemic.bone_modifying_agent,
+            bone_agent_last_dose=systemic.bone_agent_last_dose,
+            planned_surgery_date=systemic.planned_surgery_date,
+            today=today,
+        )
+    except ScoringInputError as error:
+        raise error.prefixed("systemic") from None
+    checklist = candidacy(
+        tokuhashi_total=tokuhashi_result.total,
+        tomita_total=tomita_result.total,
+        kps=status.kps,
+        kps_from_ecog=status.from_ecog,
+        vertebral_metastases=patient.vertebral_metastases,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        max_sins=max_sins,
+    )
+    return EvaluationResult(
+        subtype=subtype,
+        lesions=lesion_results,
+        tokuhashi=tokuhashi_result,
+        tomita=tomita_result,
+        modified_bauer=scored.modified_bauer,
+        nesms=scored.nesms,
+        noms=noms_result,
+        triggers=fired,
+        urgency=urgency_result.level,
+        due_within_hours=urgency_result.due_within_hours,
+        timing=timing,
+        candidacy=checklist,
+        rationale=scored.subtype.rationale + urgency_result.rationale,
+    )
+
+
+def vertebral_count_reason(distinct_levels: int) -> str:
+    return (
+        f"must be at least {distinct_levels}, the number of distinct levels in lesions "
+        "(the count includes every involved vertebra)"
+    )
+
+
+def _score_lesions(
+    lesion_inputs: tuple[LesionInput, ...], bag: ErrorBag
+) -> tuple[LesionResult, ...] | None:
+    if not isinstance(lesion_inputs, tuple | list) or not lesion_inputs:
+        bag.add("lesions", "at least one lesion is required")
+        return None
+    results: list[LesionResult] = []
+    failed = False
+    for index, lesion in enumerate(lesion_inputs):
+        prefix = f"lesions[{index}]"
+        if not isinstance(lesion, LesionInput):
+            bag.add(prefix, "expected LesionInput")
+            failed = True
+            continue
+        try:
+            sins_result = sins(
+                levels=lesion.levels,
+                pain=lesion.pain,
+                bone_lesion=lesion.bone_lesion,
+                alignment=lesion.alignment,
+                collapse=lesion.collapse,
+                posterolateral=lesion.posterolateral,
+            )
+        except ScoringInputError as error:
+            bag.merge(error, prefix)
+            failed = True
+        try:
+            bilsky_result = bilsky(grade=lesion.bilsky)
+        except ScoringInputError as error:
+            for reason in error.errors["grade"]:
+                bag.add(f"{prefix}.bilsky", reason)
+            failed = True
+        for name in _BOOL_FLAGS:
+            flag = getattr(lesion, name)
+            if flag is not None and (flag_reason := bool_error(flag)):
+                bag.add(f"{prefix}.{name}", flag_reason)
+                failed = True
+        if not failed:
+            results.append(
+                LesionResult(levels=sins_result.levels, sins=sins_result, bilsky=bilsky_result)
+            )
+    return None if failed else tuple(results)
+
+
+def score_lesion(lesion: LesionInput) -> LesionResult:
+    """SINS (CLINICAL.md §1) and Bilsky (§2) of one stored lesion; errors name the lesion's
+    fields (``levels[0]``, ``bilsky``)."""
+    bag = ErrorBag()
+    results = _score_lesions((lesion,), bag)
+    if results is None:
+        raise ScoringInputError(
+            {path.removeprefix("lesions[0]."): reasons for path, reasons in bag.errors.items()}
+        )
+    return results[0]
+
+
+def _score(inp: EvaluationInput) -> _Scored:
+    """Every score of the case; the first problem raises (fields named without their prefix)."""
+    patient, lesion_inputs = inp.patient, inp.lesions
+    if not isinstance(lesion_inputs, tuple | list) or not lesion_inputs:
+        raise ScoringInputError.single("lesions", "at least one lesion is required")
+    subtype_result = resolve_subtype(
+        primary_site=patient.primary_site, subtype=patient.subtype, receptors=patient.receptors
+    )
+    status = performance_status(kps=patient.kps, ecog=patient.ecog)
+    lesion_results = []
+    for lesion in lesion_inputs:
+        if not (
+            type(lesion) is LesionInput
+            and _is_flag(lesion.progressed_within_6_weeks)
+            and _is_flag(lesion.progressed_after_radiation)
+        ):
+            raise ScoringInputError.single("lesions", "invalid lesion")
+        sins_result = sins(
+            levels=lesion.levels,
+            pain=lesion.pain,
+            bone_lesion=lesion.bone_lesion,
+            alignment=lesion.alignment,
+            collapse=lesion.collapse,
+            posterolateral=lesion.posterolateral,
+        )
+        lesion_results.append(
+            LesionResult(
+                levels=sins_result.levels, sins=sins_result, bilsky=bilsky(grade=lesion.bilsky)
+            )
+        )
+    vertebral = patient.vertebral_metastases
+    if type(vertebral) is int and (len(lesion_inputs) > 1 or len(lesion_inputs[0].levels) > 1):
+        distinct = len({level for lesion in lesion_inputs for level in lesion.levels})
+        if vertebral < distinct:
+            raise ScoringInputError.single("vertebral_metastases", "too low")
+    if not (
+        _is_flag(patient.neurological_deficit)
+        and _is_flag(patient.new_patient)
+        and _is_flag(patient.new_or_progressive_back_pain)
+    ):
+        raise ScoringInputError.single("patient", "invalid flag")
+    bauer_result = modified_bauer(
+        primary_site=patient.primary_site,
+        visceral_metastases=patient.visceral_metastases,
+        vertebral_metastases=vertebral,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+    )
+    ambulatory, albumin = patient.ambulatory, patient.albumin_g_dl
+    return _Scored(
+        subtype=subtype_result,
+        status=status,
+        lesions=tuple(lesion_results),
+        tokuhashi=tokuhashi(
+            primary_site=patient.primary_site,
+            frankel=patient.frankel,
+            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+            vertebral_metastases=vertebral,
+            visceral_metastases=patient.visceral_metastases,
+            kps=patient.kps,
+            ecog=patient.ecog,
+            subtype=subtype_result.subtype,
+        ),
+        tomita=tomita(
+            primary_site=patient.primary_site,
+            visceral_metastases=patient.visceral_metastases,
+            vertebral_metastases=vertebral,
+            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        ),
+        modified_bauer=bauer_result,
+        # NESMS only when both of its own inputs are given (CLINICAL.md §5).
+        nesms=(
+            nesms(
+                modified_bauer_total=bauer_result.total,
+                ambulatory=ambulatory,
+                albumin_g_dl=albumin,
+            )
+            if ambulatory is not None and albumin is not None
+            else None
+        ),
+    )
+
+
+def _is_flag(value: object) -> bool:
+    return value is None or value is True or value is False
+
+
+def _raise_all_errors(inp: EvaluationInput, first: ScoringInputError) -> NoReturn:
+    """Run every check on its own and raise all the errors, each under its full path."""
+    patient, lesion_inputs = inp.patient, inp.lesions
+    bag = ErrorBag()
+    subtype_result = _attempt(
+        bag,
+        "patient",
+        lambda: resolve_subtype(
+            primary_site=patient.primary_site,
+            subtype=patient.subtype,
+            receptors=patient.receptors,
+        ),
+    )
+    _attempt(bag, "patient", lambda: performance_status(kps=patient.kps, ecog=patient.ecog))
+    lesion_results = _score_lesions(lesion_inputs, bag)
+    if lesion_results:
+        distinct = len({level for lesion in lesion_inputs for level in lesion.levels})
+        vertebral = patient.vertebral_metastases
+        if type(vertebral) is int and vertebral < distinct:
+            bag.add("patient.vertebral_metastases", vertebral_count_reason(distinct))
+    subtype = subtype_result.subtype if subtype_result is not None else MolecularSubtype.UNKNOWN
+    _attempt(
+        bag,
+        "patient",
+        lambda: tokuhashi(
+            primary_site=patient.primary_site,
+            frankel=patient.frankel,
+            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+            vertebral_metastases=patient.vertebral_metastases,
+            visceral_metastases=patient.visceral_metastases,
+            kps=patient.kps,
+            ecog=patient.ecog,
+            subtype=subtype,
+        ),
+    )
+    _attempt(
+        bag,
+        "patient",
+        lambda: tomita(
+            primary_site=patient.primary_site,
+            visceral_metastases=patient.visceral_metastases,
+            vertebral_metastases=patient.vertebral_metastases,
+            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        ),
+    )
+    bauer_result = _attempt(
+        bag,
+        "patient",
+        lambda: modified_bauer(
+            primary_site=patient.primary_site,
+            visceral_metastases=patient.visceral_metastases,
+            vertebral_metastases=patient.vertebral_metastases,
+            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        ),
+    )
+    ambulatory, albumin = patient.ambulatory, patient.albumin_g_dl
+    if ambulatory is not None and albumin is not None:
+        bauer_total = bauer_result.total if bauer_result is not None else 0
+        _attempt(
+            bag,
+            "patient",
+            lambda: nesms(
+                modified_bauer_total=bauer_total, ambulatory=ambulatory, albumin_g_dl=albumin
+            ),
+        )
+    for name in ("neurological_deficit", "new_patient", "new_or_progressive_back_pain"):
+        flag = getattr(patient, name)
+        if flag is not None and (reason := bool_error(flag)):
+            bag.add(f"patient.{name}", reason)
+    systemic = inp.systemic
+    _attempt(
+        bag,
+        "systemic",
+        lambda: timing_checks(
+            urgency=None,
+            subtype=MolecularSubtype.UNKNOWN,
+            max_bilsky=None,
+            anc_per_mm3=systemic.anc_per_mm3,
+            cdk46_inhibitor=systemic.cdk46_inhibitor,
+            bone_modifying_agent=systemic.bone_modifying_agent,
+            bone_agent_last_dose=systemic.bone_agent_last_dose,
+            planned_surgery_date=systemic.planned_surgery_date,
+        ),
+    )
+    raise ScoringInputError(bag.errors or first.errors)

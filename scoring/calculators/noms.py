@@ -1,0 +1,286 @@
+"""NOMS decision, service policy v1 (CLINICAL.md §7).
+
+Laufer I et al. The NOMS framework: approach to the treatment of spinal metastatic tumors.
+Oncologist 2013;18(6):744-51, as adapted by S2 §4.1 and Table 3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, NoReturn
+
+from .bilsky import BILSKY_RANK, HIGH_GRADE
+from .checks import count_error, enum_error, kps_error, lookup_error
+from .enums import (
+    BilskyGrade,
+    MolecularSubtype,
+    NomsMechanical,
+    NomsNeurological,
+    NomsOncological,
+    NomsPathway,
+    NomsSystemic,
+    PrimarySite,
+    VisceralMetastases,
+)
+from .errors import ErrorBag, ScoringInputError
+from .sins import sins_band
+from .version import RULES_VERSION
+
+NOMS_REFERENCE: Final = (
+    "Laufer I et al., Oncologist 2013;18(6):744-51 (NOMS); S2 §4.1 and Table 3; CLINICAL.md §7"
+)
+
+_P = PrimarySite
+_O = NomsOncological
+#: O arm by histology (§7 policy v1): breast of every subtype, prostate and carcinoid are
+#: radiosensitive; an unknown primary is unknown (biopsy first); every other site radioresistant.
+#: Triple-negative breast is the exception (S2's framework), see ``NOMS_RADIORESISTANT_SUBTYPES``.
+NOMS_RADIOSENSITIVITY: Final = MappingProxyType(
+    dict.fromkeys(PrimarySite, _O.RADIORESISTANT)
+    | {_P.BREAST: _O.RADIOSENSITIVE, _P.PROSTATE: _O.RADIOSENSITIVE,
+       _P.CARCINOID: _O.RADIOSENSITIVE, _P.UNKNOWN: _O.UNKNOWN}
+)  # fmt: skip
+NOMS_RADIORESISTANT_SUBTYPES: Final = frozenset({MolecularSubtype.TRIPLE_NEGATIVE})
+#: S arm: fit when KPS is 50 or more and Tomita is 7 or less.
+NOMS_FIT_MIN_KPS: Final = 50
+NOMS_FIT_MAX_TOMITA: Final = 7
+#: Oligometastatic (pathway rule 4): 1-2 involved vertebrae, no extraspinal bone metastases, no
+#: visceral metastases.
+NOMS_OLIGO_MAX_VERTEBRAE: Final = 2
+#: Pathways in the order their rules are tried: the first that matches is the plan.
+NOMS_PATHWAY_RULES: Final = (
+    (NomsPathway.PALLIATIVE_CARE, "systemically unfit: palliative care (palliative radiotherapy "
+     "may be given for pain)"),
+    (NomsPathway.BIOPSY, "unknown primary: diagnostic uncertainty, CT-guided or open biopsy "
+     "before any plan"),
+    (NomsPathway.SEPARATION_SURGERY_SRS, "high-grade compression: separation surgery "
+     "(decompression), then stereotactic radiotherapy 18-24 Gy in 1-3 fractions (S2 Table 3, "
+     "Patchell 2005)"),
+    (NomsPathway.EN_BLOC_RESECTION, "radioresistant oligometastatic disease: en bloc resection"),
+    (NomsPathway.SRS, "radioresistant disease: stereotactic radiosurgery"),
+    (NomsPathway.CEBRT, "low-grade compression, radiosensitive disease: conventional "
+     "radiotherapy, 30 Gy in 10 fractions"),
+)  # fmt: skip
+_MECHANICAL: Final = {
+    "stable": NomsMechanical.STABLE,
+    "indeterminate": NomsMechanical.POTENTIALLY_UNSTABLE,
+    "unstable": NomsMechanical.UNSTABLE,
+}
+
+
+# Each arm's class and sentence depend on one or two small values: built once, looked up per case.
+def _n_arm(grade: BilskyGrade) -> tuple[NomsNeurological, str]:
+    if grade in HIGH_GRADE:
+        return NomsNeurological.HIGH_GRADE, f"N high grade: Bilsky {grade} compresses the cord."
+    if grade == BilskyGrade.GRADE_1C:
+        return NomsNeurological.LOW_GRADE, (
+            "N low grade: Bilsky 1c (abutting the cord; debated, flagged)."
+        )
+    return NomsNeurological.LOW_GRADE, f"N low grade: Bilsky {grade}."
+
+
+def _m_arm(sins: int) -> tuple[NomsMechanical, str]:
+    mechanical = _MECHANICAL[sins_band(sins)]
+    if mechanical is NomsMechanical.UNSTABLE:
+        return mechanical, f"M unstable: SINS {sins} (13-18), stabilisation required."
+    if mechanical is NomsMechanical.POTENTIALLY_UNSTABLE:
+        return mechanical, f"M potentially unstable: SINS {sins} (7-12), surgical consultation."
+    return mechanical, f"M stable: SINS {sins} (0-6)."
+
+
+def _s_arm(kps: int, tomita: int) -> tuple[NomsSystemic, str]:
+    fit = kps >= NOMS_FIT_MIN_KPS and tomita <= NOMS_FIT_MAX_TOMITA
+    systemic = NomsSystemic.FIT if fit else NomsSystemic.UNFIT
+    kps_text = "50 or more" if kps >= NOMS_FIT_MIN_KPS else "under 50"
+    tomita_text = "7 or less" if tomita <= NOMS_FIT_MAX_TOMITA else "over 7"
+    return systemic, f"S {systemic}: KPS {kps} ({kps_text}), Tomita {tomita} ({tomita_text})."
+
+
+_N_ARM: Final = {grade: _n_arm(grade) for grade in BilskyGrade}
+_M_ARM: Final = {sins: _m_arm(sins) for sins in range(19)}
+_S_ARM: Final = {
+    (kps, tomita): _s_arm(kps, tomita) for kps in range(0, 101, 10) for tomita in range(2, 11)
+}
+_PATHWAY_SENTENCE: Final = {
+    pathway: f"Pathway {pathway}: {text}." for pathway, text in NOMS_PATHWAY_RULES
+}
+_STABILISATION_TEXT: Final = (
+    "Stabilisation required beside the pathway: pedicle screw fixation, or "
+    "kyphoplasty/vertebroplasty for a single level."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NomsResult:
+    neurological: NomsNeurological
+    oncological: NomsOncological
+    mechanical: NomsMechanical
+    systemic: NomsSystemic
+    pathway: NomsPathway
+    stabilisation_required: bool
+    oligometastatic: bool
+    rationale: tuple[str, ...]
+    reference: str = NOMS_REFERENCE
+    rules_version: str = RULES_VERSION
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "neurological": self.neurological.value,
+            "oncological": self.oncological.value,
+            "mechanical": self.mechanical.value,
+            "systemic": self.systemic.value,
+            "pathway": self.pathway.value,
+            "stabilisation_required": self.stabilisation_required,
+            "rationale": list(self.rationale),
+        }
+
+
+def noms_oncological(
+    *, primary_site: PrimarySite, subtype: MolecularSubtype, progressed_after_radiation: bool
+) -> tuple[NomsOncological, str]:
+    """O arm and its reason (§7): by histology, triple-negative breast and any known primary that
+    progressed after radiation to the same field are radioresistant."""
+    base = NOMS_RADIOSENSITIVITY[primary_site]
+    if base is _O.UNKNOWN:
+        return base, "O unknown: the primary is unknown (biopsy first)."
+    if progressed_after_radiation:
+        return _O.RADIORESISTANT, (
+            f"O radioresistant: a lesion progressed after radiation to the same field "
+            f"(primary {primary_site})."
+        )
+    if primary_site == _P.BREAST and subtype in NOMS_RADIORESISTANT_SUBTYPES:
+        return _O.RADIORESISTANT, "O radioresistant: triple-negative breast cancer (S2 framework)."
+    return base, f"O {base.value}: primary {primary_site} (NOMS classes by histology)."
+
+
+def noms(
+    *,
+    max_bilsky: BilskyGrade,
+    max_sins: int,
+    primary_site: PrimarySite,
+    subtype: MolecularSubtype,
+    progressed_after_radiation: bool,
+    kps: int,
+    tomita_total: int,
+    vertebral_metastases: int,
+    extraspinal_bone_metastases: int,
+    visceral_metastases: VisceralMetastases,
+) -> NomsResult:
+    """NOMS arms and pathway (CLINICAL.md §7, service policy v1; Laufer 2013).
+
+    N and M come from the worst lesion (highest Bilsky grade, highest SINS); O and S from the
+    patient. ``kps`` is the KPS scored with (ECOG mapped per §3 when only ECOG is known).
+    """
+    _check(
+        max_bilsky, max_sins, primary_site, subtype, progressed_after_radiation, kps,
+        tomita_total, vertebral_metastases, extraspinal_bone_metastases, visceral_metastases,
+    )  # fmt: skip
+    neurological, n_text = _N_ARM[max_bilsky]
+    oncological, o_text = noms_oncological(
+        primary_site=primary_site,
+        subtype=subtype,
+        progressed_after_radiation=progressed_after_radiation,
+    )
+    mechanical, m_text = _M_ARM[max_sins]
+    systemic, s_text = _S_ARM[kps, tomita_total]
+    fit = systemic is NomsSystemic.FIT
+    oligometastatic = (
+        vertebral_metastases <= NOMS_OLIGO_MAX_VERTEBRAE
+        and extraspinal_bone_metastases == 0
+        and visceral_metastases == VisceralMetastases.NONE
+    )
+    radioresistant = oncological is _O.RADIORESISTANT
+    if not fit:
+        pathway = NomsPathway.PALLIATIVE_CARE
+    elif oncological is _O.UNKNOWN:
+        pathway = NomsPathway.BIOPSY
+    elif neurological is NomsNeurological.HIGH_GRADE:
+        pathway = NomsPathway.SEPARATION_SURGERY_SRS
+    elif radioresistant and oligometastatic:
+        pathway = NomsPathway.EN_BLOC_RESECTION
+    elif radioresistant:
+        pathway = NomsPathway.SRS
+    else:
+        pathway = NomsPathway.CEBRT
+    stabilisation = mechanical is NomsMechanical.UNSTABLE
+    rationale: tuple[str, ...] = (n_text, o_text, m_text, s_text, _PATHWAY_SENTENCE[pathway])
+    if stabilisation:
+        rationale += (_STABILISATION_TEXT,)
+    return NomsResult(
+        neurological=neurological,
+        oncological=oncological,
+        mechanical=mechanical,
+        systemic=systemic,
+        pathway=pathway,
+        stabilisation_required=stabilisation,
+        oligometastatic=oligometastatic,
+        rationale=rationale,
+    )
+
+
+def _check(
+    max_bilsky: object,
+    max_sins: object,
+    primary_site: object,
+    subtype: object,
+    progressed_after_radiation: object,
+    kps: object,
+    tomita_total: object,
+    vertebral: object,
+    extraspinal: object,
+    visceral: object,
+) -> None:
+    if (
+        isinstance(max_bilsky, str) and max_bilsky in BILSKY_RANK
+        and type(max_sins) is int and 0 <= max_sins <= 18
+        and isinstance(primary_site, str) and primary_site in NOMS_RADIOSENSITIVITY
+        and isinstance(subtype, str) and subtype in MolecularSubtype._value2member_map_
+        and (progressed_after_radiation is True or progressed_after_radiation is False)
+        and kps_error(kps) is None
+        and type(tomita_total) is int and 2 <= tomita_total <= 10
+        and count_error(vertebral, 1) is None
+        and count_error(extraspinal, 0) is None
+        and isinstance(visceral, str) and visceral in VisceralMetastases._value2member_map_
+    ):  # fmt: skip
+        return
+    _raise(
+        max_bilsky, max_sins, primary_site, subtype, progressed_after_radiation, kps,
+        tomita_total, vertebral, extraspinal, visceral,
+    )  # fmt: skip
+
+
+def _raise(
+    max_bilsky: object,
+    max_sins: object,
+    primary_site: object,
+    subtype: object,
+    progressed_after_radiation: object,
+    kps: object,
+    tomita_total: object,
+    vertebral: object,
+    extraspinal: object,
+    visceral: object,
+) -> NoReturn:
+    bag = ErrorBag()
+    if reason := lookup_error(max_bilsky, BILSKY_RANK, BilskyGrade):
+        bag.add("max_bilsky", reason)
+    if type(max_sins) is not int or not 0 <= max_sins <= 18:
+        bag.add("max_sins", "must be an integer between 0 and 18")
+    if reason := lookup_error(primary_site, NOMS_RADIOSENSITIVITY, PrimarySite):
+        bag.add("primary_site", reason)
+    if reason := enum_error(subtype, MolecularSubtype):
+        bag.add("subtype", reason)
+    if progressed_after_radiation is not True and progressed_after_radiation is not False:
+        bag.add("progressed_after_radiation", "expected a boolean (true or false)")
+    if reason := kps_error(kps):
+        bag.add("kps", reason)
+    if type(tomita_total) is not int or not 2 <= tomita_total <= 10:
+        bag.add("tomita_total", "must be an integer between 2 and 10")
+    if reason := count_error(vertebral, 1):
+        bag.add("vertebral_metastases", reason)
+    if reason := count_error(extraspinal, 0):
+        bag.add("extraspinal_bone_metastases", reason)
+    if reason := enum_error(visceral, VisceralMetastases):
+        bag.add("visceral_metastases", reason)
+    raise ScoringInputError(bag.errors or {"non_field_errors": ["cannot be scored"]})
