@@ -160,3 +160,18 @@ def test_a_case_phase_outside_the_timeline_is_refused_by_the_database(care_case)
 
     with pytest.raises(IntegrityError):
         Case.objects.filter(pk=care_case.pk).update(phase="theatre")
+
+
+def test_django_admin_shows_patient_data_to_superusers_only_and_audits_it(
+    client, care_case, admin_person, breast_surgeon
+) -> None:
+    url = reverse("admin:cases_patient_change", args=[care_case.patient_id])
+    breast_surgeon.is_staff = True
+    breast_surgeon.save()
+    client.force_login(breast_surgeon)
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(admin_person)
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(actor=admin_person, object_type="admin_patient").exists()
+    audit_url = reverse("admin:cases_auditevent_changelist")
+    assert client.get(audit_url).status_code == 200

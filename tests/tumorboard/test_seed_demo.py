@@ -40,3 +40,45 @@ def test_every_demo_login_works(client: Client, settings) -> None:
     for username, *_ in PEOPLE:
         assert client.login(username=username, password=settings.DEMO_PASSWORD), username
         client.logout()
+
+
+def case_counts() -> tuple[int, ...]:
+    from cases.models import (
+        Assessment,
+        AuditEvent,
+        Case,
+        DutyTick,
+        FollowUpVisit,
+        LesionImaging,
+        PhaseEvent,
+        SpinalLesion,
+    )
+
+    return tuple(model.objects.count() for model in (
+        Case, SpinalLesion, LesionImaging, Assessment, PhaseEvent, DutyTick, FollowUpVisit,
+        AuditEvent))
+
+
+def test_seed_demo_cases_are_idempotent_and_cover_every_phase() -> None:
+    from cases.evaluation import lesion_progression
+    from cases.models import Case, SpinalLesion
+    from cases.selectors import case_list_visible_to
+    from cases.timeline import Phase
+
+    call_command("seed_demo", verbosity=0)
+    first = case_counts()
+    call_command("seed_demo", verbosity=0)
+    assert case_counts() == first
+    assert first[0] == 8
+    assert set(Case.objects.values_list("phase", flat=True)) == set(Phase.values)
+    assert any(
+        lesion_progression(list(lesion.imagings.all()))[0]
+        for lesion in SpinalLesion.objects.prefetch_related("imagings")
+    )
+    riverside = Case.objects.filter(breast_team__name="Riverside Breast Service")
+    for outsider in ("breast2", "neuro2"):
+        seen = case_list_visible_to(user=User.objects.get(username=outsider))
+        assert not seen.filter(pk__in=riverside).exists(), outsider
+    assert case_list_visible_to(user=User.objects.get(username="breast1")).count() == \
+        riverside.count()
+    assert Case.objects.filter(followups__isnull=False).distinct().count() >= 2
