@@ -29,9 +29,9 @@ from .serializers import (
     AuthTokenResponseSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
+    CaseFieldErrorsSerializer,
     CaseListSerializer,
     CaseUpdateSerializer,
-    FieldErrorsSerializer,
     LesionCreateSerializer,
     LesionSerializer,
     PhaseConflictSerializer,
@@ -43,7 +43,7 @@ from .serializers import (
 
 T = TypeVar("T")
 
-ERR_400 = OpenApiResponse(FieldErrorsSerializer, description="field -> reasons; nothing saved")
+ERR_400 = OpenApiResponse(CaseFieldErrorsSerializer, description="field -> reasons; nothing saved")
 ERR_401 = OpenApiResponse(description="not authenticated")
 ERR_403 = OpenApiResponse(description="the case is visible but your role may not change it")
 ERR_404 = OpenApiResponse(description="no such case in your care teams")
@@ -100,15 +100,18 @@ class _CaseView(APIView):
         return selectors.case_get_visible(user=self.actor, case_id=case_id, record=record)
 
 
-@extend_schema(
-    operation_id="auth_token",
-    summary="Exchange a username and password for an API token",
-    request=AuthTokenRequestSerializer,
-    responses={200: AuthTokenResponseSerializer, 400: ERR_400},
-    tags=["auth"],
-)
 class AuthTokenView(ObtainAuthToken):
-    pass
+    """``{"username", "password"}`` -> ``{"token"}``; bad credentials are a 400 with the reason."""
+
+    @extend_schema(
+        operation_id="auth_token",
+        summary="Exchange a username and password for an API token",
+        request=AuthTokenRequestSerializer,
+        responses={200: AuthTokenResponseSerializer, 400: ERR_400},
+        tags=["auth"],
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 @extend_schema(tags=["cases"])
@@ -218,11 +221,12 @@ class CaseLesionCreateView(_CaseView):
         data = dict(serializer.validated_data)
         lesion_id = data.pop("lesion_id", None)
         if lesion_id is not None:
-            lesion = SpinalLesion.objects.filter(case=case, pk=lesion_id).first()
-            if lesion is None:
+            existing = SpinalLesion.objects.filter(case=case, pk=lesion_id).first()
+            if existing is None:
                 return Response({"lesion_id": ["no such lesion in this case"]},
                                 status=status.HTTP_400_BAD_REQUEST)
-            _run(lambda: services.lesion_imaging_add(lesion=lesion, actor=self.actor, **data))
+            _run(lambda: services.lesion_imaging_add(lesion=existing, actor=self.actor, **data))
+            lesion = existing
         else:
             lesion = _run(lambda: services.lesion_create(case=case, actor=self.actor, **data))
         views = selectors.lesion_views(

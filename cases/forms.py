@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -69,10 +69,11 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["breast_team"].queryset = Team.objects.filter(kind=Team.Kind.BREAST)
-        self.fields["spine_team"].queryset = Team.objects.filter(kind=Team.Kind.SPINE)
-        self.fields["mdt_team"].queryset = Team.objects.filter(kind=Team.Kind.MDT)
-        self.fields["oncologists"].queryset = User.objects.filter(
+        for name, kind in (("breast_team", Team.Kind.BREAST), ("spine_team", Team.Kind.SPINE),
+                           ("mdt_team", Team.Kind.MDT)):
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = Team.objects.filter(
+                kind=kind)
+        cast(forms.ModelChoiceField, self.fields["oncologists"]).queryset = User.objects.filter(
             role__in=[Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST]).order_by("last_name")
         if creating:
             del self.fields["version"]
@@ -120,7 +121,7 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         here = timeline.Phase(case.phase)
-        self.fields["to_phase"].choices = [
+        cast(forms.ChoiceField, self.fields["to_phase"]).choices = [
             (phase.value, f"{phase.label}: {timeline.ALLOWED_MOVES[(here, phase)]}")
             for phase in timeline.allowed_moves(case.phase)
         ]

@@ -57,7 +57,7 @@ def case_list_visible_to(*, user: User) -> QuerySet[Case]:
 
 def _as_int(value: object) -> int | None:
     try:
-        return int(value)  # type: ignore[call-overload, no-any-return]
+        return int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
 

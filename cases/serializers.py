@@ -13,14 +13,22 @@ from tumorboard.roles import Role
 
 from . import timeline
 from .models import Assessment, Case, DutyTick, LesionImaging, Patient, PhaseEvent
+from .models.lesion import (
+    ALIGNMENT_CHOICES,
+    BILSKY_CHOICES,
+    BONE_LESION_CHOICES,
+    COLLAPSE_CHOICES,
+    PAIN_CHOICES,
+    POSTEROLATERAL_CHOICES,
+)
 from .selectors import CaseDetail, case_next_step
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
 
 
-class FieldErrorsSerializer(serializers.Serializer):
-    """A 400 body: each field name with its reasons."""
+class CaseFieldErrorsSerializer(serializers.Serializer):
+    """A 400 body: ``{"<field>": ["reason", ...], ...}``; ``non_field_errors`` for the rest."""
 
-    field_name = serializers.ListField(child=serializers.CharField(), required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class PhaseConflictSerializer(serializers.Serializer):
@@ -152,7 +160,7 @@ class ImagingSerializer(serializers.ModelSerializer):
 
 class LesionSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="lesion.id")
-    label = serializers.CharField(source="lesion.label")
+    label = serializers.CharField(source="lesion.label")  # type: ignore[assignment]
     levels = serializers.ListField(source="lesion.levels", child=serializers.CharField())
     imagings = ImagingSerializer(many=True)
     progressed_within_6_weeks = serializers.BooleanField()
@@ -165,19 +173,18 @@ class LesionCreateSerializer(serializers.Serializer):
 
     lesion_id = serializers.IntegerField(required=False, min_value=1,
                                          help_text="add serial imaging to this lesion")
-    label = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, max_length=60)
     levels = serializers.ListField(
         child=serializers.ChoiceField(choices=[str(level) for level in LEVELS]),
         required=False, min_length=1, max_length=30)
     imaging_date = serializers.DateField()
-    pain = serializers.ChoiceField(choices=LesionImaging._meta.get_field("pain").choices)
-    bone_lesion = serializers.ChoiceField(
-        choices=LesionImaging._meta.get_field("bone_lesion").choices)
-    alignment = serializers.ChoiceField(choices=LesionImaging._meta.get_field("alignment").choices)
-    collapse = serializers.ChoiceField(choices=LesionImaging._meta.get_field("collapse").choices)
-    posterolateral = serializers.ChoiceField(
-        choices=LesionImaging._meta.get_field("posterolateral").choices)
-    bilsky = serializers.ChoiceField(choices=LesionImaging._meta.get_field("bilsky").choices)
+    pain = serializers.ChoiceField(choices=PAIN_CHOICES)
+    bone_lesion = serializers.ChoiceField(choices=BONE_LESION_CHOICES)
+    alignment = serializers.ChoiceField(choices=ALIGNMENT_CHOICES)
+    collapse = serializers.ChoiceField(choices=COLLAPSE_CHOICES)
+    posterolateral = serializers.ChoiceField(choices=POSTEROLATERAL_CHOICES)
+    bilsky = serializers.ChoiceField(choices=BILSKY_CHOICES)
     progressed_after_radiation = serializers.BooleanField(default=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -235,7 +242,7 @@ class ChecklistItemSerializer(serializers.Serializer):
     code = serializers.CharField(source="duty.code")
     specialty = serializers.ChoiceField(source="duty.specialty",
                                         choices=timeline.Specialty.choices)
-    label = serializers.CharField(source="duty.label")
+    label = serializers.CharField(source="duty.label")  # type: ignore[assignment]
     done = serializers.SerializerMethodField()
     tick = DutyTickSerializer(allow_null=True)
 

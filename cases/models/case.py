@@ -6,6 +6,8 @@ Field names of the clinical picture are those of the scoring core's request (``k
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,7 +22,7 @@ from ..timeline import Phase
 from .patient import Patient
 
 
-def _choices(enum: type, labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
+def _choices(enum: type[StrEnum], labels: dict[str, str] | None = None) -> list[tuple[str, str]]:
     return [(m.value, (labels or {}).get(m.value, m.value.replace("_", " "))) for m in enum]
 
 
@@ -186,11 +188,11 @@ class Case(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.breast_team_id and self.breast_team.kind != Team.Kind.BREAST:
+        if self.breast_team is not None and self.breast_team.kind != Team.Kind.BREAST:
             errors["breast_team"] = "must be a breast oncology team"
-        if self.spine_team_id and self.spine_team.kind != Team.Kind.SPINE:
+        if self.spine_team is not None and self.spine_team.kind != Team.Kind.SPINE:
             errors["spine_team"] = "must be a spine team"
-        if self.mdt_team_id and self.mdt_team.kind != Team.Kind.MDT:
+        if self.mdt_team is not None and self.mdt_team.kind != Team.Kind.MDT:
             errors["mdt_team"] = "must be an MDT team"
         if self.bone_agent_last_dose is not None and not self.bone_modifying_agent:
             errors["bone_agent_last_dose"] = "give the bone-modifying agent of this dose"
