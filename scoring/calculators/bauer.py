@@ -9,12 +9,12 @@ survival after surgery on the metastatic spine. Spine J 2015;15(11):2345-50; Sch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, NoReturn
+from typing import Final
 
-from .checks import REQUIRED, bool_error, count_error, is_real, lookup_error, points
+from .checks import REQUIRED, bool_error, is_real, points
 from .enums import BauerBand, PrimarySite, VisceralMetastases
-from .errors import ErrorBag, ScoringInputError
-from .tomita import TOMITA_GROWTH_CLASS
+from .errors import ErrorBag
+from .tomita import TOMITA_GROWTH_CLASS, raise_burden_error
 from .version import RULES_VERSION
 
 BAUER_REFERENCE: Final = "Leithner A et al., Eur Spine J 2008;17(11):1488-95; CLINICAL.md §5"
@@ -114,7 +114,7 @@ def modified_bauer(
         and type(extraspinal_bone_metastases) is int
         and extraspinal_bone_metastases >= 0
     ):
-        _raise_bauer_error(
+        raise_burden_error(
             primary_site, visceral_metastases, vertebral_metastases, extraspinal_bone_metastases
         )
     no_visceral = visceral_metastases == VisceralMetastases.NONE
@@ -154,20 +154,6 @@ def _not_lung_text(site: PrimarySite) -> str:
         return "Primary unknown, lung not excluded: 0 points."
     return "Primary not lung: 1 point."
 
-
-def _raise_bauer_error(
-    primary_site: object, visceral: object, vertebral: object, extraspinal: object
-) -> NoReturn:
-    bag = ErrorBag()
-    if reason := lookup_error(primary_site, TOMITA_GROWTH_CLASS, PrimarySite):
-        bag.add("primary_site", reason)
-    if reason := lookup_error(visceral, _VISCERAL, VisceralMetastases):
-        bag.add("visceral_metastases", reason)
-    if reason := count_error(vertebral, 1):
-        bag.add("vertebral_metastases", reason)
-    if reason := count_error(extraspinal, 0):
-        bag.add("extraspinal_bone_metastases", reason)
-    raise ScoringInputError(bag.errors or {"non_field_errors": ["cannot be scored"]})
 
 
 def albumin_error(value: object) -> str | None:

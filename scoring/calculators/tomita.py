@@ -136,7 +136,7 @@ def tomita(
         if vertebral_metastases < 1 or extraspinal_bone_metastases < 0:
             raise ValueError
     except (KeyError, TypeError, ValueError):
-        _raise_input_error(
+        raise_burden_error(
             primary_site, visceral_metastases, vertebral_metastases, extraspinal_bone_metastases
         )
     bones = vertebral_metastases + extraspinal_bone_metastases
@@ -161,9 +161,10 @@ def tomita(
     )
 
 
-def _raise_input_error(
+def raise_burden_error(
     primary_site: object, visceral: object, vertebral: object, extraspinal: object
 ) -> NoReturn:
+    """The errors of the four inputs that Tomita and modified Bauer share."""
     bag = ErrorBag()
     if reason := lookup_error(primary_site, TOMITA_GROWTH_CLASS, PrimarySite):
         bag.add("primary_site", reason)
