@@ -6,9 +6,10 @@ its event row) in the same transaction, and takes the actor. Errors a person can
 stale version ``VersionConflict`` (HTTP 409). Writes need the ``change_case`` object permission
 (the breast and spine teams of the case and its oncologists); others get ``PermissionDenied``.
 
-Hook for the referral pathway (next issue): ``lesion_create``, ``lesion_imaging_add`` and
-``assessment_create`` are the only write paths for what fires referral triggers; a referral hook
-belongs at their end, inside ``transaction.on_commit``.
+Hook for the referral pathway: ``lesion_create``, ``lesion_imaging_add`` and
+``assessment_create`` are the only write paths for what fires referral triggers; each ends with
+``referrals.triggers.referral_triggers_evaluate`` inside its transaction, so a referral commits
+with the lesion that fired it (its alerts are enqueued on commit).
 """
 
 from __future__ import annotations
@@ -326,6 +327,13 @@ def duty_untick(*, case: Case, tick: DutyTick, actor: User) -> None:
     _touch(_locked(case), actor)
 
 
+def _referral_hook(case: Case, actor: User) -> None:
+    """Re-evaluate the referral triggers (CLINICAL.md §8) in this transaction."""
+    from referrals.triggers import referral_triggers_evaluate  # referrals builds on cases
+
+    referral_triggers_evaluate(case=case, actor=actor)
+
+
 # --- lesions and imaging ------------------------------------------------------------------------
 
 
@@ -382,6 +390,7 @@ def lesion_create(
     _touch(_locked(case), actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=lesion, case=case)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case)
+    _referral_hook(case, actor)
     return lesion
 
 
@@ -396,6 +405,7 @@ def lesion_imaging_add(*, lesion: SpinalLesion, actor: User, **imaging: Any) -> 
     _touch(_locked(case), actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case,
                  detail={"lesion": lesion.pk})
+    _referral_hook(case, actor)
     return study
 
 
@@ -440,6 +450,7 @@ def assessment_create(*, case: Case, actor: User, now: datetime | None = None) -
     _touch(case, actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=assessment, case=case,
                  detail={"rules_version": assessment.rules_version})
+    _referral_hook(case, actor)
     return assessment
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("scores/evaluate/", ScoreEvaluateView.as_view(), name="api-scores-evaluate"),
     path("", include("cases.api_urls")),
+    path("", include("referrals.api_urls")),
 ]

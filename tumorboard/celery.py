@@ -21,4 +21,14 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "tumorboard.tasks.heartbeat",
             "schedule": float(settings.WORKER_HEARTBEAT_INTERVAL),
         },
+        # Referral SLA escalation: unacknowledged referrals whose next step is due.
+        "referrals-escalate-due": {
+            "task": "referrals.tasks.escalate_due",
+            "schedule": 60.0,
+        },
+        # The alert outbox: re-enqueue alerts still unsent (a crash, a broker that lost its queue).
+        "referrals-resend-unsent-alerts": {
+            "task": "referrals.tasks.resend_unsent_alerts",
+            "schedule": 60.0,
+        },
     }

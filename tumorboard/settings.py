@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "referrals.context_processors.alert_bell",
             ],
         },
     },
@@ -256,6 +257,22 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A worker is reported down when no heartbeat arrived within this many seconds.
 WORKER_HEARTBEAT_INTERVAL = _env_int("WORKER_HEARTBEAT_INTERVAL", 30, minimum=1)
 WORKER_HEARTBEAT_STALE_AFTER = _env_int("WORKER_HEARTBEAT_STALE_AFTER", 120, minimum=5)
+
+# Referrals (CLINICAL.md §9 sets the due times; these are the escalation policy around them).
+# Step 1 (the rest of the receiving team) is due at the referral's due time, or earlier when
+# nobody acknowledged it within this many minutes of sending.
+REFERRAL_ALERT_ACK_MINUTES = _env_int("REFERRAL_ALERT_ACK_MINUTES", 240, minimum=1)
+# Step 2 (the team lead and the MDT coordinators) this many minutes after step 1.
+REFERRAL_ESCALATION_STEP_MINUTES = _env_int("REFERRAL_ESCALATION_STEP_MINUTES", 60, minimum=1)
+# A trigger declined or closed within this many days does not raise again with the same evidence.
+REFERRAL_QUIET_DAYS = _env_int("REFERRAL_QUIET_DAYS", 28)
+# The outbox: alerts still unsent this long after their commit are enqueued again.
+ALERT_OUTBOX_RESEND_AFTER_SECONDS = _env_int("ALERT_OUTBOX_RESEND_AFTER_SECONDS", 60, minimum=1)
+ALERT_MAX_ATTEMPTS = _env_int("ALERT_MAX_ATTEMPTS", 20, minimum=1)
+# Tests only (the worker-killed-mid-task test): seconds the delivery waits before sending.
+ALERT_SEND_DELAY_SECONDS = _env_int("ALERT_SEND_DELAY_SECONDS", 0)
+# Links in e-mails point here (ids only in the path).
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://localhost:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

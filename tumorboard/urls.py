@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("scores/", include("scoring.urls")),
     path("cases/", include("cases.urls")),
+    path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tumorboard.api_urls")),
 ]

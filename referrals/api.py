@@ -1,0 +1,216 @@
+"""REST endpoints of the referral pathway, under /api/v1/. Thin: validate, call one selector or
+service, serialize. Every referral and alert starts from the visibility selectors: another
+team's referral or alert is a 404; a visible referral acted on by the wrong team is a 403; an
+illegal move is a 409 with the allowed actions, and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import audit
+from cases.api import _field_errors
+from cases.selectors import case_get_visible
+from tumorboard.models import User
+
+from . import selectors, services
+from .filters import ReferralFilter
+from .models import Alert, Referral
+from .serializers import (
+    AlertSerializer,
+    OccultWorkupItemSerializer,
+    ReferralAnswerInputSerializer,
+    ReferralConflictSerializer,
+    ReferralDeclineInputSerializer,
+    ReferralDetailSerializer,
+    ReferralErrorsSerializer,
+    ReferralFlagInputSerializer,
+    ReferralListSerializer,
+    ReferralNoteInputSerializer,
+    ReferralRequestInfoInputSerializer,
+    referral_detail_data,
+)
+from .states import Action, IllegalMove
+
+T = TypeVar("T")
+
+ERR_400 = OpenApiResponse(ReferralErrorsSerializer, description="field -> reasons; nothing saved")
+ERR_401 = OpenApiResponse(description="not authenticated")
+ERR_403 = OpenApiResponse(description="visible, but another team takes this action")
+ERR_404 = OpenApiResponse(description="no such referral or alert among yours")
+ERR_409 = OpenApiResponse(ReferralConflictSerializer,
+                          description="the state machine forbids this move; nothing changed")
+
+
+class _Refused(Exception):
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+def _run(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except ValidationError as error:
+        raise _Refused(Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)) from None
+    except PermissionDenied as error:
+        raise ApiPermissionDenied(str(error)) from None
+    except IllegalMove as error:
+        raise _Refused(Response(
+            {"detail": str(error), "status": error.status, "allowed_actions": error.allowed},
+            status=status.HTTP_409_CONFLICT)) from None
+
+
+class _ReferralView(APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, _Refused):
+            return exc.response
+        return super().handle_exception(exc)
+
+    @property
+    def actor(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+    def detail_response(self, referral_id: int, code: int = status.HTTP_200_OK) -> Response:
+        referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
+        allowed = selectors.allowed_actions(referral, user=self.actor,
+                                            team_ids=selectors.user_team_ids(self.actor))
+        return Response(referral_detail_data(referral, allowed), status=code)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralListCreateView(_ReferralView, generics.ListAPIView):
+    """Referrals of the caller's care teams: red first, then by due time; paginated."""
+
+    serializer_class = ReferralListSerializer
+    filterset_class = ReferralFilter
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return selectors.referral_list_for_display(user=self.actor)
+
+    @extend_schema(operation_id="referrals_list",
+                   responses={200: ReferralListSerializer(many=True), 400: ERR_400,
+                              401: ERR_401})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = self.list(request, *args, **kwargs)
+        shown = [item["case"] for item in response.data.get("results", [])]
+        audit.record_list_read(actor=self.actor, case_ids=shown, what="referral_list_api")
+        return response
+
+    @extend_schema(
+        operation_id="referrals_flag",
+        summary="Flag a trigger by hand (back pain, neurological deficit): raises or extends",
+        request=ReferralFlagInputSerializer,
+        responses={201: ReferralDetailSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = ReferralFlagInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        try:
+            case = case_get_visible(user=self.actor, case_id=data["case"], record=False)
+        except Exception:
+            return Response({"case": ["no such case among yours"]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        referral = _run(lambda: services.referral_flag(
+            case=case, codes=data["trigger_codes"], actor=self.actor, note=data["note"]))
+        return self.detail_response(referral.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["referrals"])
+class ReferralDetailView(_ReferralView):
+    @extend_schema(operation_id="referrals_retrieve",
+                   responses={200: ReferralDetailSerializer, 401: ERR_401, 404: ERR_404})
+    def get(self, request: Request, referral_id: int) -> Response:
+        response = self.detail_response(referral_id)
+        referral = Referral.objects.only("case").get(pk=referral_id)
+        audit.record(actor=self.actor, action="view", object_type="referral",
+                     object_id=referral.pk, case=referral.case)
+        return response
+
+
+_INPUTS: dict[Action, tuple[type, str | None]] = {
+    Action.ACKNOWLEDGE: (ReferralNoteInputSerializer, None),
+    Action.ACCEPT: (ReferralNoteInputSerializer, "note"),
+    Action.DECLINE: (ReferralDeclineInputSerializer, "reason"),
+    Action.REQUEST_INFO: (ReferralRequestInfoInputSerializer, "question"),
+    Action.ANSWER: (ReferralAnswerInputSerializer, "answer"),
+    Action.LIST_FOR_MDT: (ReferralNoteInputSerializer, None),
+    Action.CLOSE: (ReferralNoteInputSerializer, "note"),
+    Action.CANCEL: (ReferralNoteInputSerializer, "note"),
+}
+
+
+def action_view(action: Action) -> type[APIView]:
+    """One endpoint per move: POST /api/v1/referrals/{id}/{action}/."""
+    input_serializer, field = _INPUTS[action]
+
+    @extend_schema(tags=["referrals"])
+    class ReferralActionView(_ReferralView):
+        @extend_schema(
+            operation_id=f"referrals_{action.value}",
+            summary=f"{action.value.replace('_', ' ').capitalize()} the referral",
+            request=input_serializer,
+            responses={200: ReferralDetailSerializer, 400: ERR_400, 401: ERR_401,
+                       403: ERR_403, 404: ERR_404, 409: ERR_409},
+        )
+        def post(self, request: Request, referral_id: int) -> Response:
+            referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
+            serializer = input_serializer(data=request.data)
+            if not serializer.is_valid():
+                return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+            kwargs = {field: serializer.validated_data[field]} if field else {}
+            service = services.ACTION_SERVICES[action]
+            _run(lambda: service(referral=referral, actor=self.actor, **kwargs))
+            return self.detail_response(referral.pk)
+
+    ReferralActionView.__name__ = f"Referral{action.value.title().replace('_', '')}View"
+    return ReferralActionView
+
+
+@extend_schema(tags=["referrals"])
+class WorkupTickView(_ReferralView):
+    @extend_schema(operation_id="referrals_workup_tick",
+                   summary="Tick one item of the occult-primary work-up (who, when)",
+                   request=None,
+                   responses={200: OccultWorkupItemSerializer, 400: ERR_400, 401: ERR_401,
+                              403: ERR_403, 404: ERR_404})
+    def post(self, request: Request, referral_id: int, item_code: str) -> Response:
+        referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
+        item = _run(lambda: services.workup_item_tick(referral=referral, code=item_code,
+                                                      actor=self.actor))
+        return Response(OccultWorkupItemSerializer(item).data)
+
+
+@extend_schema(tags=["alerts"])
+class AlertListView(_ReferralView, generics.ListAPIView):
+    """The caller's own alerts, newest first."""
+
+    serializer_class = AlertSerializer
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        return selectors.alert_list_for(user=self.actor).order_by("-created_at", "-pk")
+
+    @extend_schema(operation_id="alerts_list",
+                   responses={200: AlertSerializer(many=True), 401: ERR_401})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+
+@extend_schema(tags=["alerts"])
+class AlertAckView(_ReferralView):
+    @extend_schema(operation_id="alerts_ack", request=None,
+                   responses={200: AlertSerializer, 401: ERR_401, 404: ERR_404})
+    def post(self, request: Request, alert_id: int) -> Response:
+        alert = selectors.alert_get_visible(user=self.actor, alert_id=alert_id)
+        alert = _run(lambda: services.alert_acknowledge(alert=alert, actor=self.actor))
+        return Response(AlertSerializer(alert).data)

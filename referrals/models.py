@@ -1,0 +1,247 @@
+"""The referral pathway: referrals with their triggers, event rows, the occult-primary work-up,
+and alerts (CLINICAL.md §8-§9; DESIGN.md, Referral and Alert).
+
+Every status change is a ``ReferralEvent`` row (healthchecks' Flip): it drives the alerts and the
+metrics. The rules of the moves live in ``referrals.states``; the writes in ``referrals.services``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from scoring.calculators import ReferralDirection, TriggerCode, Urgency
+from tumorboard.models import Team
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+DIRECTION_CHOICES = [
+    (ReferralDirection.BREAST_TO_NEURO.value, "Breast oncology to neurosurgery"),
+    (ReferralDirection.NEURO_TO_BREAST.value, "Neurosurgery to breast oncology"),
+]
+URGENCY_CHOICES = _choices(Urgency)
+TRIGGER_CHOICES = _choices(TriggerCode)
+
+
+class ReferralStatus(models.TextChoices):
+    RAISED = "raised", "Raised"
+    SENT = "sent", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    INFO_REQUESTED = "info_requested", "Information requested"
+    LISTED_FOR_MDT = "listed_for_mdt", "Listed for MDT"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+#: A referral in one of these is "open": at most one per case and direction (DB constraint).
+OPEN_STATUSES = (
+    ReferralStatus.RAISED, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED,
+    ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED, ReferralStatus.LISTED_FOR_MDT,
+)  # fmt: skip
+#: Waiting for the receiving team's triage decision: these count as overdue past ``due_at``.
+AWAITING_TRIAGE = (ReferralStatus.RAISED, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
+
+
+class Referral(models.Model):
+    Status = ReferralStatus
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="referrals")
+    direction = models.CharField(max_length=20, choices=DIRECTION_CHOICES)
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices,
+                              default=ReferralStatus.RAISED)
+    urgency = models.CharField(max_length=8, choices=URGENCY_CHOICES, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    urgency_rationale = models.TextField(blank=True)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="referrals_sent")
+    sending_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="referrals_out")
+    receiving_team = models.ForeignKey(Team, on_delete=models.PROTECT,
+                                       related_name="referrals_in")
+    # The receiving clinician who took it (set by acknowledge).
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="referrals_taken")
+    decline_reason = models.TextField(blank=True)
+    info_question = models.TextField(blank=True)
+    info_answer = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)  # accepted or declined
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # SLA escalation (referrals.services.escalate_due): 0 none yet, 1 rest of the team,
+    # 2 lead and MDT coordinators. ``escalation_due_at`` is when the next step is due.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalation_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "direction"], condition=Q(status__in=OPEN_STATUSES),
+                name="referral_one_open_per_case_direction",
+            ),
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values),
+                                   name="referral_status_valid"),
+            models.CheckConstraint(
+                condition=Q(direction__in=[value for value, _ in DIRECTION_CHOICES]),
+                name="referral_direction_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency="") | Q(urgency__in=Urgency._value2member_map_),
+                name="referral_urgency_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReferralStatus.DECLINED) | ~Q(decline_reason=""),
+                name="referral_decline_has_reason",
+            ),
+            models.CheckConstraint(condition=Q(escalation_level__lte=2),
+                                   name="referral_escalation_level_range"),
+        ]
+        indexes = [
+            # referrals.services.escalate_due: status='sent' AND escalation_due_at <= now.
+            models.Index(fields=["escalation_due_at"], condition=Q(status=ReferralStatus.SENT),
+                         name="referral_escalation_due_idx"),
+            # The triage queue: a receiving team's open referrals.
+            models.Index(fields=["receiving_team", "status"], name="referral_team_status_idx"),
+            # The poll of REST clients: ?updated_since=...
+            models.Index(fields=["updated_at"], name="referral_updated_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"referral {self.pk} ({self.direction}, {self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TriggerSource(models.TextChoices):
+    RULES = "rules", "Rules (CLINICAL.md §8)"
+    MANUAL = "manual", "Flagged by hand"
+
+
+class ReferralTrigger(models.Model):
+    """One fired trigger of CLINICAL.md §8 with the core's evidence (levels and values only)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="triggers")
+    code = models.CharField(max_length=32, choices=TRIGGER_CHOICES)
+    evidence = models.TextField()
+    source = models.CharField(max_length=8, choices=TriggerSource.choices,
+                              default=TriggerSource.RULES)
+    fired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["fired_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "code"], name="referral_trigger_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ReferralEvent(models.Model):
+    """Every transition and every other thing that happens to a referral (raise, extend,
+    escalate): who, when, from, to, why. Written in the transaction of the change."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=24)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="+")  # null: the system (beat)
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}->{self.to_status}"
+
+
+class OccultWorkupItem(models.Model):
+    """One item of the occult-primary work-up a neuro-to-breast referral carries (§8, S2 §3.1)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="workup_items")
+    code = models.SlugField(max_length=40)
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "code"], name="workup_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AlertKind(models.TextChoices):
+    NEW_REFERRAL = "new_referral", "New referral"
+    REFERRAL_UPDATED = "referral_updated", "New triggers on a referral"
+    SYSTEMIC_THERAPY_HOLD = "systemic_therapy_hold", "Hold or adjust systemic therapy"
+    INFO_REQUESTED = "info_requested", "Information requested"
+    ANSWERED = "answered", "Question answered"
+    DECIDED = "decided", "Triage decision"
+    ESCALATION_TEAM = "escalation_team", "Escalation: receiving team"
+    ESCALATION_LEAD = "escalation_lead", "Escalation: lead and coordinator"
+
+
+class Alert(models.Model):
+    """A notification to one person about one referral: in-app (this row, from its commit) and by
+    e-mail (``sent_at``). The rows are the outbox: referrals.services.resend_unsent_alerts
+    re-enqueues any still unsent. Exactly-once delivery: referrals.alerts.alert_deliver."""
+
+    Kind = AlertKind
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="alerts")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=24, choices=AlertKind.choices)
+    # The escalation level, or for a repeatable kind the event that caused it; 0 otherwise.
+    step = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # last delivery attempt
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    email_skipped = models.BooleanField(default=False)  # no address: in-app only
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "recipient", "kind", "step"],
+                                    name="alert_dedupe_key"),
+            models.CheckConstraint(condition=Q(kind__in=AlertKind.values),
+                                   name="alert_kind_valid"),
+        ]
+        indexes = [
+            # referrals.services.resend_unsent_alerts: sent_at IS NULL AND created_at < cutoff.
+            models.Index(fields=["created_at"], condition=Q(sent_at=None),
+                         name="alert_outbox_idx"),
+            # The bell: a recipient's unacknowledged alerts.
+            models.Index(fields=["recipient"], condition=Q(acknowledged_at=None),
+                         name="alert_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert {self.pk} ({self.kind})"

@@ -1,0 +1,123 @@
+"""Every read of the referral pathway. Every queryset starts from
+``cases.selectors.case_list_visible_to`` (a referral is visible only when its case is); alerts
+are, besides, their recipient's only. An outsider gets 404, never 403."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from cases.selectors import case_list_visible_to
+from tumorboard.models import TeamMembership, User
+
+from . import states
+from .models import AWAITING_TRIAGE, OPEN_STATUSES, Alert, Referral, ReferralStatus
+from .states import Party
+
+#: Red first, then orange, green, none (CLINICAL.md §9).
+URGENCY_ORDER = When_(
+    When(urgency="red", then=Value(0)), When(urgency="orange", then=Value(1)),
+    When(urgency="green", then=Value(2)), default=Value(3), output_field=IntegerField(),
+)
+#: The triage queue: what the receiving team still has to act on.
+QUEUE_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED,
+                  ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED)
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
+    return Referral.objects.filter(case__in=case_list_visible_to(user=user).values("pk"))
+
+
+def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
+    """Visible referrals with what lists show, red first then by due time, constant queries."""
+    return (
+        referral_list_visible_to(user=user)
+        .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
+                        "sending_team", "sender", "assignee")
+        .prefetch_related("triggers")
+        .annotate(urgency_rank=URGENCY_ORDER)
+        .order_by("urgency_rank", "due_at", "-pk")
+    )
+
+
+def referral_get_visible(*, user: User, referral_id: object) -> Referral:
+    pk = _as_int(referral_id)
+    referral = (
+        referral_list_visible_to(user=user)
+        .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
+                        "sending_team", "sender", "assignee")
+        .prefetch_related("triggers", "workup_items__done_by",
+                          Prefetch("events", to_attr="event_list"))
+        .filter(pk=pk).first() if pk is not None else None
+    )
+    if referral is None:
+        raise Http404("No such referral.")
+    return referral
+
+
+def user_team_ids(user: User) -> set[int]:
+    return set(TeamMembership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
+
+
+def parties(referral: Referral, *, user: User, team_ids: set[int]) -> set[Party]:
+    """``services.referral_party`` without queries, from the user's team ids read once."""
+    found = set()
+    if referral.receiving_team_id in team_ids:
+        found.add(Party.RECEIVER)
+    if referral.sender_id == user.pk or referral.sending_team_id in team_ids:
+        found.add(Party.SENDER)
+    return found
+
+
+def allowed_actions(referral: Referral, *, user: User, team_ids: set[int]) -> list[str]:
+    mine = parties(referral, user=user, team_ids=team_ids)
+    return [move.action.value for move in states.moves_from(referral.status) if move.by in mine]
+
+
+def triage_queue(*, user: User) -> QuerySet[Referral]:
+    """Incoming referrals of the user's teams still to act on: red first, then the due time."""
+    return referral_list_for_display(user=user).filter(
+        receiving_team__memberships__user=user, status__in=QUEUE_STATUSES)
+
+
+def outgoing_referrals(*, user: User) -> QuerySet[Referral]:
+    """Referrals sent by the user's teams, open ones and those closed in the last 30 days."""
+    since = timezone.now() - timedelta(days=30)
+    return referral_list_for_display(user=user).filter(
+        sending_team__memberships__user=user).exclude(
+        status__in=[s for s in ReferralStatus if s not in OPEN_STATUSES], updated_at__lt=since)
+
+
+def overdue_referrals(*, user: User, now: datetime | None = None) -> QuerySet[Referral]:
+    """Visible referrals past their due time without a triage decision."""
+    return referral_list_for_display(user=user).filter(
+        status__in=AWAITING_TRIAGE, due_at__lt=now or timezone.now())
+
+
+def alert_list_for(*, user: User) -> QuerySet[Alert]:
+    return (Alert.objects.filter(recipient_id=user.pk,
+                                 referral__case__in=case_list_visible_to(user=user).values("pk"))
+            .select_related("referral"))
+
+
+def alert_get_visible(*, user: User, alert_id: object) -> Alert:
+    alert = alert_list_for(user=user).filter(pk=_as_int(alert_id) or 0).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    return alert
+
+
+def alert_unread_count(*, user: User) -> int:
+    """The bell: one query."""
+    return alert_list_for(user=user).filter(acknowledged_at=None).count()

@@ -1,0 +1,587 @@
+"""Every write of the referral pathway: one function per change, called by pages, API, tasks.
+
+Each is atomic, locks the referral row (``select_for_update``: concurrent triage has exactly one
+winner), checks the move against ``referrals.states``, writes its ``ReferralEvent`` and audit row
+in the same transaction, and enqueues its alerts on commit (ids only). Refusals: ``IllegalMove``
+(HTTP 409), ``PermissionDenied`` (403), ``ValidationError`` keyed by field (400).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cases import audit
+from cases.models import AuditAction, Case
+from scoring.calculators import (
+    OCCULT_PRIMARY_WORKUP,
+    URGENCY_DUE_HOURS,
+    ReferralDirection,
+    Trigger,
+    TriggerCode,
+    Urgency,
+    urgency,
+    urgency_due_at,
+)
+from tumorboard.models import Team, TeamMembership, User
+from tumorboard.roles import Role
+
+from . import states
+from .models import (
+    OPEN_STATUSES,
+    Alert,
+    AlertKind,
+    OccultWorkupItem,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    ReferralTrigger,
+    TriggerSource,
+)
+from .states import Action, Party
+from .triggers import CaseFindings, case_findings
+
+logger = logging.getLogger(__name__)
+
+#: Codes of the occult-primary work-up items, in the order of the core's OCCULT_PRIMARY_WORKUP.
+WORKUP_CODES = ("history", "examination", "pet_ct_or_bone_scan", "tumour_markers",
+                "mammography_ultrasound", "spinal_biopsy")
+assert len(WORKUP_CODES) == len(OCCULT_PRIMARY_WORKUP), "align WORKUP_CODES with the core"
+#: Triggers a breast oncosurgeon flags by hand; each sets the case fact the rule reads (§8).
+MANUAL_TRIGGERS = {
+    TriggerCode.BACK_PAIN.value: "new_or_progressive_back_pain",
+    TriggerCode.NEUROLOGICAL_DEFICIT.value: "neurological_deficit",
+}
+#: Who receives a referral of each direction, by role.
+RECEIVING_ROLE = {
+    ReferralDirection.BREAST_TO_NEURO.value: Role.NEUROSURGEON,
+    ReferralDirection.NEURO_TO_BREAST.value: Role.BREAST_ONCOSURGEON,
+}
+_URGENCY_RANK = {"": 0, Urgency.GREEN.value: 1, Urgency.ORANGE.value: 2, Urgency.RED.value: 3}
+
+
+# --- teams and people -----------------------------------------------------------------------
+
+
+def _teams_for(case: Case, direction: str) -> tuple[Team | None, Team | None]:
+    """(sending team, receiving team) of a referral of ``direction`` on ``case``."""
+    if direction == ReferralDirection.BREAST_TO_NEURO:
+        return case.breast_team, case.spine_team
+    return case.spine_team, case.breast_team
+
+
+def is_member(user: User, team_id: int | None) -> bool:
+    return team_id is not None and TeamMembership.objects.filter(
+        team_id=team_id, user_id=user.pk).exists()
+
+
+def referral_party(*, referral: Referral, user: User) -> set[Party]:
+    """The parties ``user`` acts as on ``referral``: receiver, sender, or neither."""
+    parties = set()
+    if is_member(user, referral.receiving_team_id):
+        parties.add(Party.RECEIVER)
+    if referral.sender_id == user.pk or is_member(user, referral.sending_team_id):
+        parties.add(Party.SENDER)
+    return parties
+
+
+def _first_recipients(referral: Referral) -> list[User]:
+    """Who gets a new referral: the receiving specialty's members of the receiving team, the lead
+    aside when others can take it (the lead is escalation step 2); else the lead; else all."""
+    members = list(TeamMembership.objects.filter(team_id=referral.receiving_team_id)
+                   .select_related("user").order_by("user_id"))
+    role = RECEIVING_ROLE[referral.direction]
+    specialists = [m for m in members if m.user.role == role and m.user.is_active]
+    chosen = [m for m in specialists if not m.is_lead] or specialists
+    chosen = chosen or [m for m in members if m.is_lead] or members
+    return [m.user for m in chosen]
+
+
+def _coordinators(referral: Referral) -> list[User]:
+    """The MDT coordinators of the case's MDT team, else of the institution's MDT teams."""
+    case = referral.case
+    teams = (Team.objects.filter(pk=case.mdt_team_id) if case.mdt_team_id else
+             Team.objects.filter(kind=Team.Kind.MDT,
+                                 institution_id=referral.receiving_team.institution_id))
+    return list(User.objects.filter(memberships__team__in=teams, role=Role.COORDINATOR,
+                                    is_active=True).distinct().order_by("pk"))
+
+
+def _breast_surgeons(case: Case) -> list[User]:
+    if case.breast_team_id is None:
+        return []
+    return list(User.objects.filter(memberships__team_id=case.breast_team_id,
+                                    role=Role.BREAST_ONCOSURGEON, is_active=True).order_by("pk"))
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+def _enqueue(alert_ids: list[int]) -> None:
+    """Publish the delivery tasks. Best effort: a broker that is down loses nothing, the outbox
+    beat job re-enqueues every alert still unsent (ALERT_OUTBOX_RESEND_AFTER_SECONDS)."""
+    from .tasks import deliver_alert
+
+    for alert_id in alert_ids:
+        try:
+            deliver_alert.delay(alert_id)
+        except Exception:
+            logger.warning("alert %s not enqueued; the outbox will resend it", alert_id,
+                           exc_info=True)
+
+
+def alerts_create(
+    *, referral: Referral, recipients: Iterable[User], kind: str, step: int = 0
+) -> list[int]:
+    """One alert per recipient, deduplicated by the key (referral, recipient, kind, step); the
+    deliveries are enqueued when the transaction commits. Returns the ids of new alerts."""
+    people = {user.pk: user for user in recipients}
+    if not people:
+        return []
+    existing = set(Alert.objects.filter(referral=referral, kind=kind, step=step,
+                                        recipient_id__in=people)
+                   .values_list("recipient_id", flat=True))
+    new = [Alert(referral=referral, recipient_id=pk, kind=kind, step=step)
+           for pk in people if pk not in existing]
+    # ignore_conflicts: a concurrent writer of the same key wins quietly (the unique key).
+    Alert.objects.bulk_create(new, ignore_conflicts=True)
+    ids = list(Alert.objects.filter(referral=referral, kind=kind, step=step,
+                                    recipient_id__in=[a.recipient_id for a in new], sent_at=None)
+               .values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return ids
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor: User) -> Alert:
+    """The recipient has read the alert (the bell). Idempotent."""
+    if alert.recipient_id != actor.pk:
+        raise PermissionDenied("only the recipient acknowledges an alert")
+    Alert.objects.filter(pk=alert.pk, acknowledged_at=None).update(acknowledged_at=timezone.now())
+    alert.refresh_from_db()
+    return alert
+
+
+# --- raising --------------------------------------------------------------------------------
+
+
+def _urgency_of(codes: Sequence[str], findings: CaseFindings) -> tuple[str, str]:
+    """(urgency, rationale) of a referral carrying ``codes``: the core's §9 policy."""
+    result = urgency(trigger_codes=[TriggerCode(code) for code in codes],
+                     max_bilsky=findings.max_bilsky, max_sins=findings.max_sins,
+                     subtype=findings.subtype)
+    return (result.level.value if result.level else ""), " ".join(result.rationale)
+
+
+def _event(referral: Referral, action: str, actor: User | None, *, from_status: str = "",
+           to_status: str = "", note: str = "", at: datetime | None = None,
+           **detail: Any) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral, action=action, from_status=from_status,
+        to_status=to_status or referral.status, actor=actor, at=at or timezone.now(), note=note,
+        detail=detail,
+    )
+
+
+def _recently_closed_with_same_evidence(case: Case, direction: str, fired: Sequence[Trigger],
+                                        now: datetime) -> bool:
+    """A fresh raise is suppressed when every fired trigger, with the same evidence, was on a
+    referral declined, closed or cancelled within REFERRAL_QUIET_DAYS: the receiving team has
+    decided on exactly these findings. New evidence (another level, a higher SINS) raises again.
+    """
+    since = now - timedelta(days=settings.REFERRAL_QUIET_DAYS)
+    seen = set(ReferralTrigger.objects.filter(
+        referral__case=case, referral__direction=direction,
+        referral__status__in=[ReferralStatus.DECLINED, ReferralStatus.CLOSED,
+                              ReferralStatus.CANCELLED],
+        referral__updated_at__gte=since,
+    ).values_list("code", "evidence"))
+    return all((trigger.code.value, trigger.evidence) in seen for trigger in fired)
+
+
+@transaction.atomic
+def referral_raise(
+    *,
+    case: Case,
+    direction: str,
+    fired: Sequence[Trigger],
+    findings: CaseFindings,
+    actor: User,
+    source: str = TriggerSource.RULES,
+    note: str = "",
+) -> Referral | None:
+    """Raise a referral for the fired triggers of ``direction``, or extend the open one.
+
+    A trigger is "newly fired" when its code is not on the open referral of that direction
+    (CLINICAL.md §8). New codes are added to the open referral (one open referral per case and
+    direction, a database constraint); its urgency and due time are recomputed by the core (§9)
+    and kept when they got less urgent. ``None`` when the case has no receiving team, or the same
+    findings were decided on within REFERRAL_QUIET_DAYS.
+    """
+    now = timezone.now()
+    sending_team, receiving_team = _teams_for(case, direction)
+    if receiving_team is None:
+        logger.info("case %s: %s triggers fired but the case has no receiving team", case.pk,
+                    direction)
+        return None
+    open_referral = (Referral.objects.select_for_update()
+                     .filter(case=case, direction=direction, status__in=OPEN_STATUSES).first())
+    if open_referral is not None:
+        return _extend(open_referral, fired, findings, actor, source, now)
+    if source == TriggerSource.RULES and _recently_closed_with_same_evidence(
+            case, direction, fired, now):
+        return None
+    level, rationale = _urgency_of([t.code.value for t in fired], findings)
+    referral = Referral(
+        case=case, direction=direction, sender=actor, sending_team=sending_team,
+        receiving_team=receiving_team, urgency=level, urgency_rationale=rationale,
+        due_at=urgency_due_at(Urgency(level), now) if level else None, note=note.strip(),
+    )
+    try:
+        with transaction.atomic():  # a savepoint: the race loser re-reads and extends
+            referral.save()
+    except IntegrityError:
+        winner = (Referral.objects.select_for_update()
+                  .get(case=case, direction=direction, status__in=OPEN_STATUSES))
+        return _extend(winner, fired, findings, actor, source, now)
+    ReferralTrigger.objects.bulk_create(
+        ReferralTrigger(referral=referral, code=t.code.value, evidence=t.evidence, source=source)
+        for t in fired
+    )
+    codes = [t.code.value for t in fired]
+    _event(referral, "raise", actor, to_status=ReferralStatus.RAISED, at=now, triggers=codes,
+           urgency=level)
+    if direction == ReferralDirection.NEURO_TO_BREAST:
+        OccultWorkupItem.objects.bulk_create(
+            OccultWorkupItem(referral=referral, code=code, position=index, text=text)
+            for index, (code, text) in enumerate(zip(WORKUP_CODES, OCCULT_PRIMARY_WORKUP,
+                                                     strict=True))
+        )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=referral, case=case,
+                 detail={"direction": direction, "triggers": codes, "urgency": level})
+    _send(referral, actor, now)
+    _systemic_therapy_hold(referral, findings)
+    return referral
+
+
+def _send(referral: Referral, actor: User, now: datetime) -> None:
+    """raised -> sent: the referral and its alerts are in this transaction (both events kept)."""
+    move = states.move_for(referral.status, Action.SEND)
+    referral.status, referral.sent_at = move.to_status, now
+    ack_by = now + timedelta(minutes=settings.REFERRAL_ALERT_ACK_MINUTES)
+    referral.escalation_due_at = min(ack_by, referral.due_at) if referral.due_at else ack_by
+    referral.save(update_fields=["status", "sent_at", "escalation_due_at", "updated_at"])
+    _event(referral, Action.SEND, actor, from_status=move.from_status, at=now)
+    alerts_create(referral=referral, recipients=_first_recipients(referral),
+                  kind=AlertKind.NEW_REFERRAL)
+
+
+def _systemic_therapy_hold(referral: Referral, findings: CaseFindings) -> None:
+    """High-grade ESCC (Bilsky 2-3) on a referral: the breast oncosurgeon holds or adjusts
+    systemic therapy (S2 §5.1; CLINICAL.md §10). The dedupe key makes it once per referral."""
+    if findings.high_grade:
+        alerts_create(referral=referral, recipients=_breast_surgeons(referral.case),
+                      kind=AlertKind.SYSTEMIC_THERAPY_HOLD)
+
+
+def _extend(referral: Referral, fired: Sequence[Trigger], findings: CaseFindings, actor: User,
+            source: str, now: datetime) -> Referral:
+    """Add the newly fired codes to the open referral; more urgent -> new urgency and due time."""
+    have = dict(ReferralTrigger.objects.filter(referral=referral).values_list("code", "evidence"))
+    new = [t for t in fired if t.code.value not in have]
+    level, rationale = _urgency_of([*have, *(t.code.value for t in new)], findings)
+    more_urgent = _URGENCY_RANK[level] > _URGENCY_RANK[referral.urgency]
+    if new:
+        ReferralTrigger.objects.bulk_create(
+            ReferralTrigger(referral=referral, code=t.code.value, evidence=t.evidence,
+                            source=source) for t in new)
+    if not new and not more_urgent:
+        return referral
+    fields = ["updated_at"]
+    if more_urgent:
+        referral.urgency, referral.urgency_rationale = level, rationale
+        # The clock of the new urgency runs from now, but never later than the old due time.
+        due = urgency_due_at(Urgency(level), now)
+        referral.due_at = min(due, referral.due_at) if (due and referral.due_at) else due
+        fields += ["urgency", "urgency_rationale", "due_at"]
+        if referral.status == ReferralStatus.SENT and referral.escalation_level == 0:
+            referral.escalation_due_at = min(filter(None, [referral.escalation_due_at,
+                                                           referral.due_at]))
+            fields.append("escalation_due_at")
+    referral.save(update_fields=fields)
+    event = _event(referral, "extend", actor, from_status=referral.status, at=now,
+                   triggers=[t.code.value for t in new], urgency=referral.urgency)
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=referral, case=referral.case,
+                 detail={"added_triggers": [t.code.value for t in new],
+                         "urgency": referral.urgency})
+    recipients = _first_recipients(referral)
+    if referral.assignee is not None:
+        recipients.append(referral.assignee)
+    alerts_create(referral=referral, recipients=recipients, kind=AlertKind.REFERRAL_UPDATED,
+                  step=event.pk)
+    _systemic_therapy_hold(referral, findings)
+    return referral
+
+
+@transaction.atomic
+def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = "") -> Referral:
+    """A breast oncosurgeon flags a trigger by hand (new back pain, a new deficit): the case fact
+    the rule reads is set (cases' ``case_update``), then the §8 rules run, so the trigger and its
+    evidence are the core's. A code the rules do not fire (back pain needs a known breast
+    primary) is refused and nothing is saved."""
+    from cases.services import case_update
+
+    if actor.role != Role.BREAST_ONCOSURGEON or not is_member(actor, case.breast_team_id):
+        raise PermissionDenied("a breast oncosurgeon of the case's breast team flags triggers")
+    unknown = [code for code in codes if code not in MANUAL_TRIGGERS]
+    if not codes or unknown:
+        raise ValidationError({"trigger_codes": f"flag one or more of {sorted(MANUAL_TRIGGERS)}"})
+    facts: dict[str, Any] = {MANUAL_TRIGGERS[code]: True for code in codes}
+    case_update(case=case, actor=actor, expected_version=None, **facts)
+    case.refresh_from_db()
+    findings = case_findings(case)
+    fired = findings.for_direction(ReferralDirection.BREAST_TO_NEURO)
+    missing = [code for code in codes if code not in {t.code.value for t in fired}]
+    if missing:
+        raise ValidationError({"trigger_codes": f"the rules of CLINICAL.md §8 do not fire "
+                                                f"{', '.join(missing)} for this case (back pain "
+                                                f"needs a known breast primary)"})
+    referral = referral_raise(case=case, direction=ReferralDirection.BREAST_TO_NEURO,
+                              fired=fired, findings=findings, actor=actor,
+                              source=TriggerSource.MANUAL, note=note)
+    if referral is None:
+        raise ValidationError({"case": "the case has no spine team to refer to"})
+    ReferralTrigger.objects.filter(referral=referral, code__in=codes).update(
+        source=TriggerSource.MANUAL)
+    return referral
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def _locked(referral_id: int) -> Referral:
+    return (Referral.objects.select_for_update(of=("self",))
+            .select_related("case", "receiving_team").get(pk=referral_id))
+
+
+def _party_of(action: str) -> Party:
+    return next(move.by for move in states.MOVES if move.action == action)
+
+
+def _transition(*, referral: Referral, action: Action, actor: User, note: str = "",
+                **changes: Any) -> Referral:
+    referral = _locked(referral.pk)
+    party = _party_of(action)
+    if party not in referral_party(referral=referral, user=actor):
+        who = "the receiving team" if party is Party.RECEIVER else "the referring team"
+        raise PermissionDenied(f"only {who} may {action.replace('_', ' ')} this referral")
+    move = states.move_for(referral.status, action)  # IllegalMove: 409, nothing changed
+    now = timezone.now()
+    previous = referral.status
+    referral.status = move.to_status
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    if action is Action.ACKNOWLEDGE:
+        referral.acknowledged_at, referral.assignee = now, actor
+    if action in states.DECISIONS:
+        referral.decided_at = now
+    if action in (Action.CLOSE, Action.CANCEL) or move.to_status == ReferralStatus.DECLINED:
+        referral.closed_at = now
+    if referral.status != ReferralStatus.SENT:
+        referral.escalation_due_at = None  # escalation is for unacknowledged referrals only
+    referral.full_clean(exclude=["case", "sender", "receiving_team"])
+    referral.save()
+    event = _event(referral, action, actor, from_status=previous, to_status=move.to_status,
+                   note=note, at=now)
+    audit.record(actor=actor, action=AuditAction.TRANSITION, obj=referral, case=referral.case,
+                 detail={"action": action.value, "from": previous, "to": move.to_status})
+    _notify(referral, action, event)
+    return referral
+
+
+def _notify(referral: Referral, action: Action, event: ReferralEvent) -> None:
+    if action is Action.REQUEST_INFO:
+        alerts_create(referral=referral, recipients=[referral.sender],
+                      kind=AlertKind.INFO_REQUESTED, step=event.pk)
+    elif action is Action.ANSWER:
+        alerts_create(referral=referral,
+                      recipients=[referral.assignee] if referral.assignee else
+                      _first_recipients(referral),
+                      kind=AlertKind.ANSWERED, step=event.pk)
+    elif action in states.DECISIONS:
+        alerts_create(referral=referral, recipients=[referral.sender], kind=AlertKind.DECIDED,
+                      step=event.pk)
+
+
+def _text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def referral_acknowledge(*, referral: Referral, actor: User) -> Referral:
+    """sent -> acknowledged: a receiving clinician takes it (stops the SLA escalation)."""
+    return _transition(referral=referral, action=Action.ACKNOWLEDGE, actor=actor)
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, actor: User, note: str = "") -> Referral:
+    return _transition(referral=referral, action=Action.ACCEPT, actor=actor, note=note)
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referral:
+    """acknowledged -> declined; the reason is required (DESIGN.md, Referral)."""
+    if referral.status == ReferralStatus.ACKNOWLEDGED:
+        reason = _text(reason, "reason", "say why the referral is declined")
+    return _transition(referral=referral, action=Action.DECLINE, actor=actor, note=reason,
+                       decline_reason=(reason or "").strip())
+
+
+@transaction.atomic
+def referral_request_info(*, referral: Referral, actor: User, question: str) -> Referral:
+    if referral.status == ReferralStatus.ACKNOWLEDGED:
+        question = _text(question, "question", "ask the question")
+    return _transition(referral=referral, action=Action.REQUEST_INFO, actor=actor,
+                       note=question, info_question=(question or "").strip())
+
+
+@transaction.atomic
+def referral_answer(*, referral: Referral, actor: User, answer: str) -> Referral:
+    """info_requested -> acknowledged: the sender answers; the referral returns to the receiver."""
+    if referral.status == ReferralStatus.INFO_REQUESTED:
+        answer = _text(answer, "answer", "give the answer")
+    return _transition(referral=referral, action=Action.ANSWER, actor=actor, note=answer,
+                       info_answer=(answer or "").strip())
+
+
+@transaction.atomic
+def referral_list_for_mdt(*, referral: Referral, actor: User) -> Referral:
+    return _transition(referral=referral, action=Action.LIST_FOR_MDT, actor=actor)
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, actor: User, note: str = "") -> Referral:
+    return _transition(referral=referral, action=Action.CLOSE, actor=actor, note=note)
+
+
+@transaction.atomic
+def referral_cancel(*, referral: Referral, actor: User, note: str = "") -> Referral:
+    """The sender withdraws the referral before the triage decision."""
+    return _transition(referral=referral, action=Action.CANCEL, actor=actor, note=note)
+
+
+ACTION_SERVICES: dict[Action, Callable[..., Referral]] = {
+    Action.ACKNOWLEDGE: referral_acknowledge,
+    Action.ACCEPT: referral_accept,
+    Action.DECLINE: referral_decline,
+    Action.REQUEST_INFO: referral_request_info,
+    Action.ANSWER: referral_answer,
+    Action.LIST_FOR_MDT: referral_list_for_mdt,
+    Action.CLOSE: referral_close,
+    Action.CANCEL: referral_cancel,
+}
+
+
+# --- occult-primary work-up -----------------------------------------------------------------
+
+
+@transaction.atomic
+def workup_item_tick(*, referral: Referral, code: str, actor: User) -> OccultWorkupItem:
+    """Tick one work-up item (who, when). Either team of the referral; once."""
+    referral = _locked(referral.pk)
+    if not referral_party(referral=referral, user=actor):
+        raise PermissionDenied("only the referring or receiving team ticks the work-up")
+    item = OccultWorkupItem.objects.select_for_update().filter(referral=referral,
+                                                              code=code).first()
+    if item is None:
+        raise ValidationError({"item_code": "not an item of this referral's work-up"})
+    if item.done_at is not None:
+        raise ValidationError({"item_code": "already done"})
+    item.done_at, item.done_by = timezone.now(), actor
+    item.save(update_fields=["done_at", "done_by"])
+    referral.save(update_fields=["updated_at"])
+    _event(referral, "workup_tick", actor, from_status=referral.status, item=code)
+    audit.record(actor=actor, action=AuditAction.TICK, obj=item, case=referral.case,
+                 detail={"referral": referral.pk, "item": code})
+    return item
+
+
+# --- escalation and the outbox (beat jobs) --------------------------------------------------
+
+
+def escalate_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Escalate every unacknowledged referral whose next step is due (beat, every minute).
+
+    Step 1: the rest of the receiving team (everyone not yet alerted, the lead aside). Step 2,
+    REFERRAL_ESCALATION_STEP_MINUTES later: the team lead and the MDT coordinators. Each step is
+    claimed by a conditional update of ``escalation_level`` (healthchecks' sendalerts): with two
+    beats running, one update changes the row and only that one writes the event and alerts.
+    Uses the index ``referral_escalation_due_idx``. Returns the number of steps taken.
+    """
+    now = now or timezone.now()
+    due = list(Referral.objects.filter(status=ReferralStatus.SENT, escalation_due_at__lte=now)
+               .values_list("pk", "escalation_level")[:limit])
+    return sum(_escalate_one(pk, level, now) for pk, level in due)
+
+
+@transaction.atomic
+def _escalate_one(referral_id: int, level: int, now: datetime) -> bool:
+    if level >= 2:
+        return False
+    step = level + 1
+    after = (now + timedelta(minutes=settings.REFERRAL_ESCALATION_STEP_MINUTES)
+             if step == 1 else None)
+    claimed = Referral.objects.filter(
+        pk=referral_id, status=ReferralStatus.SENT, escalation_level=level,
+        escalation_due_at__lte=now,
+    ).update(escalation_level=step, escalation_due_at=after, updated_at=now)
+    if claimed != 1:
+        return False
+    referral = Referral.objects.select_related("case", "receiving_team").get(pk=referral_id)
+    if step == 1:
+        alerted = set(Alert.objects.filter(referral=referral).values_list("recipient_id",
+                                                                          flat=True))
+        members = TeamMembership.objects.filter(team_id=referral.receiving_team_id)
+        recipients = [m.user for m in members.select_related("user").order_by("user_id")
+                      if not m.is_lead and m.user_id not in alerted and m.user.is_active]
+        kind = AlertKind.ESCALATION_TEAM
+    else:
+        lead = list(User.objects.filter(memberships__team_id=referral.receiving_team_id,
+                                        memberships__is_lead=True, is_active=True))
+        recipients = lead + _coordinators(referral)
+        kind = AlertKind.ESCALATION_LEAD
+    ids = alerts_create(referral=referral, recipients=recipients, kind=kind, step=step)
+    _event(referral, "escalate", None, from_status=referral.status, at=now, level=step,
+           alerts=len(ids), due_at=referral.due_at.isoformat() if referral.due_at else None)
+    audit.record(actor=None, action=AuditAction.UPDATE, obj=referral, case=referral.case,
+                 detail={"escalation_level": step})
+    return True
+
+
+def resend_unsent_alerts(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """The outbox (beat, every minute): enqueue again every alert still unsent
+    ALERT_OUTBOX_RESEND_AFTER_SECONDS after its commit, so an alert survives a crash between
+    commit and publish and a broker that lost its queue. Delivery is idempotent, so a duplicate
+    task is harmless. Uses the index ``alert_outbox_idx``. Gives up after ALERT_MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ALERT_OUTBOX_RESEND_AFTER_SECONDS)
+    ids = list(Alert.objects.filter(sent_at=None, created_at__lt=cutoff,
+                                    attempts__lt=settings.ALERT_MAX_ATTEMPTS)
+               .order_by("created_at").values_list("pk", flat=True)[:limit])
+    _enqueue(ids)
+    return len(ids)
+
+
+def due_hours(level: str) -> int | None:
+    return URGENCY_DUE_HOURS.get(Urgency(level)) if level else None

@@ -1,0 +1,80 @@
+"""The referral state machine: ONE table of allowed moves (DESIGN.md, Referral).
+
+raised -> sent -> acknowledged -> accepted | declined (reason) | info_requested (question; the
+sender answers and it returns to acknowledged) -> listed_for_mdt -> closed; the sender may cancel
+before the triage decision. Anything else is ``IllegalMove`` (HTTP 409, nothing changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from .models import ReferralStatus as S
+
+
+class Action(StrEnum):
+    SEND = "send"
+    ACKNOWLEDGE = "acknowledge"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    REQUEST_INFO = "request_info"
+    ANSWER = "answer"
+    LIST_FOR_MDT = "list_for_mdt"
+    CLOSE = "close"
+    CANCEL = "cancel"
+
+
+class Party(StrEnum):
+    SYSTEM = "system"  # the service itself, on raise
+    RECEIVER = "receiver"  # a member of the receiving team
+    SENDER = "sender"  # a member of the sending team (or the sender)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    action: Action
+    from_status: S
+    to_status: S
+    by: Party
+
+
+MOVES: Final[tuple[Move, ...]] = (
+    Move(Action.SEND, S.RAISED, S.SENT, Party.SYSTEM),
+    Move(Action.ACKNOWLEDGE, S.SENT, S.ACKNOWLEDGED, Party.RECEIVER),
+    Move(Action.ACCEPT, S.ACKNOWLEDGED, S.ACCEPTED, Party.RECEIVER),
+    Move(Action.DECLINE, S.ACKNOWLEDGED, S.DECLINED, Party.RECEIVER),
+    Move(Action.REQUEST_INFO, S.ACKNOWLEDGED, S.INFO_REQUESTED, Party.RECEIVER),
+    Move(Action.ANSWER, S.INFO_REQUESTED, S.ACKNOWLEDGED, Party.SENDER),
+    Move(Action.LIST_FOR_MDT, S.ACCEPTED, S.LISTED_FOR_MDT, Party.RECEIVER),
+    Move(Action.CLOSE, S.LISTED_FOR_MDT, S.CLOSED, Party.RECEIVER),
+    Move(Action.CANCEL, S.RAISED, S.CANCELLED, Party.SENDER),
+    Move(Action.CANCEL, S.SENT, S.CANCELLED, Party.SENDER),
+    Move(Action.CANCEL, S.ACKNOWLEDGED, S.CANCELLED, Party.SENDER),
+)
+_BY_KEY: Final = {(move.from_status.value, move.action.value): move for move in MOVES}
+#: Actions a person takes from a page or the API (``send`` is the service's own).
+PERSON_ACTIONS: Final = tuple(action for action in Action if action is not Action.SEND)
+#: Triage decisions: the end of "time to triage decision" (CLINICAL.md §14).
+DECISIONS: Final = frozenset({Action.ACCEPT, Action.DECLINE})
+
+
+class IllegalMove(Exception):
+    """The state machine does not allow ``action`` from ``status``."""
+
+    def __init__(self, *, status: str, action: str) -> None:
+        self.status, self.action = status, action
+        self.allowed = [move.action.value for move in moves_from(status)]
+        super().__init__(f"cannot {action} a referral that is {status}")
+
+
+def moves_from(status: str) -> list[Move]:
+    return [move for move in MOVES if move.from_status == status and move.by is not Party.SYSTEM]
+
+
+def move_for(status: str, action: str) -> Move:
+    move = _BY_KEY.get((status, action))
+    if move is None:
+        raise IllegalMove(status=status, action=action)
+    return move

@@ -1,0 +1,150 @@
+"""Referral pages. Thin: every page starts from the visibility selectors (an outsider gets 404),
+calls one service for a write, and shows its refusal as a message (nothing changed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import audit
+from cases.selectors import case_get_visible
+from tumorboard.models import User
+from tumorboard.roles import Role
+from tumorboard.views import role_required
+
+from . import metrics as referral_metrics
+from . import selectors, services
+from .forms import FlagTriggerForm, ReferralActionForm
+from .states import PERSON_ACTIONS, Action, IllegalMove
+
+CLINICAL_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON, Role.COORDINATOR,
+                  Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
+#: The text each move takes on the page, and the service keyword it goes to.
+ACTION_TEXT = {Action.DECLINE: "reason", Action.REQUEST_INFO: "question",
+               Action.ANSWER: "answer", Action.ACCEPT: "note", Action.CLOSE: "note",
+               Action.CANCEL: "note"}
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def referral_rows(request: HttpRequest) -> dict[str, Any]:
+    """The triage queue (incoming) and the outgoing referrals of the user's teams, with the
+    allowed actions of each row, in a constant number of queries."""
+    user = _actor(request)
+    team_ids = selectors.user_team_ids(user)
+    incoming = list(selectors.triage_queue(user=user)[:200])
+    outgoing = list(selectors.outgoing_referrals(user=user)[:200])
+    for referral in (*incoming, *outgoing):
+        referral.actions = selectors.allowed_actions(  # type: ignore[attr-defined]
+            referral, user=user, team_ids=team_ids)
+    audit.record_list_read(actor=user, case_ids=sorted({r.case_id for r in (*incoming,
+                                                                            *outgoing)}),
+                           what="referral_list")
+    return {"incoming": incoming, "outgoing": outgoing, "now": timezone.now()}
+
+
+@role_required(*CLINICAL_ROLES)
+def referral_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "referrals/referral_list.html", referral_rows(request))
+
+
+@role_required(*CLINICAL_ROLES)
+def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    allowed = selectors.allowed_actions(referral, user=user,
+                                        team_ids=selectors.user_team_ids(user))
+    audit.record(actor=user, action="view", object_type="referral", object_id=referral.pk,
+                 case=referral.case)
+    return render(request, "referrals/referral_detail.html", {
+        "referral": referral, "allowed": allowed, "form": ReferralActionForm(),
+        "action_text": {a.value: field for a, field in ACTION_TEXT.items()},
+    })
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def referral_act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    if action not in {a.value for a in PERSON_ACTIONS}:
+        raise Http404("No such action.")
+    move = Action(action)
+    form = ReferralActionForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    kwargs = {ACTION_TEXT[move]: text} if move in ACTION_TEXT else {}
+    try:
+        services.ACTION_SERVICES[move](referral=referral, actor=user, **kwargs)
+    except IllegalMove as error:
+        messages.error(request, f"Not done: {error}. Allowed now: "
+                                f"{', '.join(error.allowed) or 'nothing'}.")
+    except ValidationError as error:
+        messages.error(request, "Not done: " + "; ".join(error.messages))
+    except PermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    else:
+        messages.success(request, f"Referral {referral.pk}: {move.value.replace('_', ' ')} done.")
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):  # local pages only
+        return redirect(target)
+    return redirect("referrals:referral-detail", referral_id=referral.pk)
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def workup_tick(request: HttpRequest, referral_id: int, item_code: str) -> HttpResponse:
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    try:
+        services.workup_item_tick(referral=referral, code=item_code, actor=user)
+    except ValidationError as error:
+        messages.error(request, "Not done: " + "; ".join(error.messages))
+    return redirect("referrals:referral-detail", referral_id=referral.pk)
+
+
+@role_required(Role.BREAST_ONCOSURGEON)
+def flag_trigger(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _actor(request)
+    case = case_get_visible(user=user, case_id=case_id, record=request.method == "GET")
+    form = FlagTriggerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.referral_flag(case=case, codes=form.cleaned_data["trigger_codes"],
+                                              actor=user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            for field, reasons in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, reasons)
+        else:
+            messages.success(request, f"Referral {referral.pk} raised to the spine team.")
+            return redirect("referrals:referral-detail", referral_id=referral.pk)
+    return render(request, "referrals/flag_form.html", {"case": case, "form": form})
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    alerts = list(selectors.alert_list_for(user=_actor(request))
+                  .order_by("-created_at", "-pk")[:100])
+    return render(request, "referrals/alert_list.html", {"alerts": alerts})
+
+
+@require_POST
+@login_required
+def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = selectors.alert_get_visible(user=_actor(request), alert_id=alert_id)
+    services.alert_acknowledge(alert=alert, actor=_actor(request))
+    return redirect("referrals:referral-detail", referral_id=alert.referral_id)
+
+
+@role_required(*CLINICAL_ROLES)
+def metrics(request: HttpRequest) -> HttpResponse:
+    rows = referral_metrics.team_metrics(user=_actor(request))
+    return render(request, "referrals/metrics.html", {"rows": rows})
