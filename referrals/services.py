@@ -377,13 +377,15 @@ def _party_of(action: str) -> Party:
 
 
 def _transition(*, referral: Referral, action: Action, actor: User, note: str = "",
-                **changes: Any) -> Referral:
+                required: tuple[str, str] | None = None, **changes: Any) -> Referral:
     referral = _locked(referral.pk)
     party = _party_of(action)
     if party not in referral_party(referral=referral, user=actor):
         who = "the receiving team" if party is Party.RECEIVER else "the referring team"
         raise PermissionDenied(f"only {who} may {action.replace('_', ' ')} this referral")
     move = states.move_for(referral.status, action)  # IllegalMove: 409, nothing changed
+    if required is not None:  # (input field, message): checked on the locked, current row
+        note = _text(note, *required)
     now = timezone.now()
     previous = referral.status
     referral.status = move.to_status
@@ -442,27 +444,27 @@ def referral_accept(*, referral: Referral, actor: User, note: str = "") -> Refer
 @transaction.atomic
 def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referral:
     """acknowledged -> declined; the reason is required (DESIGN.md, Referral)."""
-    if referral.status == ReferralStatus.ACKNOWLEDGED:
-        reason = _text(reason, "reason", "say why the referral is declined")
+    reason = (reason or "").strip()
     return _transition(referral=referral, action=Action.DECLINE, actor=actor, note=reason,
-                       decline_reason=(reason or "").strip())
+                       decline_reason=reason,
+                       required=("reason", "say why the referral is declined"))
 
 
 @transaction.atomic
 def referral_request_info(*, referral: Referral, actor: User, question: str) -> Referral:
-    if referral.status == ReferralStatus.ACKNOWLEDGED:
-        question = _text(question, "question", "ask the question")
+    """acknowledged -> info_requested; the question is required and goes to the sender."""
+    question = (question or "").strip()
     return _transition(referral=referral, action=Action.REQUEST_INFO, actor=actor,
-                       note=question, info_question=(question or "").strip())
+                       note=question, info_question=question,
+                       required=("question", "ask the question"))
 
 
 @transaction.atomic
 def referral_answer(*, referral: Referral, actor: User, answer: str) -> Referral:
     """info_requested -> acknowledged: the sender answers; the referral returns to the receiver."""
-    if referral.status == ReferralStatus.INFO_REQUESTED:
-        answer = _text(answer, "answer", "give the answer")
+    answer = (answer or "").strip()
     return _transition(referral=referral, action=Action.ANSWER, actor=actor, note=answer,
-                       info_answer=(answer or "").strip())
+                       info_answer=answer, required=("answer", "give the answer"))
 
 
 @transaction.atomic
