@@ -58,8 +58,14 @@ def test_a_failed_send_leaves_the_alert_unsent_for_a_retry(referral, dave, monke
     assert alerts.alert_deliver(alert_id=alert.pk) is True
 
 
+@pytest.fixture
+def no_enqueue(monkeypatch) -> None:
+    """Committed alerts stay in the outbox: the test delivers them itself."""
+    monkeypatch.setattr("referrals.services._enqueue", lambda ids: None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_deliveries_send_one_email(referral, dave, settings) -> None:
+def test_two_concurrent_deliveries_send_one_email(no_enqueue, referral, dave, settings) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises writers)")
     settings.ALERT_SEND_DELAY_SECONDS = 1  # both runs overlap inside the send
