@@ -168,7 +168,8 @@ class CaseDetail:
     followups: list[FollowUpVisit]
     allowed_moves: list[timeline.Phase]
     timing_checks: list[dict[str, str]] = field(default_factory=list)
-    # Until the referrals and meetings apps exist (next issues): empty, documented in the API.
+    # Filled from referrals.selectors.case_open_referrals; the meetings fields are empty until
+    # the meetings app exists (next issue), documented in the API.
     open_referrals: list[Any] = field(default_factory=list)
     next_meeting: Any = None
     last_decision: Any = None
@@ -207,6 +208,9 @@ def case_detail(*, case: Case) -> CaseDetail:
         followups=list(case.followups.select_related("recorded_by")),
         allowed_moves=timeline.allowed_moves(case.phase),
     )
+    from referrals.selectors import case_open_referrals  # referrals builds on cases
+
+    detail.open_referrals = case_open_referrals(case_id=case.pk)
     # CLINICAL.md §10 surgical-timing checks from pre-operative on (issue: "entering pre-operative
     # shows the surgical-timing checks").
     if case.phase == timeline.Phase.PRE_OPERATIVE:

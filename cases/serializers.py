@@ -263,8 +263,9 @@ class TimingCheckSerializer(serializers.Serializer):
 
 class CaseDetailSerializer(serializers.Serializer):
     """The case status: clinical picture, phase, urgency, lesions, latest assessment, and the
-    referral and meeting fields. Until the referrals and meetings apps exist,
-    ``open_referrals`` is ``[]`` and ``next_meeting`` and ``last_decision`` are ``null``."""
+    referral and meeting fields. ``open_referrals``: the case's open referrals (id, direction,
+    status, urgency, due_at, escalation_level, trigger codes). Until the meetings app exists,
+    ``next_meeting`` and ``last_decision`` are ``null``."""
 
     id = serializers.IntegerField(source="case.id")
     patient = PatientSerializer(source="case.patient")

@@ -121,3 +121,17 @@ def alert_get_visible(*, user: User, alert_id: object) -> Alert:
 def alert_unread_count(*, user: User) -> int:
     """The bell: one query."""
     return alert_list_for(user=user).filter(acknowledged_at=None).count()
+
+
+def case_open_referrals(*, case_id: int) -> list[dict[str, object]]:
+    """The open referrals of one case already visible (the case status and the case page):
+    two queries (referrals, their triggers)."""
+    referrals = (Referral.objects.filter(case_id=case_id, status__in=OPEN_STATUSES)
+                 .prefetch_related("triggers").order_by("direction"))
+    return [
+        {"id": r.pk, "direction": r.direction, "status": r.status, "urgency": r.urgency or None,
+         "due_at": r.due_at.isoformat() if r.due_at else None,
+         "escalation_level": r.escalation_level,
+         "triggers": [t.code for t in r.triggers.all()]}
+        for r in referrals
+    ]

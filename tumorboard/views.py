@@ -61,13 +61,24 @@ def home_breast(request: HttpRequest) -> HttpResponse:
 @role_required(Role.NEUROSURGEON)
 def home_neuro(request: HttpRequest) -> HttpResponse:
     from cases.views import case_rows  # cases.views imports this module
+    from referrals.views import referral_rows
 
-    return _home(request, "tumorboard/home_neuro.html", **case_rows(request))
+    return _home(request, "tumorboard/home_neuro.html", **case_rows(request),
+                 **referral_rows(request))
 
 
 @role_required(Role.COORDINATOR)
 def home_coordinator(request: HttpRequest) -> HttpResponse:
-    return _home(request, "tumorboard/home_coordinator.html")
+    from django.utils import timezone
+
+    from cases import audit
+    from referrals.selectors import overdue_referrals
+
+    overdue = list(overdue_referrals(user=cast(User, request.user))[:100])
+    audit.record_list_read(actor=cast(User, request.user),
+                           case_ids=sorted({r.case_id for r in overdue}), what="overdue_referrals")
+    return _home(request, "tumorboard/home_coordinator.html", overdue=overdue,
+                 now=timezone.now())
 
 
 @role_required(Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
