@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.demo import seed_cases
+from referrals.demo import seed_referrals
 from tumorboard.demo import PEOPLE, seed_people
 
 
@@ -17,10 +18,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = seed_people()
             patients = seed_cases(people)
+            referrals = seed_referrals(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people.users)} logins, {len(people.teams)} teams, "
-                f"{patients} synthetic patients."
+                f"{patients} synthetic patients, {referrals} referrals."
             )
         )
         if options["verbosity"] >= 1:
