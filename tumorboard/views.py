@@ -54,8 +54,10 @@ def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
 @role_required(Role.BREAST_ONCOSURGEON)
 def home_breast(request: HttpRequest) -> HttpResponse:
     from cases.views import case_rows  # cases.views imports this module
+    from referrals.views import referral_rows
 
-    return _home(request, "tumorboard/home_breast.html", **case_rows(request))
+    return _home(request, "tumorboard/home_breast.html", **case_rows(request),
+                 **referral_rows(request))
 
 
 @role_required(Role.NEUROSURGEON)
