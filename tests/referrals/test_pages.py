@@ -22,6 +22,8 @@ def test_the_neurosurgeon_home_shows_the_queue_and_acknowledges_in_one_click(
     response = client.get(home)
     assert [r.pk for r in response.context["incoming"]] == [referral.pk]
     assert b"sins_7_or_more" in response.content
+    # A green referral raised just now is due in 7 days: the clock shows the time left.
+    assert b"6\xc2\xa0days, 23\xc2\xa0hours left" in response.content
     moved = client.post(reverse("referrals:referral-act", args=[referral.pk, "acknowledge"]),
                         {"next": home})
     assert moved.status_code == 302 and moved.url == home
