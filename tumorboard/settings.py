@@ -8,11 +8,13 @@ stops the process at start with a message that names the variable. See `.env.exa
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("TUMORBOARD_VAR_DIR", BASE_DIR / "var"))
@@ -76,6 +78,30 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# HTTPS only in production. TLS ends at nginx, which sets X-Forwarded-Proto; gunicorn trusts it
+# from FORWARDED_ALLOW_IPS only (deploy/gunicorn.conf.py), so a client cannot forge it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Sent on HTTPS responses only. Start low (300) on a new domain; a year once HTTPS is proven.
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload flag only makes the domain eligible; submitting it to the browsers' list is a
+# separate, deliberate act (deploy/README.md).
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links out of the service never carry a case or patient id in the Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Set by tumorboard.middleware.ContentSecurityPolicyMiddleware on every response. style-src
+# allows inline style attributes: two forms in templates/cases/case_detail.html use
+# style="display:inline" (no inline <style> or <script> blocks anywhere).
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "").strip() or (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -99,6 +125,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tumorboard.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -180,6 +207,10 @@ SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout, not a fixed lifetime
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Forms carry the token in a hidden field ({% csrf_token %}); no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -224,6 +255,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tumorboard@localhost"
 # Celery: Redis in production, a filesystem broker that needs no server by default.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 CELERY_DATA_DIR = VAR_DIR / "celery"
+CELERY_DATA_DIR.mkdir(parents=True, exist_ok=True)  # beat's schedule file lives here on Redis too
 if REDIS_URL:
     _env_url("REDIS_URL", REDIS_URL, {"redis", "rediss"})
     CELERY_BROKER_URL = REDIS_URL
@@ -292,6 +324,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tumorboard.api.exception_handler",
 }
 
+def _enum_values(path: str) -> Callable[[], list[str]]:
+    """The values of an enum, imported when the schema is built (apps are not loaded yet)."""
+    return lambda: [member.value for member in import_string(path)]
+
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tumor board service API",
     "DESCRIPTION": "MDT workflow for breast-cancer spinal metastases.",
@@ -301,18 +338,45 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set: the model choices (with labels) and the scoring API's plain
+    # values share field names; without these `check --deploy` warns (drf_spectacular.W001).
+    "ENUM_NAME_OVERRIDES": {
+        "PhaseEnum": "cases.timeline.Phase",
+        "LesionPainEnum": "cases.models.lesion.PAIN_CHOICES",
+        "LesionAlignmentEnum": "cases.models.lesion.ALIGNMENT_CHOICES",
+        "LesionCollapseEnum": "cases.models.lesion.COLLAPSE_CHOICES",
+        "LesionBilskyEnum": "cases.models.lesion.BILSKY_CHOICES",
+        "CaseFrankelEnum": "cases.models.case.FRANKEL_CHOICES",
+        "CaseSubtypeEnum": "cases.models.case.SUBTYPE_CHOICES",
+        "AssessmentPathwayEnum": "cases.models.assessment.PATHWAY_CHOICES",
+        "ReferralDirectionEnum": "referrals.models.DIRECTION_CHOICES",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "ScorePainEnum": _enum_values("scoring.calculators.enums.Pain"),
+        "ScoreAlignmentEnum": _enum_values("scoring.calculators.enums.Alignment"),
+        "ScoreCollapseEnum": _enum_values("scoring.calculators.enums.Collapse"),
+        "ScoreBilskyEnum": _enum_values("scoring.calculators.enums.BilskyGrade"),
+        "ScoreFrankelEnum": _enum_values("scoring.calculators.enums.Frankel"),
+        "ScoreSubtypeEnum": _enum_values("scoring.calculators.enums.MolecularSubtype"),
+        "ScorePathwayEnum": _enum_values("scoring.calculators.enums.NomsPathway"),
+        "ScoreDirectionEnum": _enum_values("scoring.calculators.enums.ReferralDirection"),
+    },
 }
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(f"LOG_LEVEL: unknown level {LOG_LEVEL!r}")
+# json: one JSON object per line (tumorboard.logging), for a log collector; plain for a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT: expected json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "tumorboard.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Request lines carry URLs only; ids, never names or MRNs, are put in URLs.
