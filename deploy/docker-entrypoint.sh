@@ -1,0 +1,25 @@
+#!/bin/sh
+# One image, one role per container: web | worker | beat | migrate | anything else runs as is.
+set -e
+case "$1" in
+  web)
+    shift
+    exec gunicorn -c deploy/gunicorn.conf.py "$@"
+    ;;
+  worker)
+    shift
+    exec celery -A tumorboard worker --loglevel="${CELERY_LOG_LEVEL:-INFO}" \
+      --concurrency="${CELERY_CONCURRENCY:-2}" -O fair --max-tasks-per-child=200 \
+      --without-gossip --without-mingle --hostname="worker@${HOSTNAME:-%h}" "$@"
+    ;;
+  beat)
+    shift
+    exec celery -A tumorboard beat --loglevel="${CELERY_LOG_LEVEL:-INFO}" "$@"
+    ;;
+  migrate)
+    exec python manage.py migrate --noinput
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
