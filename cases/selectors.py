@@ -35,9 +35,9 @@ def case_list_visible_to(*, user: User) -> QuerySet[Case]:
     - the members of its breast team and spine team (guardian group permissions, kept in step with
       team membership by cases.permissions);
     - the oncologists added to it (guardian user permissions);
-    - coordinators: the MDT coordinators of its meetings. Until meetings exist (next issue), that
-      is a coordinator who is a member of the case's ``mdt_team``; the meetings app will widen this
-      one clause to "coordinator of a meeting where the case is listed".
+    - coordinators: a coordinator who is a member of the case's ``mdt_team`` (they build its
+      agenda and receive its referral escalations), and the coordinator of any meeting where the
+      case is listed (a case a clinician put on the agenda of a meeting they coordinate).
 
     The administrator role manages people and teams and sees no patient data here, superuser or
     not (Django admin shows patient models to superusers only). Two subqueries on integer keys
@@ -51,8 +51,12 @@ def case_list_visible_to(*, user: User) -> QuerySet[Case]:
     )  # fmt: skip
     if user.role != Role.COORDINATOR:
         return by_permission
+    from meetings.models import AgendaItem  # meetings builds on cases
+
     coordinated = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
-    return Case.objects.filter(Q(pk__in=by_permission.values("pk")) | Q(mdt_team__in=coordinated))
+    listed = AgendaItem.objects.filter(meeting__coordinator=user).values("case_id")
+    return Case.objects.filter(Q(pk__in=by_permission.values("pk")) | Q(mdt_team__in=coordinated)
+                               | Q(pk__in=listed))
 
 
 def _as_int(value: object) -> int | None:
@@ -168,11 +172,11 @@ class CaseDetail:
     followups: list[FollowUpVisit]
     allowed_moves: list[timeline.Phase]
     timing_checks: list[dict[str, str]] = field(default_factory=list)
-    # Filled from referrals.selectors.case_open_referrals; the meetings fields are empty until
-    # the meetings app exists (next issue), documented in the API.
+    # Filled from referrals.selectors.case_open_referrals and meetings.selectors.
     open_referrals: list[Any] = field(default_factory=list)
     next_meeting: Any = None
     last_decision: Any = None
+    decisions: list[Any] = field(default_factory=list)
 
 
 def lesion_views(lesions: list[SpinalLesion], assessment: Assessment | None) -> list[LesionView]:
@@ -211,6 +215,11 @@ def case_detail(*, case: Case) -> CaseDetail:
     from referrals.selectors import case_open_referrals  # referrals builds on cases
 
     detail.open_referrals = case_open_referrals(case_id=case.pk)
+    from meetings.selectors import case_decisions, case_next_meeting, decision_summary
+
+    detail.next_meeting = case_next_meeting(case_id=case.pk)
+    detail.decisions = case_decisions(case_id=case.pk)
+    detail.last_decision = decision_summary(detail.decisions[0]) if detail.decisions else None
     # CLINICAL.md §10 surgical-timing checks from pre-operative on (issue: "entering pre-operative
     # shows the surgical-timing checks").
     if case.phase == timeline.Phase.PRE_OPERATIVE:

@@ -264,8 +264,11 @@ class TimingCheckSerializer(serializers.Serializer):
 class CaseDetailSerializer(serializers.Serializer):
     """The case status: clinical picture, phase, urgency, lesions, latest assessment, and the
     referral and meeting fields. ``open_referrals``: the case's open referrals (id, direction,
-    status, urgency, due_at, escalation_level, trigger codes). Until the meetings app exists,
-    ``next_meeting`` and ``last_decision`` are ``null``."""
+    status, urgency, due_at, escalation_level, trigger codes). ``next_meeting``: the open MDT
+    meeting whose agenda holds the case (id, starts_at, status, position) or ``null``;
+    ``last_decision``: the latest MDT decision (id, meeting, meeting_status, decided_at, pathway,
+    stabilisation, urgency, responsible, follows_recommendation, carried_out, carried_out_at) or
+    ``null``."""
 
     id = serializers.IntegerField(source="case.id")
     patient = PatientSerializer(source="case.patient")

@@ -377,10 +377,13 @@ def _party_of(action: str) -> Party:
 
 
 def _transition(*, referral: Referral, action: Action, actor: User, note: str = "",
-                required: tuple[str, str] | None = None, **changes: Any) -> Referral:
+                required: tuple[str, str] | None = None, for_mdt: bool = False,
+                **changes: Any) -> Referral:
     referral = _locked(referral.pk)
     party = _party_of(action)
-    if party not in referral_party(referral=referral, user=actor):
+    # ``for_mdt``: the MDT coordinator moves the referral for the board (meetings app), not as a
+    # party of the referral; the move itself is checked by the same table.
+    if not for_mdt and party not in referral_party(referral=referral, user=actor):
         who = "the receiving team" if party is Party.RECEIVER else "the referring team"
         raise PermissionDenied(f"only {who} may {action.replace('_', ' ')} this referral")
     move = states.move_for(referral.status, action)  # IllegalMove: 409, nothing changed
@@ -481,6 +484,32 @@ def referral_close(*, referral: Referral, actor: User, note: str = "") -> Referr
 def referral_cancel(*, referral: Referral, actor: User, note: str = "") -> Referral:
     """The sender withdraws the referral before the triage decision."""
     return _transition(referral=referral, action=Action.CANCEL, actor=actor, note=note)
+
+
+@transaction.atomic
+def referrals_list_for_meeting(*, case_ids: Iterable[int], actor: User, meeting_id: int) -> int:
+    """The MDT agenda was locked (meetings.services.meeting_lock): every accepted referral of
+    these cases moves to listed_for_mdt, by the one state machine. Returns how many moved."""
+    ids = list(Referral.objects.filter(case_id__in=list(case_ids),
+                                       status=ReferralStatus.ACCEPTED).values_list("pk", flat=True))
+    for pk in ids:
+        _transition(referral=Referral(pk=pk), action=Action.LIST_FOR_MDT, actor=actor,
+                    note=f"On the agenda of MDT meeting {meeting_id}.", for_mdt=True)
+    return len(ids)
+
+
+@transaction.atomic
+def referrals_close_for_decision(*, case_ids: Iterable[int], actor: User,
+                                 meeting_id: int) -> int:
+    """The MDT decided (meetings.services.meeting_finalize): every referral of these cases listed
+    for the MDT is closed, by the one state machine. Returns how many closed."""
+    ids = list(Referral.objects.filter(case_id__in=list(case_ids),
+                                       status=ReferralStatus.LISTED_FOR_MDT)
+               .values_list("pk", flat=True))
+    for pk in ids:
+        _transition(referral=Referral(pk=pk), action=Action.CLOSE, actor=actor,
+                    note=f"Decided at MDT meeting {meeting_id}.", for_mdt=True)
+    return len(ids)
 
 
 ACTION_SERVICES: dict[Action, Callable[..., Referral]] = {

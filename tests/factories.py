@@ -100,3 +100,28 @@ def add_lesion(case, *, actor: User, levels: list[str] | None = None, **study: o
     return services.lesion_create(
         case=case, actor=actor, levels=levels or ["T7"], **{**STUDY, **study}
     )
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+def make_mdt_case(*, breast_surgeon: User, neurosurgeon: User, teams: dict, levels=None,
+                  assess: bool = True, accept: bool = True, study: dict | None = None,
+                  **fields: object):
+    """A case whose lesion raised a breast-to-neuro referral, assessed, and (``accept``) whose
+    referral the neurosurgeon accepted: eligible for the MDT agenda."""
+    from referrals import services as referral_services
+    from referrals.models import Referral
+
+    case = create_case(actor=breast_surgeon, **teams, **fields)
+    add_lesion(case, actor=breast_surgeon, levels=levels, **(study or {}))
+    if assess:
+        from cases import services
+
+        services.assessment_create(case=case, actor=breast_surgeon)
+    referral = Referral.objects.filter(case=case, direction="breast_to_neuro").first()
+    if accept and referral is not None:
+        referral_services.referral_acknowledge(referral=referral, actor=neurosurgeon)
+        referral_services.referral_accept(referral=referral, actor=neurosurgeon)
+    case.refresh_from_db()
+    return case

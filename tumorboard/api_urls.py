@@ -13,4 +13,5 @@ urlpatterns = [
     path("scores/evaluate/", ScoreEvaluateView.as_view(), name="api-scores-evaluate"),
     path("", include("cases.api_urls")),
     path("", include("referrals.api_urls")),
+    path("", include("meetings.api_urls")),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("scores/", include("scoring.urls")),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
+    path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tumorboard.api_urls")),
 ]

@@ -47,7 +47,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
-    teams = cast(User, request.user).teams.select_related("institution").order_by("name")
+    user = cast(User, request.user)
+    teams = user.teams.select_related("institution").order_by("name")
+    if user.role != Role.ADMIN:
+        from meetings.views import upcoming_context  # meetings builds on this package
+
+        context = {**upcoming_context(user), **context}
     return render(request, template, {"teams": teams, **context})
 
 

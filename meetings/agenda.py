@@ -1,0 +1,100 @@
+"""Agenda population: which cases are eligible for a meeting, and in which order.
+
+The order is CLINICAL.md §13, computed by the scoring core's ``priority_key`` and explained by its
+``priority_reason``; nothing here re-states the rule. This module only gathers the key's inputs
+from rows:
+
+- urgency: the most urgent open referral of the case, else the latest assessment's urgency;
+- highest SINS and highest Bilsky grade: the latest assessment (none recorded: they sort last);
+- referred at: the earliest open referral's creation, else when the case entered its current
+  phase, else when the case was opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from cases.models import Case
+from cases.selectors import case_list_visible_to
+from cases.timeline import Phase
+from referrals.models import OPEN_STATUSES, Referral, ReferralStatus
+from scoring.calculators import BilskyGrade, PriorityKey, Urgency, priority_key, priority_reason
+
+from .models import OPEN_MEETING_STATUSES, AgendaItem, Decision, Meeting, MeetingStatus
+
+#: Referral statuses that make a case eligible: triaged in and waiting for the board.
+ELIGIBLE_REFERRAL_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.LISTED_FOR_MDT)
+_URGENCY_RANK = {Urgency.RED.value: 0, Urgency.ORANGE.value: 1, Urgency.GREEN.value: 2}
+
+
+@dataclass(frozen=True)
+class Priority:
+    urgency: str  # "" when none
+    max_sins: int | None
+    max_bilsky: str  # "" when none
+    referred_at: datetime
+    key: PriorityKey
+    reason: str
+
+
+def agenda_eligible_cases(*, meeting: Meeting) -> QuerySet[Case]:
+    """Cases the meeting's coordinator may list: of the meeting's institution, visible to the
+    coordinator (cases.selectors.case_list_visible_to), not on another open meeting's agenda, and
+
+    - with an accepted referral (accepted or listed for MDT: a finalized decision closes it), or
+    - in the MDT phase and not decided at a finalized meeting since entering it.
+
+    Cases a clinician added by hand are already items of the meeting (``ItemSource.MANUAL``)."""
+    institution_id = meeting.mdt_team.institution_id
+    accepted = Referral.objects.filter(case=OuterRef("pk"), status__in=ELIGIBLE_REFERRAL_STATUSES)
+    decided = Decision.objects.filter(item__case=OuterRef("pk"),
+                                      item__meeting__status=MeetingStatus.FINALIZED,
+                                      decided_at__gte=OuterRef("current_event__at"))
+    elsewhere = (AgendaItem.objects.filter(case=OuterRef("pk"),
+                                           meeting__status__in=OPEN_MEETING_STATUSES)
+                 .exclude(meeting_id=meeting.pk))
+    return (
+        Case.objects.filter(pk__in=case_list_visible_to(user=meeting.coordinator).values("pk"),
+                            patient__institution_id=institution_id)
+        .filter(Exists(accepted) | (Q(phase=Phase.MDT_TUMOR_BOARD) & ~Exists(decided)))
+        .exclude(Exists(elsewhere))
+    )
+
+
+def with_priority_inputs(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The rows ``case_priority`` reads, in two queries whatever the number of cases."""
+    return cases.select_related("latest_assessment", "current_event").prefetch_related(
+        Prefetch("referrals", queryset=Referral.objects.filter(status__in=OPEN_STATUSES)
+                 .only("id", "case_id", "urgency", "created_at", "status"),
+                 to_attr="open_referral_list"))
+
+
+def case_priority(case: Case) -> Priority:
+    """The §13 key and reason of one case loaded by ``with_priority_inputs``."""
+    referrals: list[Referral] = getattr(case, "open_referral_list", [])
+    assessment = case.latest_assessment
+    urgencies = [r.urgency for r in referrals if r.urgency]
+    if urgencies:
+        urgency = min(urgencies, key=_URGENCY_RANK.__getitem__)
+    else:
+        urgency = assessment.urgency if assessment is not None else ""
+    max_sins = assessment.max_sins if assessment is not None else None
+    max_bilsky = assessment.max_bilsky if assessment is not None else ""
+    if referrals:
+        referred_at = min(r.created_at for r in referrals)
+    elif case.current_event is not None:
+        referred_at = case.current_event.at
+    else:
+        referred_at = case.created_at
+    args = {
+        "urgency": Urgency(urgency) if urgency else None,
+        "max_sins": max_sins,
+        "max_bilsky": BilskyGrade(max_bilsky) if max_bilsky else None,
+        "referred_at": referred_at,
+    }
+    return Priority(urgency=urgency, max_sins=max_sins, max_bilsky=max_bilsky,
+                    referred_at=referred_at, key=priority_key(**args),  # type: ignore[arg-type]
+                    reason=priority_reason(**args))  # type: ignore[arg-type]

@@ -1,0 +1,17 @@
+"""The meetings app's settings, read in one place.
+
+``MDT_QUORUM_ROLES``: the roles that must be present for an MDT decision to be finalized without
+the chair's recorded reason (issue 6: breast oncosurgeon, neurosurgeon, radiation oncologist).
+tumorboard/settings.py does not define it yet; it should gain an environment-driven value.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+DEFAULT_QUORUM_ROLES: tuple[str, ...] = ("breast_oncosurgeon", "neurosurgeon",
+                                         "radiation_oncologist")
+
+
+def quorum_roles() -> tuple[str, ...]:
+    return tuple(getattr(settings, "MDT_QUORUM_ROLES", DEFAULT_QUORUM_ROLES))

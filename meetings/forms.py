@@ -1,0 +1,74 @@
+"""Forms of the meeting pages. They validate shape only; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from scoring.calculators import NomsPathway, Urgency
+from tumorboard.models import User
+
+from .models import PacketKind
+
+
+class MeetingCreateForm(forms.Form):
+    title = forms.CharField(max_length=200, initial="Spine metastasis MDT")
+    starts_at = forms.DateTimeField(help_text="Local time, YYYY-MM-DD HH:MM",
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    duration_minutes = forms.IntegerField(min_value=5, max_value=24 * 60, initial=60)
+    place = forms.CharField(max_length=200, required=False)
+    video_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    chair: forms.ModelChoiceField = forms.ModelChoiceField(queryset=User.objects.none())
+    attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: object, people: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["chair"].queryset = people  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("place") and not data.get("video_link"):
+            self.add_error("place", "give a place or a video link")
+        return data
+
+
+class AddCaseForm(forms.Form):
+    case = forms.IntegerField(min_value=1, label="Case number")
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               max_length=5000, label="Question for the board")
+
+
+class DecisionForm(forms.Form):
+    pathway = forms.ChoiceField(choices=[(p.value, p.value.replace("_", " ")) for p in NomsPathway])
+    stabilisation = forms.BooleanField(required=False)
+    urgency = forms.ChoiceField(choices=[("", "—"), *[(u.value, u.value) for u in Urgency]],
+                                required=False)
+    # Choices, not a ModelChoiceField: the in-session page renders one form per item from one
+    # list of people read once (constant queries).
+    responsible = forms.TypedChoiceField(coerce=int)
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                                      max_length=5000)
+
+    def __init__(self, *args: object, people: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["responsible"].choices = [  # type: ignore[attr-defined]
+            (person.pk, f"{person.display_name} ({person.get_role_display()})")
+            for person in people]
+
+
+class FinalizeForm(forms.Form):
+    quorum_override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
+                                             required=False, max_length=5000)
+
+
+class FollowUpForm(forms.Form):
+    carried_out = forms.TypedChoiceField(
+        choices=[("yes", "carried out"), ("no", "not carried out")], coerce=lambda v: v == "yes")
+    carried_out_at = forms.DateField(required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PacketForm(forms.Form):
+    kind = forms.ChoiceField(choices=PacketKind.choices)

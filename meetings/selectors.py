@@ -1,0 +1,156 @@
+"""Every read of the meetings app.
+
+Who sees a meeting (``meeting_list_visible_to``): its chair, its coordinator, the people invited
+to it (its Attendance rows) and the members of its MDT team. Administrators see none (they manage
+people, not patient data). The cases ON a meeting shown to a person are always filtered through
+``cases.selectors.case_list_visible_to`` (``items_visible_to``): seeing a meeting never shows a
+case of another care team. An outsider gets 404, never 403.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.selectors import case_list_visible_to
+from tumorboard.models import User
+from tumorboard.roles import Role
+
+from . import conf
+from .models import (
+    OPEN_MEETING_STATUSES,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Packet,
+)
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def meeting_list_visible_to(*, user: User) -> QuerySet[Meeting]:
+    """Meetings ``user`` may open: chair, coordinator, invited, or a member of its MDT team.
+    One query (subqueries on integer keys)."""
+    if not user.is_authenticated or not user.is_active or user.role in ("", Role.ADMIN):
+        return Meeting.objects.none()
+    invited = Attendance.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
+    return Meeting.objects.filter(
+        Q(chair_id=user.pk) | Q(coordinator_id=user.pk) | Q(mdt_team__memberships__user=user.pk)
+        | Exists(invited)
+    ).distinct()
+
+
+def meeting_get_visible(*, user: User, meeting_id: object) -> Meeting:
+    pk = _as_int(meeting_id)
+    meeting = (
+        meeting_list_visible_to(user=user)
+        .select_related("mdt_team", "mdt_team__institution", "chair", "coordinator")
+        .filter(pk=pk).first() if pk is not None else None
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def meeting_list_for_display(*, user: User) -> QuerySet[Meeting]:
+    return (meeting_list_visible_to(user=user)
+            .select_related("mdt_team", "chair", "coordinator")
+            .order_by("-starts_at", "-pk"))
+
+
+def upcoming_meetings_for(*, user: User, now: datetime | None = None) -> list[Meeting]:
+    """"My upcoming meetings": open meetings not yet ended where the user is chair, coordinator or
+    invited (the MDT team's other meetings are on the meeting list). One query."""
+    now = now or timezone.now()
+    if not user.is_authenticated or user.role in ("", Role.ADMIN):
+        return []
+    invited = Attendance.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
+    return list(
+        Meeting.objects.filter(Q(chair_id=user.pk) | Q(coordinator_id=user.pk) | Exists(invited),
+                               status__in=OPEN_MEETING_STATUSES,
+                               starts_at__gte=now - timedelta(hours=12))
+        .select_related("chair", "coordinator").order_by("starts_at", "pk")[:20]
+    )
+
+
+def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's agenda items whose case ``user`` may see, in agenda order, with what the
+    meeting page and the API show, in a constant number of queries."""
+    return (
+        AgendaItem.objects.filter(meeting=meeting,
+                                  case__in=case_list_visible_to(user=user).values("pk"))
+        .select_related("case", "case__patient", "case__latest_assessment", "presenter",
+                        "requested_by", "decision", "decision__responsible")
+        .order_by("position")
+    )
+
+
+def item_get_visible(*, user: User, meeting: Meeting, item_id: object) -> AgendaItem:
+    item = items_visible_to(user=user, meeting=meeting).filter(pk=_as_int(item_id) or 0).first()
+    if item is None:
+        raise Http404("No such agenda item.")
+    return item
+
+
+def attendance_rows(*, meeting: Meeting) -> list[Attendance]:
+    return list(meeting.attendances.select_related("user").order_by("role", "user__last_name",
+                                                                     "user_id"))
+
+
+def quorum_state(attendances: list[Attendance]) -> dict[str, Any]:
+    """Which quorum roles (meetings.conf) have someone recorded present; ``met`` when all do."""
+    roles = conf.quorum_roles()
+    present = {role: [a.user.display_name for a in attendances if a.role == role and a.present]
+               for role in roles}
+    missing = [role for role in roles if not present[role]]
+    return {"roles": list(roles), "present": present, "missing": missing, "met": not missing}
+
+
+def packet_for(*, meeting: Meeting, kind: str, user: User) -> Packet | None:
+    return Packet.objects.filter(meeting=meeting, kind=kind, audience=user).first()
+
+
+def case_next_meeting(*, case_id: int) -> dict[str, object] | None:
+    """The case status: the open meeting whose agenda holds the case (one query)."""
+    item = (AgendaItem.objects.filter(case_id=case_id, meeting__status__in=OPEN_MEETING_STATUSES)
+            .select_related("meeting").order_by("meeting__starts_at").first())
+    if item is None:
+        return None
+    meeting = item.meeting
+    return {"id": meeting.pk, "starts_at": meeting.starts_at.isoformat(),
+            "status": meeting.status, "position": item.position}
+
+
+def case_decisions(*, case_id: int) -> list[Decision]:
+    """Decisions on the case, newest first (one query)."""
+    return list(Decision.objects.filter(item__case_id=case_id)
+                .select_related("item__meeting", "responsible")
+                .order_by("-decided_at", "-pk"))
+
+
+def decision_summary(decision: Decision) -> dict[str, object]:
+    return {
+        "id": decision.pk, "meeting": decision.item.meeting_id,
+        "meeting_status": decision.item.meeting.status,
+        "decided_at": decision.decided_at.isoformat(), "pathway": decision.pathway,
+        "stabilisation": decision.stabilisation, "urgency": decision.urgency or None,
+        "responsible": decision.responsible_id,
+        "follows_recommendation": decision.follows_recommendation,
+        "carried_out": decision.carried_out,
+        "carried_out_at": decision.carried_out_at.isoformat() if decision.carried_out_at else None,
+    }
+
+
+def is_finalized(meeting: Meeting) -> bool:
+    return meeting.status == MeetingStatus.FINALIZED

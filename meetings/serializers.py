@@ -1,0 +1,210 @@
+"""REST shapes of the meetings app. Unique, explicit names (their OpenAPI components). Inputs
+validate everything the database constraints enforce, so bad input is a 400 naming the field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from scoring.calculators import NomsPathway, Urgency
+
+from .models import AgendaItem, Attendance, Decision, MeetingStatus, Packet, PacketKind
+
+
+class MeetingErrorsSerializer(serializers.Serializer):
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class MeetingConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    status = serializers.CharField(required=False)
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+    missing_roles = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class MeetingListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    mdt_team = serializers.IntegerField(source="mdt_team_id")
+    starts_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField()
+    place = serializers.CharField()
+    video_link = serializers.CharField()
+    chair = serializers.IntegerField(source="chair_id")
+    coordinator = serializers.IntegerField(source="coordinator_id")
+    status = serializers.ChoiceField(choices=MeetingStatus.choices)
+
+
+class MeetingCreateInputSerializer(serializers.Serializer):
+    mdt_team = serializers.IntegerField()
+    title = serializers.CharField(max_length=200, required=False, default="Spine metastasis MDT")
+    starts_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=60)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    video_link = serializers.URLField(max_length=500, required=False, allow_blank=True,
+                                      default="")
+    chair = serializers.IntegerField()
+    coordinator = serializers.IntegerField(required=False)
+    attendees = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                      default=list, max_length=100)
+
+    def validate_starts_at(self, value: Any) -> Any:
+        if value < timezone.now() - timedelta(days=1):
+            raise serializers.ValidationError("a new meeting starts in the future")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("place", "").strip() and not attrs.get("video_link", "").strip():
+            raise serializers.ValidationError({"place": "give a place or a video link"})
+        return attrs
+
+
+class AttendanceSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.display_name")
+    role = serializers.CharField()
+    expected = serializers.BooleanField()
+    present = serializers.BooleanField(allow_null=True)
+
+    class Meta:
+        model = Attendance
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    present = serializers.BooleanField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    pathway = serializers.ChoiceField(choices=[p.value for p in NomsPathway])
+    stabilisation = serializers.BooleanField()
+    urgency = serializers.CharField(allow_blank=True)
+    responsible = serializers.IntegerField(source="responsible_id")
+    rationale = serializers.CharField()
+    recommended_pathway = serializers.CharField(allow_blank=True)
+    follows_recommendation = serializers.BooleanField()
+    override_reason = serializers.CharField(allow_blank=True)
+    decided_by = serializers.IntegerField(source="decided_by_id")
+    decided_at = serializers.DateTimeField()
+    carried_out = serializers.BooleanField(allow_null=True)
+    carried_out_at = serializers.DateField(allow_null=True)
+
+    class Meta:
+        model = Decision
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    pathway = serializers.ChoiceField(choices=[p.value for p in NomsPathway])
+    stabilisation = serializers.BooleanField(default=False)
+    urgency = serializers.ChoiceField(choices=[u.value for u in Urgency], required=False,
+                                      allow_blank=True, default="")
+    responsible = serializers.IntegerField()
+    rationale = serializers.CharField(max_length=5000)
+    override_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True,
+                                            default="")
+
+
+class FollowUpInputSerializer(serializers.Serializer):
+    carried_out = serializers.BooleanField()
+    carried_out_at = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    case = serializers.IntegerField(source="case_id")
+    source = serializers.CharField()  # type: ignore[assignment]
+    urgency = serializers.CharField(allow_blank=True)
+    max_sins = serializers.IntegerField(allow_null=True)
+    max_bilsky = serializers.CharField(allow_blank=True)
+    referred_at = serializers.DateTimeField()
+    priority_reason = serializers.CharField()
+    presenter = serializers.IntegerField(source="presenter_id", allow_null=True)
+    question = serializers.CharField(allow_blank=True)
+    locked = serializers.SerializerMethodField()
+    recommended_pathway = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+
+    def get_locked(self, item: AgendaItem) -> bool:
+        return item.snapshot is not None
+
+    def get_recommended_pathway(self, item: AgendaItem) -> str | None:
+        from .snapshot import recommended
+
+        return recommended(item.snapshot)[0] or None
+
+    def get_decision(self, item: AgendaItem) -> dict[str, Any] | None:
+        decision = getattr(item, "decision", None)
+        return DecisionSerializer(decision).data if decision is not None else None
+
+
+class AgendaItemAddInputSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    question = serializers.CharField(max_length=5000, required=False, allow_blank=True,
+                                     default="")
+
+
+class AgendaMoveInputSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["up", "down"])
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class QuorumSerializer(serializers.Serializer):
+    roles = serializers.ListField(child=serializers.CharField())
+    missing = serializers.ListField(child=serializers.CharField())
+    met = serializers.BooleanField()
+
+
+class MeetingDetailSerializer(MeetingListSerializer):
+    agenda_reordered = serializers.BooleanField()
+    locked_at = serializers.DateTimeField(allow_null=True)
+    finalized_at = serializers.DateTimeField(allow_null=True)
+    quorum_override_reason = serializers.CharField(allow_blank=True)
+
+
+class MeetingFinalizeInputSerializer(serializers.Serializer):
+    quorum_override_reason = serializers.CharField(max_length=5000, required=False,
+                                                   allow_blank=True, default="")
+
+
+class MeetingReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PacketRequestInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=PacketKind.values, default=PacketKind.PACKET)
+
+
+class PacketStatusSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    page_count = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField(allow_blank=True)
+    status_url = serializers.CharField()
+    download_url = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = Packet
+
+
+class MetricsMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    median_hours_referral_to_triage = serializers.FloatField(allow_null=True)
+    median_days_referral_to_decision = serializers.FloatField(allow_null=True)
+    median_days_decision_to_surgery = serializers.FloatField(allow_null=True)
+    median_hours_cord_compression_to_plan = serializers.FloatField(allow_null=True)
+    share_discussed_before_treatment = serializers.FloatField(allow_null=True)
+    share_carried_out_30_days = serializers.FloatField(allow_null=True)
+    share_carried_out_90_days = serializers.FloatField(allow_null=True)
+    share_meetings_with_quorum = serializers.FloatField(allow_null=True)

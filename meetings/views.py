@@ -1,0 +1,290 @@
+"""Meeting pages. Thin: every page starts from the visibility selectors (an outsider gets 404),
+calls one service for a write, and shows its refusal as a message (nothing changed). Agenda
+reordering is by arrows: small POST forms, no JavaScript needed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import audit
+from cases.models import AuditAction
+from cases.selectors import case_list_visible_to
+from tumorboard.models import Team, User
+from tumorboard.roles import Role
+from tumorboard.views import role_required
+
+from . import ical, metrics, packet, selectors, services, states
+from .forms import AddCaseForm, DecisionForm, FinalizeForm, FollowUpForm, MeetingCreateForm
+from .models import Meeting, PacketKind
+from .snapshot import recommended
+
+CLINICAL_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON, Role.COORDINATOR,
+                  Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _clinicians() -> Any:
+    people = User.objects.filter(is_active=True).exclude(role__in=["", Role.ADMIN,
+                                                                    Role.COORDINATOR])
+    return people.order_by("last_name", "first_name", "pk")
+
+
+def _attempt(request: HttpRequest, call: Callable[[], object], done: str) -> bool:
+    try:
+        call()
+    except states.IllegalMove as error:
+        messages.error(request, f"Not done: {error}. Allowed now: "
+                                f"{', '.join(error.allowed) or 'nothing'}.")
+    except services.QuorumNotMet as error:
+        messages.error(request, f"Not done: {error}.")
+    except ValidationError as error:
+        messages.error(request, "Not done: " + "; ".join(error.messages))
+    except PermissionDenied as error:
+        messages.error(request, f"Not done: {error}.")
+    else:
+        messages.success(request, done)
+        return True
+    return False
+
+
+def upcoming_context(user: User) -> dict[str, Any]:
+    """"My upcoming meetings", for every clinician's home page (one query)."""
+    return {"upcoming_meetings": selectors.upcoming_meetings_for(user=user)}
+
+
+@role_required(*CLINICAL_ROLES)
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = _actor(request)
+    teams = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
+    form = None
+    if user.role == Role.COORDINATOR:
+        form = MeetingCreateForm(request.POST or None, people=_clinicians())
+        if request.method == "POST" and form.is_valid():
+            team = teams.first()
+            data = form.cleaned_data
+            if team is None:
+                form.add_error(None, "you are not a member of an MDT team")
+            else:
+                try:
+                    meeting = services.meeting_create(
+                        mdt_team=team, starts_at=data["starts_at"], chair=data["chair"],
+                        coordinator=user, actor=user, title=data["title"],
+                        duration_minutes=data["duration_minutes"], place=data["place"],
+                        video_link=data["video_link"], attendees=list(data["attendees"]))
+                except ValidationError as error:
+                    form.add_error(None, error.messages)
+                else:
+                    messages.success(request, "Meeting scheduled; invitations are on their way.")
+                    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+    meetings = list(selectors.meeting_list_for_display(user=user)[:200])
+    return render(request, "meetings/meeting_list.html", {"meetings": meetings, "form": form,
+                                                          "now": timezone.now()})
+
+
+def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    user = _actor(request)
+    items = list(selectors.items_visible_to(user=user, meeting=meeting))
+    attendances = selectors.attendance_rows(meeting=meeting)
+    packets = {p.kind: p for p in meeting.packets.filter(audience=user)}
+    audit.record_list_read(actor=user, case_ids=[item.case_id for item in items],
+                           what="meeting_page")
+    return {
+        "meeting": meeting, "items": items, "attendances": attendances,
+        "quorum": selectors.quorum_state(attendances), "packets": packets,
+        "runner": services.is_runner(meeting, user),
+        "allowed": states.allowed_actions(meeting.status),
+        "add_form": AddCaseForm(), "finalize_form": FinalizeForm(),
+    }
+
+
+@role_required(*CLINICAL_ROLES)
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
+    return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
+
+
+@role_required(*CLINICAL_ROLES)
+def meeting_session(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The in-session page: one decision form per item, in agenda order."""
+    meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
+    context = _meeting_context(request, meeting)
+    people = list(_clinicians())
+    for item in context["items"]:
+        decision = getattr(item, "decision", None)
+        pathway, stab = recommended(item.snapshot)
+        initial = ({"pathway": decision.pathway, "stabilisation": decision.stabilisation,
+                    "urgency": decision.urgency, "responsible": decision.responsible_id,
+                    "rationale": decision.rationale, "override_reason": decision.override_reason}
+                   if decision else {"pathway": pathway or None, "stabilisation": bool(stab),
+                                     "urgency": item.urgency})
+        item.form = DecisionForm(initial=initial, people=people, prefix=f"item{item.pk}")
+        item.recommended = pathway
+        item.follow_form = FollowUpForm(prefix=f"follow{item.pk}")
+    return render(request, "meetings/meeting_session.html", context)
+
+
+def _runner_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    return require_POST(role_required(*CLINICAL_ROLES)(view))
+
+
+@_runner_post
+def meeting_populate(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
+    _attempt(request, lambda: services.agenda_populate(meeting=meeting, actor=_actor(request)),
+             "Agenda filled with every eligible case, in CLINICAL.md §13 order.")
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@_runner_post
+def item_move(request: HttpRequest, meeting_id: int, item_id: int,
+              direction: str) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    _attempt(request, lambda: services.agenda_item_move(item=item, direction=direction,
+                                                        actor=user,
+                                                        reason=request.POST.get("reason", "")),
+             f"Item moved {direction}.")
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@_runner_post
+def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    form = AddCaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not done: give a case number.")
+        return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+    case = case_list_visible_to(user=user).filter(pk=form.cleaned_data["case"]).first()
+    if case is None:
+        messages.error(request, "Not done: no such case among yours.")
+    else:
+        _attempt(request, lambda: services.agenda_item_add(
+            meeting=meeting, case=case, actor=user, question=form.cleaned_data["question"]),
+            f"Case {case.pk} added to the agenda.")
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@_runner_post
+def attendance(request: HttpRequest, meeting_id: int, user_id: int) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    present = request.POST.get("present") == "yes"
+    _attempt(request, lambda: services.attendance_record(meeting=meeting, user_id=user_id,
+                                                         present=present, actor=user),
+             "Attendance recorded.")
+    target = request.POST.get("next", "")
+    if target.startswith("/meetings/") and "//" not in target:  # local meeting pages only
+        return redirect(target)
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@_runner_post
+def meeting_move(request: HttpRequest, meeting_id: int, action: str) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    calls: dict[str, Callable[[], object]] = {
+        "lock": lambda: services.meeting_lock(meeting=meeting, actor=user),
+        "reopen": lambda: services.meeting_reopen(meeting=meeting, actor=user,
+                                                  reason=request.POST.get("reason", "")),
+        "start": lambda: services.meeting_start(meeting=meeting, actor=user),
+        "finalize": lambda: services.meeting_finalize(
+            meeting=meeting, actor=user,
+            quorum_override_reason=request.POST.get("quorum_override_reason", "")),
+    }
+    if action not in calls:
+        raise Http404("No such action.")
+    if _attempt(request, calls[action], f"Meeting: {action} done.") and action == "start":
+        return redirect("meetings:meeting-session", meeting_id=meeting.pk)
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@_runner_post
+def item_decide(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    people = list(_clinicians())
+    form = DecisionForm(request.POST, people=people, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        messages.error(request, "Not done: " + "; ".join(
+            f"{field}: {', '.join(str(e) for e in errors)}"
+            for field, errors in form.errors.items()))
+    else:
+        data = form.cleaned_data
+        responsible = next(person for person in people if person.pk == data["responsible"])
+        _attempt(request, lambda: services.decision_record(
+            item=item, actor=user, pathway=data["pathway"], rationale=data["rationale"],
+            responsible=responsible, stabilisation=data["stabilisation"],
+            urgency=data["urgency"], override_reason=data["override_reason"]),
+            f"Decision recorded on item {item.position}.")
+    return redirect("meetings:meeting-session", meeting_id=meeting.pk)
+
+
+@_runner_post
+def item_follow_up(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    decision = getattr(item, "decision", None)
+    form = FollowUpForm(request.POST, prefix=f"follow{item.pk}")
+    if decision is None or not form.is_valid():
+        messages.error(request, "Not done: no decision on this item, or the form is incomplete.")
+    else:
+        data = form.cleaned_data
+        _attempt(request, lambda: services.decision_follow_up(
+            decision=decision, actor=user, carried_out=data["carried_out"],
+            carried_out_at=data["carried_out_at"]), "Follow-up recorded.")
+    return redirect("meetings:meeting-session", meeting_id=meeting.pk)
+
+
+@_runner_post
+def packet_request(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    kind = request.POST.get("kind", PacketKind.PACKET)
+    _attempt(request, lambda: services.packet_request(meeting=meeting, kind=kind, actor=user),
+             "The PDF is being prepared by a worker; this page shows when it is ready.")
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@role_required(*CLINICAL_ROLES)
+def packet_download(request: HttpRequest, meeting_id: int, kind: str) -> HttpResponse:
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    row = selectors.packet_for(meeting=meeting, kind=kind, user=user)
+    path = packet.packet_path(row) if row is not None else None
+    if row is None or path is None:
+        raise Http404("No packet ready.")
+    audit.record(actor=user, action=AuditAction.EXPORT, obj=row, case_ids=row.case_ids,
+                 detail={"meeting": meeting.pk, "kind": row.kind, "sha256": row.sha256})
+    response = FileResponse(path.open("rb"), content_type="application/pdf",
+                            filename=f"meeting-{meeting.pk}-{row.kind}.pdf")
+    return cast(HttpResponse, response)  # a streaming response, typed as role_required expects
+
+
+@role_required(*CLINICAL_ROLES)
+def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
+    response = HttpResponse(ical.meeting_ics(meeting, selectors.attendance_rows(meeting=meeting)),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+@role_required(*CLINICAL_ROLES)
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "meetings/metrics.html",
+                  {"rows": metrics.monthly_measures(user=_actor(request))})

@@ -1,0 +1,62 @@
+"""The meeting page and endpoint run a constant number of SQL queries, whatever the number of
+agenda items (measured after a warm-up request, as in tests/cases and tests/referrals)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from meetings import services
+from tests.factories import make_mdt_case
+
+pytestmark = pytest.mark.django_db
+
+#: The same ceiling at 5 and 50 items. Measured on SQLite: page 12 (session, user, meeting,
+#: items with their case, patient, assessment and decision, attendance, packets, audit, bell...),
+#: endpoint 8.
+PAGE_MAX_QUERIES = 14
+API_MAX_QUERIES = 10
+
+
+def _meeting_with(n, meeting, coordinator, breast_surgeon, neurosurgeon, teams):
+    for _ in range(n):
+        make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon, teams=teams)
+    services.agenda_populate(meeting=meeting, actor=coordinator)
+    services.meeting_lock(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=meeting, actor=coordinator)
+    for item in meeting.items.all():
+        services.decision_record(item=item, actor=coordinator, pathway="cebrt", rationale="ok",
+                                 responsible=neurosurgeon)
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_meeting_page_is_constant(n, meeting, coordinator, breast_surgeon, neurosurgeon,
+                                      teams, client, django_assert_max_num_queries) -> None:
+    _meeting_with(n, meeting, coordinator, breast_surgeon, neurosurgeon, teams)
+    client.force_login(coordinator)
+    url = reverse("meetings:meeting-detail", args=[meeting.pk])
+    client.get(url)  # warm-up
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES):
+        response = client.get(url)
+    assert len(response.context["items"]) == n
+    session = reverse("meetings:meeting-session", args=[meeting.pk])
+    client.get(session)
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES + 1):
+        assert client.get(session).status_code == 200
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_the_meeting_endpoint_is_constant(n, meeting, coordinator, breast_surgeon, neurosurgeon,
+                                          teams, api_client,
+                                          django_assert_max_num_queries) -> None:
+    _meeting_with(n, meeting, coordinator, breast_surgeon, neurosurgeon, teams)
+    api_client.force_authenticate(coordinator)
+    url = reverse("api-meeting", args=[meeting.pk])
+    api_client.get(url)
+    with django_assert_max_num_queries(API_MAX_QUERIES):
+        response = api_client.get(url)
+    assert len(response.json()["agenda"]) == n
+    metrics_url = reverse("api-metrics")
+    api_client.get(metrics_url)
+    with django_assert_max_num_queries(7):
+        assert api_client.get(metrics_url).status_code == 200
