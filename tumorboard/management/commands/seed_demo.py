@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.demo import seed_cases
+from meetings.demo import seed_meetings
 from referrals.demo import seed_referrals
 from tumorboard.demo import PEOPLE, seed_people
 
@@ -19,10 +20,11 @@ class Command(BaseCommand):
             people = seed_people()
             patients = seed_cases(people)
             referrals = seed_referrals(people)
+            meetings = seed_meetings(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people.users)} logins, {len(people.teams)} teams, "
-                f"{patients} synthetic patients, {referrals} referrals."
+                f"{patients} synthetic patients, {referrals} referrals, {meetings} meetings."
             )
         )
         if options["verbosity"] >= 1:
