@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
         "AssessmentPathwayEnum": "cases.models.assessment.PATHWAY_CHOICES",
         "ReferralDirectionEnum": "referrals.models.DIRECTION_CHOICES",
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "MeetingStatusEnum": "meetings.models.MeetingStatus",
         "ScorePainEnum": _enum_values("scoring.calculators.enums.Pain"),
         "ScoreAlignmentEnum": _enum_values("scoring.calculators.enums.Alignment"),
         "ScoreCollapseEnum": _enum_values("scoring.calculators.enums.Collapse"),
