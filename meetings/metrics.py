@@ -1,6 +1,7 @@
 """Quality measures of CLINICAL.md §14, per month, over the cases (and meetings) the requester
 may see. Each interval is counted in the month of the event that ends it (the triage decision,
-the MDT decision, the operation...), in the service's time zone. Constant queries (five).
+the MDT decision, the operation...), in the service's time zone. Four queries, whatever the
+number of rows.
 
 - referral -> triage decision (hours, median): referrals with a decision (accept or decline);
 - referral -> MDT decision (days, median): each decision at a finalized meeting, from the latest
