@@ -43,6 +43,8 @@ FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 PACKETS_DIR = "packets"
 #: A claim older than this is taken to be a dead worker's: the next run may claim it again.
 STALE_RENDER = timedelta(minutes=10)
+#: A request still pending this long is sent to the workers again when asked for once more.
+STALE_PENDING = timedelta(minutes=1)
 CONFIDENTIAL = ("CONFIDENTIAL: patient-identifiable information for the spine MDT only. "
                 "Do not forward, print only when needed, destroy after use.")
 

@@ -524,6 +524,16 @@ def packet_request(*, meeting: Meeting, kind: str, actor: User) -> Packet:
         meeting=meeting, kind=kind, audience=actor,
         defaults={"requested_at": timezone.now()})
     if not created and packet.status in (PacketStatus.PENDING, PacketStatus.RENDERING):
+        # A task lost with its broker, or a worker that died mid-render: asking again re-sends
+        # it (the claim in meetings.packet makes a duplicate harmless).
+        from .packet import STALE_PENDING, STALE_RENDER
+        from .tasks import render_packet
+
+        now = timezone.now()
+        if ((packet.status == PacketStatus.PENDING and packet.requested_at < now - STALE_PENDING)
+                or (packet.status == PacketStatus.RENDERING and packet.started_at is not None
+                    and packet.started_at < now - STALE_RENDER)):
+            render_packet.delay_on_commit(packet.pk)
         return packet
     if not created:
         packet.status, packet.requested_at, packet.error = PacketStatus.PENDING, timezone.now(), ""

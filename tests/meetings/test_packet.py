@@ -200,3 +200,19 @@ def test_the_invitation_email_carries_the_ics_once(meeting, mailoutbox) -> None:
     name, content, mimetype = mailoutbox[0].attachments[0]
     assert name == "meeting.ics" and mimetype.startswith("text/calendar")
     assert "BEGIN:VEVENT" in (content if isinstance(content, str) else content.decode())
+
+
+def test_asking_again_for_a_packet_stuck_pending_sends_it_again(
+        meeting, coordinator, mdt_case, django_capture_on_commit_callbacks) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    row = services.packet_request(meeting=meeting, kind="packet", actor=coordinator)
+    with django_capture_on_commit_callbacks() as fresh:
+        services.packet_request(meeting=meeting, kind="packet", actor=coordinator)
+    assert fresh == []  # still fresh: not sent twice
+    Packet.objects.filter(pk=row.pk).update(requested_at=timezone.now() - dt.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks() as stale:
+        again = services.packet_request(meeting=meeting, kind="packet", actor=coordinator)
+    assert again.pk == row.pk and len(stale) == 1
