@@ -93,11 +93,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Set by tumorboard.middleware.ContentSecurityPolicyMiddleware on every response. style-src
-# allows inline style attributes: two forms in templates/cases/case_detail.html use
-# style="display:inline" (no inline <style> or <script> blocks anywhere).
+# Set by tumorboard.middleware.ContentSecurityPolicyMiddleware on every response. No template
+# has an inline style or script (Swagger UI styles elements through the DOM, which CSP allows).
 CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "").strip() or (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
@@ -386,6 +385,18 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# The roles that must be present at an MDT for a decision to be finalized without the chair's
+# recorded reason (issue 6; S2 §6.2). Read through meetings.conf.quorum_roles().
+MDT_QUORUM_ROLES = tuple(
+    _env_list("MDT_QUORUM_ROLES", ["breast_oncosurgeon", "neurosurgeon", "radiation_oncologist"])
+)
+_unknown_roles = set(MDT_QUORUM_ROLES) - {
+    "breast_oncosurgeon", "neurosurgeon", "coordinator", "radiation_oncologist",
+    "medical_oncologist",
+}
+if _unknown_roles:
+    raise ImproperlyConfigured(f"MDT_QUORUM_ROLES: unknown role(s) {sorted(_unknown_roles)}")
 
 # Demo logins printed by `make run`; never created unless seed_demo runs.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-tumorboard-2026")

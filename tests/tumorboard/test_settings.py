@@ -49,6 +49,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis(tmp_path: Path) 
         ({"SESSION_COOKIE_AGE": "ten minutes"}, "SESSION_COOKIE_AGE: expected an integer"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL: unknown level"),
         ({"EMAIL_URL": "pigeon://coop"}, "EMAIL_URL: scheme 'pigeon'"),
+        ({"MDT_QUORUM_ROLES": "neurosurgeon,surgeon"}, "MDT_QUORUM_ROLES: unknown role(s)"),
     ],
 )
 def test_a_malformed_value_fails_at_start_naming_it(
