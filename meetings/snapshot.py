@@ -77,7 +77,7 @@ def case_snapshot(case: Case, *, now: datetime | None = None) -> dict[str, Any]:
                       "rules_version": result["rules_version"], "computed_at_lock": True,
                       "result": result}
     referrals = []
-    for referral in case.referrals.all():  # type: ignore[attr-defined]
+    for referral in case.referrals.all():
         referrals.append({
             "id": referral.pk, "direction": referral.direction, "status": referral.status,
             "urgency": referral.urgency or None, "created_at": referral.created_at.isoformat(),
