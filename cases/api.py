@@ -4,19 +4,17 @@ outside the caller's care team is a 404, whatever the method."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tumorboard.api import run_service
 from tumorboard.models import User
 
 from . import audit, selectors, services
@@ -41,57 +39,13 @@ from .serializers import (
     VersionConflictSerializer,
 )
 
-T = TypeVar("T")
-
 ERR_400 = OpenApiResponse(CaseFieldErrorsSerializer, description="field -> reasons; nothing saved")
 ERR_401 = OpenApiResponse(description="not authenticated")
 ERR_403 = OpenApiResponse(description="the case is visible but your role may not change it")
 ERR_404 = OpenApiResponse(description="no such case in your care teams")
 
 
-class _Refused(Exception):
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def _field_errors(error: ValidationError) -> dict[str, list[str]]:
-    if not hasattr(error, "error_dict"):
-        return {"non_field_errors": error.messages}
-    return {
-        ("non_field_errors" if name == NON_FIELD_ERRORS else name): reasons
-        for name, reasons in error.message_dict.items()
-    }
-
-
-def _run(call: Callable[[], T]) -> T:
-    """Run a service; its refusals become the documented HTTP answers."""
-    try:
-        return call()
-    except ValidationError as error:
-        raise _Refused(Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)) from None
-    except PermissionDenied as error:
-        raise ApiPermissionDenied(str(error)) from None
-    except services.PhaseMoveForbidden as error:
-        raise _Refused(Response(
-            {"detail": "the care timeline does not allow this move",
-             "from_phase": error.from_phase, "to_phase": error.to_phase,
-             "allowed_moves": error.allowed},
-            status=status.HTTP_409_CONFLICT,
-        )) from None
-    except services.VersionConflict as error:
-        raise _Refused(Response(
-            {"detail": "the case changed since you read it: read it again",
-             "current_version": error.current},
-            status=status.HTTP_409_CONFLICT,
-        )) from None
-
-
 class _CaseView(APIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, _Refused):
-            return exc.response
-        return super().handle_exception(exc)
-
     @property
     def actor(self) -> User:
         return self.request.user  # type: ignore[return-value]
@@ -145,7 +99,7 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
         new_patient = data.pop("patient", None)
         patient_id = data.pop("patient_id", None)
         if new_patient is not None:
-            case = _run(lambda: services.case_create_with_patient(
+            case = run_service(lambda: services.case_create_with_patient(
                 patient=new_patient, actor=self.actor, **data))
         else:
             patient = selectors.patient_list_visible_to(user=self.actor).filter(
@@ -153,7 +107,8 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
             if patient is None:
                 return Response({"patient_id": ["no such patient among yours"]},
                                 status=status.HTTP_400_BAD_REQUEST)
-            case = _run(lambda: services.case_create(patient=patient, actor=self.actor, **data))
+            case = run_service(
+                lambda: services.case_create(patient=patient, actor=self.actor, **data))
         case = self.visible_case(case.pk, record=False)
         body = CaseDetailSerializer(selectors.case_detail(case=case)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -189,8 +144,9 @@ class CaseDetailView(_CaseView):
             return Response({"version": ["send the version you read (or an If-Match header)"]},
                             status=status.HTTP_400_BAD_REQUEST)
         oncologists = data.pop("oncologists", None)
-        _run(lambda: services.case_update(case=case, actor=self.actor, expected_version=version,
-                                          oncologists=oncologists, **data))
+        run_service(lambda: services.case_update(
+            case=case, actor=self.actor, expected_version=version, oncologists=oncologists, **data
+        ))
         case = self.visible_case(case_id, record=False)
         return Response(CaseDetailSerializer(selectors.case_detail(case=case)).data)
 
@@ -225,10 +181,12 @@ class CaseLesionCreateView(_CaseView):
             if existing is None:
                 return Response({"lesion_id": ["no such lesion in this case"]},
                                 status=status.HTTP_400_BAD_REQUEST)
-            _run(lambda: services.lesion_imaging_add(lesion=existing, actor=self.actor, **data))
+            run_service(
+                lambda: services.lesion_imaging_add(lesion=existing, actor=self.actor, **data))
             lesion = existing
         else:
-            lesion = _run(lambda: services.lesion_create(case=case, actor=self.actor, **data))
+            lesion = run_service(
+                lambda: services.lesion_create(case=case, actor=self.actor, **data))
         views = selectors.lesion_views(
             list(SpinalLesion.objects.filter(pk=lesion.pk).prefetch_related("imagings")),
             case.latest_assessment,
@@ -247,7 +205,7 @@ class CaseAssessmentCreateView(_CaseView):
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
-        assessment = _run(lambda: services.assessment_create(case=case, actor=self.actor))
+        assessment = run_service(lambda: services.assessment_create(case=case, actor=self.actor))
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -268,7 +226,7 @@ class CaseTransitionCreateView(_CaseView):
         serializer = TransitionCreateSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        event = _run(lambda: services.case_transition(case=case, actor=self.actor,
+        event = run_service(lambda: services.case_transition(case=case, actor=self.actor,
                                                       **serializer.validated_data))
         return Response(PhaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
 

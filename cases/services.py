@@ -24,6 +24,7 @@ from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
 from scoring.calculators import LEVELS, ScoringInputError, evaluate_request, format_levels
+from tumorboard.errors import Conflict
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
@@ -63,21 +64,30 @@ IMAGING_FIELDS = (
 )  # fmt: skip
 
 
-class VersionConflict(Exception):
+class VersionConflict(Conflict):
     """The case changed since the client read it (optimistic concurrency)."""
 
     def __init__(self, *, current: int) -> None:
         self.current = current
         super().__init__(f"stale version: the case is now at version {current}")
 
+    def payload(self) -> dict[str, object]:
+        return {"detail": "the case changed since you read it: read it again",
+                "current_version": self.current}
 
-class PhaseMoveForbidden(Exception):
+
+class PhaseMoveForbidden(Conflict):
     """A move the care timeline does not allow (cases.timeline.ALLOWED_MOVES)."""
 
     def __init__(self, *, from_phase: str, to_phase: str) -> None:
         self.from_phase, self.to_phase = from_phase, to_phase
         self.allowed = [phase.value for phase in timeline.allowed_moves(from_phase)]
         super().__init__(f"cannot move from {from_phase} to {to_phase}")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": "the care timeline does not allow this move",
+                "from_phase": self.from_phase, "to_phase": self.to_phase,
+                "allowed_moves": self.allowed}
 
 
 # --- helpers ------------------------------------------------------------------------------------

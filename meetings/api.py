@@ -12,10 +12,8 @@ the minutes (after finalize).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -23,15 +21,14 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import audit
-from cases.api import _field_errors
 from cases.models import AuditAction
 from cases.selectors import case_list_visible_to
+from tumorboard.api import Refused, run_service
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
@@ -59,8 +56,6 @@ from .serializers import (
     QuorumSerializer,
 )
 
-T = TypeVar("T")
-
 ERR_400 = OpenApiResponse(MeetingErrorsSerializer, description="field -> reasons; nothing saved")
 ERR_401 = OpenApiResponse(description="not authenticated")
 ERR_403 = OpenApiResponse(description="visible, but only the coordinator or chair does this")
@@ -71,33 +66,10 @@ KIND = OpenApiParameter("kind", str, enum=PacketKind.values, required=False,
                         description="packet (default) or minutes")
 
 
-class _Refused(Exception):
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def _run(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ValidationError as error:
-        raise _Refused(Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)) from None
-    except PermissionDenied as error:
-        raise ApiPermissionDenied(str(error)) from None
-    except states.IllegalMove as error:
-        raise _Refused(Response(
-            {"detail": str(error), "status": error.status, "allowed_actions": error.allowed},
-            status=status.HTTP_409_CONFLICT)) from None
-    except services.QuorumNotMet as error:
-        raise _Refused(Response(
-            {"detail": str(error), "status": "in_session", "missing_roles": error.missing,
-             "allowed_actions": states.allowed_actions("in_session")},
-            status=status.HTTP_409_CONFLICT)) from None
-
-
 def _valid(serializer_class: type, data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
-        raise _Refused(Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST))
+        raise Refused(Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST))
     return serializer.validated_data
 
 
@@ -105,17 +77,12 @@ def _clinician(user_id: int, field: str) -> User:
     user = (User.objects.filter(pk=user_id, is_active=True)
             .exclude(role__in=["", Role.ADMIN]).first())
     if user is None:
-        raise _Refused(Response({field: ["no such active clinician"]},
+        raise Refused(Response({field: ["no such active clinician"]},
                                 status=status.HTTP_400_BAD_REQUEST))
     return user
 
 
 class _MeetingView(APIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, _Refused):
-            return exc.response
-        return super().handle_exception(exc)
-
     @property
     def actor(self) -> User:
         return self.request.user  # type: ignore[return-value]
@@ -166,7 +133,7 @@ class MeetingListCreateView(_MeetingView, generics.ListAPIView):
         coordinator = (_clinician(data["coordinator"], "coordinator")
                        if data.get("coordinator") else self.actor)
         attendees = [_clinician(pk, "attendees") for pk in data["attendees"]]
-        meeting = _run(lambda: services.meeting_create(
+        meeting = run_service(lambda: services.meeting_create(
             mdt_team=team, starts_at=data["starts_at"], chair=chair, coordinator=coordinator,
             actor=self.actor, title=data["title"], duration_minutes=data["duration_minutes"],
             place=data["place"], video_link=data["video_link"], attendees=attendees))
@@ -204,7 +171,7 @@ class AgendaView(_MeetingView):
         if case is None:
             return Response({"case": ["no such case among yours"]},
                             status=status.HTTP_400_BAD_REQUEST)
-        item = _run(lambda: services.agenda_item_add(meeting=meeting, case=case,
+        item = run_service(lambda: services.agenda_item_add(meeting=meeting, case=case,
                                                      actor=self.actor, question=data["question"]))
         item = selectors.item_get_visible(user=self.actor, meeting=meeting, item_id=item.pk)
         return Response(AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -218,7 +185,7 @@ class AgendaPopulateView(_MeetingView):
                               404: ERR_404, 409: ERR_409})
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = self.meeting(meeting_id)
-        _run(lambda: services.agenda_populate(meeting=meeting, actor=self.actor))
+        run_service(lambda: services.agenda_populate(meeting=meeting, actor=self.actor))
         items = list(selectors.items_visible_to(user=self.actor, meeting=meeting))
         return Response(AgendaItemSerializer(items, many=True).data)
 
@@ -232,7 +199,7 @@ class ItemMoveView(_MeetingView):
         meeting = self.meeting(meeting_id)
         item = selectors.item_get_visible(user=self.actor, meeting=meeting, item_id=item_id)
         data = _valid(AgendaMoveInputSerializer, request.data)
-        _run(lambda: services.agenda_item_move(item=item, direction=data["direction"],
+        run_service(lambda: services.agenda_item_move(item=item, direction=data["direction"],
                                                actor=self.actor, reason=data["reason"]))
         items = list(selectors.items_visible_to(user=self.actor, meeting=meeting))
         return Response(AgendaItemSerializer(items, many=True).data)
@@ -246,7 +213,7 @@ class AttendanceView(_MeetingView):
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = self.meeting(meeting_id)
         data = _valid(AttendanceInputSerializer, request.data)
-        attendance = _run(lambda: services.attendance_record(
+        attendance = run_service(lambda: services.attendance_record(
             meeting=meeting, user_id=data["user"], present=data["present"], actor=self.actor))
         return Response(AttendanceSerializer(attendance).data)
 
@@ -269,14 +236,14 @@ def move_view(action: states.Action) -> type[APIView]:
             meeting = self.meeting(meeting_id)
             data = _valid(input_serializer, request.data) if input_serializer else {}
             if action is states.Action.LOCK:
-                _run(lambda: services.meeting_lock(meeting=meeting, actor=self.actor))
+                run_service(lambda: services.meeting_lock(meeting=meeting, actor=self.actor))
             elif action is states.Action.START:
-                _run(lambda: services.meeting_start(meeting=meeting, actor=self.actor))
+                run_service(lambda: services.meeting_start(meeting=meeting, actor=self.actor))
             elif action is states.Action.REOPEN:
-                _run(lambda: services.meeting_reopen(meeting=meeting, actor=self.actor,
+                run_service(lambda: services.meeting_reopen(meeting=meeting, actor=self.actor,
                                                      reason=data["reason"]))
             else:
-                _run(lambda: services.meeting_finalize(
+                run_service(lambda: services.meeting_finalize(
                     meeting=meeting, actor=self.actor,
                     quorum_override_reason=data["quorum_override_reason"]))
             return Response(self.detail_data(self.meeting(meeting_id)))
@@ -295,7 +262,7 @@ class DecisionView(_MeetingView):
         item = selectors.item_get_visible(user=self.actor, meeting=meeting, item_id=item_id)
         data = _valid(DecisionInputSerializer, request.data)
         responsible = _clinician(data["responsible"], "responsible")
-        decision = _run(lambda: services.decision_record(
+        decision = run_service(lambda: services.decision_record(
             item=item, actor=self.actor, pathway=data["pathway"], rationale=data["rationale"],
             responsible=responsible, stabilisation=data["stabilisation"],
             urgency=data["urgency"], override_reason=data["override_reason"]))
@@ -317,7 +284,7 @@ class FollowUpView(_MeetingView):
                             status=status.HTTP_409_CONFLICT)
         data = _valid(FollowUpInputSerializer, request.data)
         found = decision
-        decision = _run(lambda: services.decision_follow_up(
+        decision = run_service(lambda: services.decision_follow_up(
             decision=found, actor=self.actor, carried_out=data["carried_out"],
             carried_out_at=data["carried_out_at"], note=data["note"]))
         return Response(DecisionSerializer(decision).data)
@@ -340,7 +307,7 @@ def packet_status_data(request: Request, meeting: Meeting, packet_row: Packet) -
 def _kind(request: Request) -> str:
     kind = request.query_params.get("kind", PacketKind.PACKET)
     if kind not in PacketKind.values:
-        raise _Refused(Response({"kind": ["packet or minutes"]},
+        raise Refused(Response({"kind": ["packet or minutes"]},
                                 status=status.HTTP_400_BAD_REQUEST))
     return kind
 
@@ -354,7 +321,7 @@ class PacketView(_MeetingView):
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = self.meeting(meeting_id)
         data = _valid(PacketRequestInputSerializer, request.data)
-        row = _run(lambda: services.packet_request(meeting=meeting, kind=data["kind"],
+        row = run_service(lambda: services.packet_request(meeting=meeting, kind=data["kind"],
                                                    actor=self.actor))
         return Response(packet_status_data(request, meeting, row),
                         status=status.HTTP_202_ACCEPTED)

@@ -26,6 +26,7 @@ from cases import audit
 from cases.models import AuditAction, Case
 from cases.selectors import case_list_visible_to
 from scoring.calculators import NomsPathway, Urgency
+from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
 from tumorboard.roles import Role
 
@@ -47,7 +48,7 @@ from .states import Action, IllegalMove, Operation
 _OFFSET = 1_000_000  # positions are moved out of the way before renumbering (unique constraint)
 
 
-class QuorumNotMet(Exception):
+class QuorumNotMet(Conflict):
     """Finalizing needs a present breast oncosurgeon, neurosurgeon and radiation oncologist
     (meetings.conf), unless the chair records why (HTTP 409)."""
 
@@ -56,6 +57,10 @@ class QuorumNotMet(Exception):
         roles = ", ".join(role.replace("_", " ") for role in missing)
         super().__init__(f"no quorum: nobody recorded present as {roles}; the chair may finalize "
                          f"without quorum by giving quorum_override_reason")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": str(self), "status": "in_session", "missing_roles": self.missing,
+                "allowed_actions": states.allowed_actions("in_session")}
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from tumorboard.errors import Conflict
+
 from .models import MeetingStatus as S
 
 
@@ -60,7 +62,7 @@ OPERATIONS: Final[dict[Operation, frozenset[S]]] = {
 _BY_KEY: Final = {(move.from_status.value, move.action.value): move for move in MOVES}
 
 
-class IllegalMove(Exception):
+class IllegalMove(Conflict):
     """The state machine does not allow ``action`` while the meeting is ``status``."""
 
     def __init__(self, *, status: str, action: str) -> None:
@@ -68,6 +70,9 @@ class IllegalMove(Exception):
         self.allowed = allowed_actions(status)
         super().__init__(f"cannot {action.replace('_', ' ')} a meeting that is "
                          f"{status.replace('_', ' ')}")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": str(self), "status": self.status, "allowed_actions": self.allowed}
 
 
 def allowed_actions(status: str) -> list[str]:

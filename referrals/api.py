@@ -5,21 +5,18 @@ illegal move is a 409 with the allowed actions, and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import audit
-from cases.api import _field_errors
 from cases.selectors import case_get_visible
+from tumorboard.api import run_service
 from tumorboard.models import User
 
 from . import selectors, services
@@ -39,9 +36,7 @@ from .serializers import (
     ReferralRequestInfoInputSerializer,
     referral_detail_data,
 )
-from .states import Action, IllegalMove
-
-T = TypeVar("T")
+from .states import Action
 
 ERR_400 = OpenApiResponse(ReferralErrorsSerializer, description="field -> reasons; nothing saved")
 ERR_401 = OpenApiResponse(description="not authenticated")
@@ -51,30 +46,7 @@ ERR_409 = OpenApiResponse(ReferralConflictSerializer,
                           description="the state machine forbids this move; nothing changed")
 
 
-class _Refused(Exception):
-    def __init__(self, response: Response) -> None:
-        self.response = response
-
-
-def _run(call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except ValidationError as error:
-        raise _Refused(Response(_field_errors(error), status=status.HTTP_400_BAD_REQUEST)) from None
-    except PermissionDenied as error:
-        raise ApiPermissionDenied(str(error)) from None
-    except IllegalMove as error:
-        raise _Refused(Response(
-            {"detail": str(error), "status": error.status, "allowed_actions": error.allowed},
-            status=status.HTTP_409_CONFLICT)) from None
-
-
 class _ReferralView(APIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, _Refused):
-            return exc.response
-        return super().handle_exception(exc)
-
     @property
     def actor(self) -> User:
         return self.request.user  # type: ignore[return-value]
@@ -121,7 +93,7 @@ class ReferralListCreateView(_ReferralView, generics.ListAPIView):
         except Exception:
             return Response({"case": ["no such case among yours"]},
                             status=status.HTTP_400_BAD_REQUEST)
-        referral = _run(lambda: services.referral_flag(
+        referral = run_service(lambda: services.referral_flag(
             case=case, codes=data["trigger_codes"], actor=self.actor, note=data["note"]))
         return self.detail_response(referral.pk, status.HTTP_201_CREATED)
 
@@ -170,7 +142,7 @@ def action_view(action: Action) -> type[APIView]:
                 return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
             kwargs = {field: serializer.validated_data[field]} if field else {}
             service = services.ACTION_SERVICES[action]
-            _run(lambda: service(referral=referral, actor=self.actor, **kwargs))
+            run_service(lambda: service(referral=referral, actor=self.actor, **kwargs))
             return self.detail_response(referral.pk)
 
     ReferralActionView.__name__ = f"Referral{action.value.title().replace('_', '')}View"
@@ -186,7 +158,7 @@ class WorkupTickView(_ReferralView):
                               403: ERR_403, 404: ERR_404})
     def post(self, request: Request, referral_id: int, item_code: str) -> Response:
         referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
-        item = _run(lambda: services.workup_item_tick(referral=referral, code=item_code,
+        item = run_service(lambda: services.workup_item_tick(referral=referral, code=item_code,
                                                       actor=self.actor))
         return Response(OccultWorkupItemSerializer(item).data)
 
@@ -212,5 +184,5 @@ class AlertAckView(_ReferralView):
                    responses={200: AlertSerializer, 401: ERR_401, 404: ERR_404})
     def post(self, request: Request, alert_id: int) -> Response:
         alert = selectors.alert_get_visible(user=self.actor, alert_id=alert_id)
-        alert = _run(lambda: services.alert_acknowledge(alert=alert, actor=self.actor))
+        alert = run_service(lambda: services.alert_acknowledge(alert=alert, actor=self.actor))
         return Response(AlertSerializer(alert).data)

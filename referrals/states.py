@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from tumorboard.errors import Conflict
+
 from .models import ReferralStatus as S
 
 
@@ -60,13 +62,16 @@ PERSON_ACTIONS: Final = tuple(action for action in Action if action is not Actio
 DECISIONS: Final = frozenset({Action.ACCEPT, Action.DECLINE})
 
 
-class IllegalMove(Exception):
+class IllegalMove(Conflict):
     """The state machine does not allow ``action`` from ``status``."""
 
     def __init__(self, *, status: str, action: str) -> None:
         self.status, self.action = status, action
         self.allowed = [move.action.value for move in moves_from(status)]
         super().__init__(f"cannot {action} a referral that is {status}")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": str(self), "status": self.status, "allowed_actions": self.allowed}
 
 
 def moves_from(status: str) -> list[Move]:
