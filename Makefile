@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck lock clean
+.PHONY: install run test lint typecheck security lock clean bench
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,18 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 typecheck: install
-	$(BIN)/mypy tumorboard cases referrals scoring meetings
+	$(BIN)/mypy tumorboard cases referrals scoring meetings integrations
+
+# Static security checks: bandit fails on any high-severity finding (-lll) in the whole tree;
+# pip-audit checks the pinned dependencies and says plainly when its vulnerability service is
+# unreachable (it is from the CI machines), failing only on a known vulnerability.
+security: install
+	$(BIN)/bandit -q -r . -x ./.venv,./var -lll
+	$(BIN)/python tests/security/pip_audit_check.py
+
+# Benchmarks on PostgreSQL and Redis (bench/RESULTS.md): `make bench BENCH_ARGS=--quick` for CI.
+bench: install
+	bench/run $(BENCH_ARGS)
 
 # Re-resolve every dependency to the newest allowed version and pin the result.
 lock:
