@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,7 +22,7 @@ from tumorboard.models import User
 from tumorboard.roles import Role
 from tumorboard.views import role_required
 
-from . import audit, selectors, services
+from . import audit, diagrams, selectors, services
 from .filters import CaseFilter
 from .forms import (
     CaseForm,
@@ -69,13 +70,28 @@ def _save(form: Any, write: Callable[[], Any]) -> Any:
 def case_rows(request: HttpRequest) -> dict[str, Any]:
     """The case list of the person, filtered and paginated; also used by the home pages."""
     actor = _actor(request)
-    filters = CaseFilter(request.GET or None, queryset=selectors.case_list_for_display(user=actor))
+    query = request.GET.get("q", "").strip()[:100]
+    cases = search(selectors.case_list_for_display(user=actor), query)
+    filters = CaseFilter(request.GET or None, queryset=cases)
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    context = {"filters": filters, "query": query, "keep": keep.urlencode()}
     if filters.is_bound and not filters.is_valid():
-        return {"filters": filters, "page": None, "rows": []}
+        return {**context, "page": None, "rows": []}
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, selectors.case_next_step(case, actor.role)) for case in page.object_list]
     audit.record_list_read(actor=actor, case_ids=[case.pk for case, _ in rows])
-    return {"filters": filters, "page": page, "rows": rows}
+    return {**context, "page": page, "rows": rows}
+
+
+def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Narrow the person's own cases (already the visible ones) by MRN or name: every word of
+    ``query`` must start an MRN or appear in the given or family name."""
+    for word in query.split():
+        cases = cases.filter(Q(patient__mrn__istartswith=word)
+                             | Q(patient__family_name__icontains=word)
+                             | Q(patient__given_name__icontains=word))
+    return cases
 
 
 @role_required(*CASE_ROLES)
@@ -95,6 +111,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     detail = selectors.case_detail(case=case)
     return render(request, "cases/case_detail.html", {
         "case": case, "detail": detail,
+        "timeline_boxes": diagrams.timeline_diagram([stay.event for stay in detail.stays],
+                                                    case.phase),
+        "timeline_width": diagrams.TIMELINE_VIEWBOX_WIDTH,
+        "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
         "can_change": services.case_can_change(user=actor, case=case),
         "specialty": selectors.user_specialty(actor),
         "is_preop": case.phase == Phase.PRE_OPERATIVE,
@@ -190,12 +210,35 @@ def lesion_create(request: HttpRequest, case_id: int) -> HttpResponse:
     form = LesionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        before = _open_referral_ids(case)
         lesion = _save(form, lambda: services.lesion_create(case=case, actor=_actor(request),
                                                             **data))
         if lesion is not None:
-            messages.success(request, f"Lesion {lesion.label} added.")
+            messages.success(request, f"Lesion {lesion.label} added." + _raised_text(case, before))
             return redirect("cases:case-detail", case_id=case.pk)
     return render(request, "cases/lesion_form.html", {"form": form, "case": case})
+
+
+def _open_referral_ids(case: Case) -> set[int]:
+    from referrals.selectors import case_open_referrals  # referrals builds on cases
+
+    return {int(str(r["id"])) for r in case_open_referrals(case_id=case.pk)}
+
+
+def _raised_text(case: Case, before: set[int]) -> str:
+    """" Referral 3 raised to the spine team (orange): ..." when the write just raised one (the
+    CLINICAL.md §8 triggers fire inside the lesion's transaction): the clinician sees it did."""
+    from referrals.selectors import case_open_referrals
+
+    parts = []
+    for row in case_open_referrals(case_id=case.pk):
+        if int(str(row["id"])) in before:
+            continue
+        team = "spine" if row["direction"] == "breast_to_neuro" else "breast"
+        triggers = ", ".join(str(code).replace("_", " ") for code in row["triggers"])  # type: ignore[attr-defined]
+        parts.append(f" Referral {row['id']} raised to the {team} team "
+                     f"({row['urgency'] or 'no urgency'}): {triggers}.")
+    return "".join(parts)
 
 
 @login_required
@@ -204,10 +247,12 @@ def imaging_create(request: HttpRequest, case_id: int, lesion_id: int) -> HttpRe
     lesion = get_object_or_404(SpinalLesion, case=case, pk=lesion_id)
     form = ImagingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        before = _open_referral_ids(case)
         study = _save(form, lambda: services.lesion_imaging_add(
             lesion=lesion, actor=_actor(request), **form.cleaned_data))
         if study is not None:
-            messages.success(request, f"Study of {lesion.label} added.")
+            messages.success(request,
+                             f"Study of {lesion.label} added." + _raised_text(case, before))
             return redirect("cases:case-detail", case_id=case.pk)
     return render(request, "cases/lesion_form.html", {"form": form, "case": case,
                                                       "lesion": lesion})

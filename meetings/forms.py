@@ -6,6 +6,7 @@ from django import forms
 
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.models import User
+from tumorboard.templatetags.tb import PATHWAY_WORDS
 
 from .models import PacketKind
 
@@ -40,7 +41,8 @@ class AddCaseForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    pathway = forms.ChoiceField(choices=[(p.value, p.value.replace("_", " ")) for p in NomsPathway])
+    pathway = forms.ChoiceField(choices=[(p.value, PATHWAY_WORDS.get(p.value, p.value))
+                                         for p in NomsPathway])
     stabilisation = forms.BooleanField(required=False)
     urgency = forms.ChoiceField(choices=[("", "—"), *[(u.value, u.value) for u in Urgency]],
                                 required=False)

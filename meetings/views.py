@@ -270,7 +270,9 @@ def packet_download(request: HttpRequest, meeting_id: int, kind: str) -> HttpRes
         raise Http404("No packet ready.")
     audit.record(actor=user, action=AuditAction.EXPORT, obj=row, case_ids=row.case_ids,
                  detail={"meeting": meeting.pk, "kind": row.kind, "sha256": row.sha256})
-    response = FileResponse(path.open("rb"), content_type="application/pdf",
+    # An attachment: "Download the packet" saves the file (browsers would otherwise open it in a
+    # tab, and a PDF viewer tab keeps patient data on screen after the session times out).
+    response = FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"meeting-{meeting.pk}-{row.kind}.pdf")
     return cast(HttpResponse, response)  # a streaming response, typed as role_required expects
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("home/oncology/", views.home_oncology, name="home-oncology"),
     path("home/admin/", views.home_admin, name="home-admin"),
     path("system/probe/", views.send_probe, name="send-probe"),
+    path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path("health/", views.health, name="health"),
     path("scores/", include("scoring.urls")),
     path("cases/", include("cases.urls")),

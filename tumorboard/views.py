@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
+from cases import audit
+
+from . import dashboards, services
 from .health import health_report
 from .models import TaskProbe, User
 from .roles import HOME_URL_NAME, Role
@@ -61,8 +63,12 @@ def home_breast(request: HttpRequest) -> HttpResponse:
     from cases.views import case_rows  # cases.views imports this module
     from referrals.views import referral_rows
 
-    return _home(request, "tumorboard/home_breast.html", **case_rows(request),
-                 **referral_rows(request))
+    user = cast(User, request.user)
+    cases = case_rows(request)
+    return _home(request, "tumorboard/home_breast.html", **cases, **referral_rows(request),
+                 phases=dashboards.phase_counts([case for case, _ in cases["rows"]]),
+                 unreferred=dashboards.unreferred_triggers(user=user),
+                 agenda_items=dashboards.upcoming_items(user=user))
 
 
 @role_required(Role.NEUROSURGEON)
@@ -70,27 +76,38 @@ def home_neuro(request: HttpRequest) -> HttpResponse:
     from cases.views import case_rows  # cases.views imports this module
     from referrals.views import referral_rows
 
+    user = cast(User, request.user)
     return _home(request, "tumorboard/home_neuro.html", **case_rows(request),
-                 **referral_rows(request))
+                 **referral_rows(request), accepted=dashboards.accepted_by(user=user),
+                 surgeries=dashboards.surgeries(user=user))
 
 
 @role_required(Role.COORDINATOR)
 def home_coordinator(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
-    from cases import audit
     from referrals.selectors import overdue_referrals
 
     overdue = list(overdue_referrals(user=cast(User, request.user))[:100])
     audit.record_list_read(actor=cast(User, request.user),
                            case_ids=sorted({r.case_id for r in overdue}), what="overdue_referrals")
+    from meetings.selectors import upcoming_meetings_for
+
+    user = cast(User, request.user)
     return _home(request, "tumorboard/home_coordinator.html", overdue=overdue,
-                 now=timezone.now())
+                 now=timezone.now(), meeting_states=dashboards.coordinated_meetings(
+                     user=user, meetings=upcoming_meetings_for(user=user)))
 
 
 @role_required(Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
 def home_oncology(request: HttpRequest) -> HttpResponse:
-    return _home(request, "tumorboard/home_oncology.html")
+    from cases.selectors import case_next_step
+
+    user = cast(User, request.user)
+    cases = dashboards.assigned_cases(user=user)
+    audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
+    return _home(request, "tumorboard/home_oncology.html",
+                 rows=[(case, case_next_step(case, user.role)) for case in cases])
 
 
 @role_required(Role.ADMIN)
@@ -105,6 +122,17 @@ def send_probe(request: HttpRequest) -> HttpResponse:
     probe = services.task_probe_send(actor=cast(User, request.user))
     messages.success(request, f"Probe {probe.pk} sent to the workers.")
     return redirect("home-admin")
+
+
+@never_cache
+@require_GET
+@login_required
+def session_keepalive(request: HttpRequest) -> JsonResponse:
+    """"Stay signed in": any request restarts the inactivity clock (SESSION_SAVE_EVERY_REQUEST);
+    this one says how long the session now lasts."""
+    from django.conf import settings
+
+    return JsonResponse({"seconds_left": settings.SESSION_COOKIE_AGE})
 
 
 @never_cache

@@ -33,7 +33,7 @@ def test_calculator_shows_every_score_with_breakdown(client: Client, neurosurgeo
     assert "Revised Tokuhashi: 14 (1 year or more)" in html
     assert "Tomita: 3 (long term local control)" in html
     assert "NOMS: cebrt" in html
-    assert "sins_7_or_more" in html and "GREEN" in html
+    assert "sins_7_or_more" in html and "Green · elective" in html
     assert "Fisher CG et al." in html  # the reference is shown
 
 

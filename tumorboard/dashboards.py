@@ -1,0 +1,118 @@
+"""What the role home pages show beyond the shared lists: each a read in a constant number of
+queries, always starting from the visibility selectors (cases.selectors.case_list_visible_to)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from cases.selectors import (
+    case_list_for_display,
+    case_list_visible_to,
+    visible_case_condition,
+)
+from cases.timeline import Phase
+
+from .models import User
+
+
+def phase_counts(cases: list[Any]) -> list[tuple[str, int]]:
+    """(phase label, number of cases) in timeline order, phases with cases only."""
+    counts = Counter(case.phase for case in cases)
+    return [(phase.label, counts[phase.value]) for phase in Phase if counts[phase.value]]
+
+
+def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
+    """Cases whose latest assessment fired breast-to-neuro triggers (CLINICAL.md §8) with no open
+    referral to the spine team: a declined, cancelled or closed referral while the findings
+    still call for one. Two queries."""
+    from referrals.models import OPEN_STATUSES, Referral
+
+    cases = list(case_list_visible_to(user=user).select_related("patient", "latest_assessment")
+                 .filter(latest_assessment__isnull=False).order_by("-updated_at")[:200])
+    referred = set(Referral.objects.filter(
+        case_id__in=[case.pk for case in cases], status__in=OPEN_STATUSES,
+        direction="breast_to_neuro").values_list("case_id", flat=True))
+    rows = []
+    for case in cases:
+        result = case.latest_assessment.result if case.latest_assessment is not None else {}
+        fired = [t["code"] for t in (result or {}).get("triggers", [])
+                 if t.get("direction", "breast_to_neuro") == "breast_to_neuro"]
+        if fired and case.pk not in referred:
+            rows.append((case, fired))
+    return rows
+
+
+def upcoming_items(*, user: User) -> list[Any]:
+    """Agenda items of the person's cases on meetings still to come or running. One query."""
+    from meetings.models import OPEN_MEETING_STATUSES, AgendaItem
+
+    return list(
+        AgendaItem.objects.filter(visible_case_condition(user=user, case_ref="case_id"),
+                                  meeting__status__in=OPEN_MEETING_STATUSES,
+                                  meeting__starts_at__gte=timezone.now() - timedelta(hours=12))
+        .select_related("meeting", "case__patient").order_by("meeting__starts_at", "position")[:50]
+    )
+
+
+def accepted_by(*, user: User) -> list[Any]:
+    """Referrals the neurosurgeon accepted that are not closed yet. One query and a prefetch."""
+    from referrals.models import ReferralStatus
+    from referrals.selectors import referral_list_for_display
+
+    return list(referral_list_for_display(user=user).filter(
+        assignee=user, status__in=[ReferralStatus.ACCEPTED, ReferralStatus.LISTED_FOR_MDT])[:100])
+
+
+def surgeries(*, user: User) -> list[Any]:
+    """Planned operations by date: visible cases with a planned surgery date, pre-operative or in
+    surgery. One query."""
+    return list(case_list_visible_to(user=user).filter(
+        planned_surgery_date__isnull=False, phase__in=[Phase.PRE_OPERATIVE, Phase.SURGERY])
+        .select_related("patient").order_by("planned_surgery_date", "pk")[:100])
+
+
+def assigned_cases(*, user: User) -> list[Any]:
+    """Cases the oncologist was added to. Two queries (cases, current duties)."""
+    return list(case_list_for_display(user=user).filter(oncologists=user)[:100])
+
+
+@dataclass
+class MeetingState:
+    meeting: Any
+    items: int = 0
+    packet: Any = None
+    invited_roles: set[str] = field(default_factory=set)
+    quorum: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def invited_missing(self) -> list[str]:
+        return [role for role in self.quorum.get("roles", []) if role not in self.invited_roles]
+
+
+def coordinated_meetings(*, user: User, meetings: list[Any]) -> list[MeetingState]:
+    """Agenda size, the person's packet, who is invited and the quorum of each upcoming meeting:
+    three queries whatever the number of meetings."""
+    from django.db.models import Count
+
+    from meetings.models import Attendance, Meeting, Packet
+    from meetings.selectors import quorum_state
+
+    ids = [m.pk for m in meetings]
+    counts = dict(Meeting.objects.filter(pk__in=ids).annotate(n=Count("items"))
+                  .values_list("pk", "n"))
+    packets = {p.meeting_id: p for p in Packet.objects.filter(meeting_id__in=ids, audience=user,
+                                                               kind="packet")}
+    attendances: dict[int, list[Any]] = defaultdict(list)
+    for row in Attendance.objects.filter(meeting_id__in=ids).select_related("user"):
+        attendances[row.meeting_id].append(row)
+    return [
+        MeetingState(meeting=m, items=counts.get(m.pk, 0), packet=packets.get(m.pk),
+                     invited_roles={a.role for a in attendances[m.pk]},
+                     quorum=quorum_state(attendances[m.pk]))
+        for m in meetings
+    ]

@@ -1,0 +1,43 @@
+"""Show times in the person's own time zone (``User.time_zone``; blank means ``TIME_ZONE``).
+
+Storage stays UTC; Django converts on display once a zone is activated for the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+
+@lru_cache(maxsize=64)
+def zone_named(name: str) -> ZoneInfo | None:
+    """The zone called ``name``, or ``None`` for a blank or unknown name."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class UserTimeZoneMiddleware:
+    """Activate the signed-in person's time zone for the request (after authentication)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        zone = zone_named(getattr(user, "time_zone", "") or "") if user is not None else None
+        if zone is not None:
+            timezone.activate(zone)
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
