@@ -9,12 +9,11 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import run_service
+from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, run_service
 from tumorboard.models import User
 
 from . import audit, selectors, services
@@ -23,8 +22,6 @@ from .models import Case, SpinalLesion
 from .serializers import (
     AssessmentCreateSerializer,
     AssessmentSerializer,
-    AuthTokenRequestSerializer,
-    AuthTokenResponseSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
     CaseFieldErrorsSerializer,
@@ -54,23 +51,10 @@ class _CaseView(APIView):
         return selectors.case_get_visible(user=self.actor, case_id=case_id, record=record)
 
 
-class AuthTokenView(ObtainAuthToken):
-    """``{"username", "password"}`` -> ``{"token"}``; bad credentials are a 400 with the reason."""
-
-    @extend_schema(
-        operation_id="auth_token",
-        summary="Exchange a username and password for an API token",
-        request=AuthTokenRequestSerializer,
-        responses={200: AuthTokenResponseSerializer, 400: ERR_400},
-        tags=["auth"],
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
-
-
 @extend_schema(tags=["cases"])
 class CaseListCreateView(_CaseView, generics.ListAPIView):
-    """Cases of the caller's care teams, newest change first; page-number pagination."""
+    """Cases of the caller's care teams in (updated_at, id) order; cursor pagination, so that a
+    client polling with ``updated_since`` or following ``next`` misses no change."""
 
     serializer_class = CaseListSerializer
     filterset_class = CaseFilter
@@ -116,11 +100,13 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
 
 @extend_schema(tags=["cases"])
 class CaseDetailView(_CaseView):
-    @extend_schema(operation_id="cases_retrieve",
-                   responses={200: CaseDetailSerializer, 401: ERR_401, 404: ERR_404})
+    @extend_schema(operation_id="cases_retrieve", parameters=[IF_NONE_MATCH],
+                   responses={200: CaseDetailSerializer, 304: NOT_MODIFIED, 401: ERR_401,
+                              404: ERR_404})
     def get(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=True)
-        return Response(CaseDetailSerializer(selectors.case_detail(case=case)).data)
+        return conditional_response(
+            request, CaseDetailSerializer(selectors.case_detail(case=case)).data)
 
     @extend_schema(
         operation_id="cases_partial_update",
@@ -155,9 +141,10 @@ def _if_match(header: str | None) -> int | None:
     if not header:
         return None
     try:
-        return int(header.strip().strip('"').removeprefix("W/").strip('"'))
+        version = int(header.strip().strip('"').removeprefix("W/").strip('"'))
     except ValueError:
         return None
+    return version if 1 <= version < 2**31 else None  # a version column is 32 bits
 
 
 @extend_schema(tags=["cases"])
@@ -245,7 +232,6 @@ class CaseTimelineView(_CaseView):
 
 
 __all__ = [
-    "AuthTokenView",
     "CaseAssessmentCreateView",
     "CaseDetailView",
     "CaseLesionCreateView",

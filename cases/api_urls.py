@@ -5,15 +5,14 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
-    path("auth/token/", api.AuthTokenView.as_view(), name="api-auth-token"),
     path("cases/", api.CaseListCreateView.as_view(), name="api-cases"),
-    path("cases/<int:case_id>/", api.CaseDetailView.as_view(), name="api-case"),
-    path("cases/<int:case_id>/lesions/", api.CaseLesionCreateView.as_view(),
+    path("cases/<id:case_id>/", api.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<id:case_id>/lesions/", api.CaseLesionCreateView.as_view(),
          name="api-case-lesions"),
-    path("cases/<int:case_id>/assessments/", api.CaseAssessmentCreateView.as_view(),
+    path("cases/<id:case_id>/assessments/", api.CaseAssessmentCreateView.as_view(),
          name="api-case-assessments"),
-    path("cases/<int:case_id>/transitions/", api.CaseTransitionCreateView.as_view(),
+    path("cases/<id:case_id>/transitions/", api.CaseTransitionCreateView.as_view(),
          name="api-case-transitions"),
-    path("cases/<int:case_id>/timeline/", api.CaseTimelineView.as_view(),
+    path("cases/<id:case_id>/timeline/", api.CaseTimelineView.as_view(),
          name="api-case-timeline"),
 ]

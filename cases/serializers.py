@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework import serializers
 
 from scoring.calculators import LEVELS
+from tumorboard.converters import MAX_ID
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
@@ -42,15 +43,6 @@ class PhaseConflictSerializer(serializers.Serializer):
 class VersionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
-
-
-class AuthTokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-
-
-class AuthTokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
 
 
 # --- patients -----------------------------------------------------------------------------------
@@ -118,7 +110,7 @@ class CaseCreateSerializer(_CareTeamFields):
     """A new case, for a new patient (``patient``) or one the caller sees (``patient_id``)."""
 
     patient = PatientCreateSerializer(required=False)
-    patient_id = serializers.IntegerField(required=False, min_value=1)
+    patient_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     phase = serializers.ChoiceField(choices=[(p.value, p.label) for p in timeline.START_PHASES],
                                     default=timeline.Phase.INITIAL_DIAGNOSIS.value)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -142,7 +134,7 @@ class CaseUpdateSerializer(_CareTeamFields):
     """A change to the clinical picture or the care team, with the ``version`` the client read
     (or an ``If-Match`` header). The phase moves through ``transitions/``."""
 
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = Case
@@ -171,7 +163,7 @@ class LesionSerializer(serializers.Serializer):
 class LesionCreateSerializer(serializers.Serializer):
     """A new lesion with its first study, or (with ``lesion_id``) a new study of a lesion."""
 
-    lesion_id = serializers.IntegerField(required=False, min_value=1,
+    lesion_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
                                          help_text="add serial imaging to this lesion")
     label = serializers.CharField(  # type: ignore[assignment]
         required=False, allow_blank=True, max_length=60)
@@ -225,6 +217,10 @@ class TransitionCreateSerializer(serializers.Serializer):
 
 
 class PhaseEventSerializer(serializers.ModelSerializer):
+    # "" for the case's first phase: declared so that the schema's enum includes it.
+    from_phase = serializers.ChoiceField(choices=timeline.Phase.choices, allow_blank=True,
+                                         read_only=True)
+
     class Meta:
         model = PhaseEvent
         fields = ["id", "from_phase", "to_phase", "actor", "at", "reason", "timeline_version"]

@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from cases.models import Case
-from cases.selectors import case_list_visible_to
+from cases.selectors import visible_case_condition
 from cases.timeline import Phase
 from referrals.models import OPEN_STATUSES, Referral, ReferralStatus
 from scoring.calculators import BilskyGrade, PriorityKey, Urgency, priority_key, priority_reason
@@ -57,7 +57,7 @@ def agenda_eligible_cases(*, meeting: Meeting) -> QuerySet[Case]:
                                            meeting__status__in=OPEN_MEETING_STATUSES)
                  .exclude(meeting_id=meeting.pk))
     return (
-        Case.objects.filter(pk__in=case_list_visible_to(user=meeting.coordinator).values("pk"),
+        Case.objects.filter(visible_case_condition(user=meeting.coordinator),
                             patient__institution_id=institution_id)
         .filter(Exists(accepted) | (Q(phase=Phase.MDT_TUMOR_BOARD) & ~Exists(decided)))
         .exclude(Exists(elsewhere))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -28,12 +29,18 @@ from rest_framework.views import APIView
 from cases import audit
 from cases.models import AuditAction
 from cases.selectors import case_list_visible_to
-from tumorboard.api import Refused, run_service
+from tumorboard.api import (
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    Refused,
+    conditional_response,
+    run_service,
+)
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
 from . import ical, metrics, packet, selectors, services, states
-from .models import Decision, Meeting, Packet, PacketKind
+from .models import Decision, Meeting, MeetingStatus, Packet, PacketKind
 from .serializers import (
     AgendaItemAddInputSerializer,
     AgendaItemSerializer,
@@ -82,6 +89,17 @@ def _clinician(user_id: int, field: str) -> User:
     return user
 
 
+class MeetingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte",
+        help_text="ISO 8601 date-time: meetings changed at or after it (for clients that poll)")
+
+    class Meta:
+        model = Meeting
+        fields = ["status", "updated_since"]
+
+
 class _MeetingView(APIView):
     @property
     def actor(self) -> User:
@@ -106,16 +124,18 @@ class _MeetingView(APIView):
 
 @extend_schema(tags=["meetings"])
 class MeetingListCreateView(_MeetingView, generics.ListAPIView):
-    """Meetings the caller may see (chair, coordinator, invited, MDT team), newest first."""
+    """Meetings the caller may see (chair, coordinator, invited, MDT team) in (updated_at, id)
+    order; cursor pagination."""
 
     serializer_class = MeetingListSerializer
-    filterset_class = None
+    filterset_class = MeetingFilter
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return selectors.meeting_list_for_display(user=self.actor)
 
     @extend_schema(operation_id="meetings_list",
-                   responses={200: MeetingListSerializer(many=True), 401: ERR_401})
+                   responses={200: MeetingListSerializer(many=True), 400: ERR_400,
+                              401: ERR_401})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 
@@ -143,10 +163,11 @@ class MeetingListCreateView(_MeetingView, generics.ListAPIView):
 
 @extend_schema(tags=["meetings"])
 class MeetingDetailView(_MeetingView):
-    @extend_schema(operation_id="meetings_retrieve",
-                   responses={200: MeetingDetailSerializer, 401: ERR_401, 404: ERR_404})
+    @extend_schema(operation_id="meetings_retrieve", parameters=[IF_NONE_MATCH],
+                   responses={200: MeetingDetailSerializer, 304: NOT_MODIFIED, 401: ERR_401,
+                              404: ERR_404})
     def get(self, request: Request, meeting_id: int) -> Response:
-        return Response(self.detail_data(self.meeting(meeting_id)))
+        return conditional_response(request, self.detail_data(self.meeting(meeting_id)))
 
 
 @extend_schema(tags=["meetings"])

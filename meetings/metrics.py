@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import PhaseEvent
-from cases.selectors import case_list_visible_to
+from cases.selectors import visible_case_condition
 from cases.timeline import Phase
 from referrals.models import Referral
 from tumorboard.models import User
@@ -57,15 +57,16 @@ def _share(hits: int, total: int) -> float | None:
 def monthly_measures(*, user: User, now: datetime | None = None) -> list[dict[str, Any]]:
     """One row per month that has data, newest first: {"month": "YYYY-MM", <measure>: value}."""
     now = now or timezone.now()
-    visible = case_list_visible_to(user=user).values("pk")
+    visible = visible_case_condition(user=user, case_ref="case_id")
     buckets: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
 
-    for created, decided in (Referral.objects.filter(case__in=visible, decided_at__isnull=False)
+    for created, decided in (Referral.objects.filter(visible, decided_at__isnull=False)
                              .values_list("created_at", "decided_at")):
         assert decided is not None
         buckets[_month(decided)]["triage"].append((decided - created).total_seconds() / 3600)
 
-    decisions = list(Decision.objects.filter(item__case__in=visible,
+    decisions = list(Decision.objects.filter(visible_case_condition(user=user,
+                                                                    case_ref="item__case_id"),
                                              item__meeting__status=MeetingStatus.FINALIZED)
                      .values_list("item__case_id", "decided_at", "item__max_bilsky",
                                   "carried_out", "carried_out_at"))
@@ -75,7 +76,7 @@ def monthly_measures(*, user: User, now: datetime | None = None) -> list[dict[st
                              .values_list("case_id", "created_at")):
         referrals[case_id].append(created)
     surgeries: dict[int, list[datetime]] = defaultdict(list)
-    for case_id, at in (PhaseEvent.objects.filter(case__in=visible, to_phase=Phase.SURGERY)
+    for case_id, at in (PhaseEvent.objects.filter(visible, to_phase=Phase.SURGERY)
                         .values_list("case_id", "at")):
         surgeries[case_id].append(at)
     decided_at_by_case: dict[int, list[datetime]] = defaultdict(list)

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.selectors import case_list_visible_to
+from cases.selectors import visible_case_condition
 from tumorboard.models import User
 from tumorboard.roles import Role
 
@@ -88,8 +88,8 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
     """The meeting's agenda items whose case ``user`` may see, in agenda order, with what the
     meeting page and the API show, in a constant number of queries."""
     return (
-        AgendaItem.objects.filter(meeting=meeting,
-                                  case__in=case_list_visible_to(user=user).values("pk"))
+        AgendaItem.objects.filter(visible_case_condition(user=user, case_ref="case_id"),
+                                  meeting=meeting)
         .select_related("case", "case__patient", "case__latest_assessment", "presenter",
                         "requested_by", "decision", "decision__responsible")
         .order_by("position")

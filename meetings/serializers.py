@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from scoring.calculators import NomsPathway, Urgency
+from tumorboard.converters import MAX_ID
 
 from .models import AgendaItem, Attendance, Decision, MeetingStatus, Packet, PacketKind
 
@@ -39,17 +40,18 @@ class MeetingListSerializer(serializers.Serializer):
 
 
 class MeetingCreateInputSerializer(serializers.Serializer):
-    mdt_team = serializers.IntegerField()
+    mdt_team = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     title = serializers.CharField(max_length=200, required=False, default="Spine metastasis MDT")
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=60)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     video_link = serializers.URLField(max_length=500, required=False, allow_blank=True,
                                       default="")
-    chair = serializers.IntegerField()
-    coordinator = serializers.IntegerField(required=False)
-    attendees = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                      default=list, max_length=100)
+    chair = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    coordinator = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    attendees = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+        default=list, max_length=100)
 
     def validate_starts_at(self, value: Any) -> Any:
         if value < timezone.now() - timedelta(days=1):
@@ -74,7 +76,7 @@ class AttendanceSerializer(serializers.Serializer):
 
 
 class AttendanceInputSerializer(serializers.Serializer):
-    user = serializers.IntegerField()
+    user = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     present = serializers.BooleanField()
 
 
@@ -102,7 +104,7 @@ class DecisionInputSerializer(serializers.Serializer):
     stabilisation = serializers.BooleanField(default=False)
     urgency = serializers.ChoiceField(choices=[u.value for u in Urgency], required=False,
                                       allow_blank=True, default="")
-    responsible = serializers.IntegerField()
+    responsible = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     rationale = serializers.CharField(max_length=5000)
     override_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True,
                                             default="")
@@ -147,7 +149,7 @@ class AgendaItemSerializer(serializers.Serializer):
 
 
 class AgendaItemAddInputSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
+    case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     question = serializers.CharField(max_length=5000, required=False, allow_blank=True,
                                      default="")
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from cases import audit
 from cases.models import AuditAction, Case
 from cases.selectors import case_list_visible_to
+from integrations import webhooks
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
@@ -475,6 +476,8 @@ def meeting_finalize(*, meeting: Meeting, actor: User, quorum_override_reason: s
                                 "updated_at"])
     _event(meeting, Action.FINALIZE, actor, from_status=previous, to_status=meeting.status,
            note=meeting.quorum_override_reason, quorum_missing=quorum["missing"])
+    # Webhooks: outbox rows in this transaction, sent after commit (integrations.webhooks).
+    webhooks.meeting_decisions_finalized(meeting=meeting)
     case_ids = [item.case_id for item in items]
     closed = referrals_close_for_decision(case_ids=case_ids, actor=actor, meeting_id=meeting.pk)
     audit.record(actor=actor, action=AuditAction.TRANSITION, obj=meeting, case_ids=case_ids,

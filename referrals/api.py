@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -16,7 +17,7 @@ from rest_framework.views import APIView
 
 from cases import audit
 from cases.selectors import case_get_visible
-from tumorboard.api import run_service
+from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, run_service
 from tumorboard.models import User
 
 from . import selectors, services
@@ -46,6 +47,16 @@ ERR_409 = OpenApiResponse(ReferralConflictSerializer,
                           description="the state machine forbids this move; nothing changed")
 
 
+class AlertFilter(django_filters.FilterSet):
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte",
+        help_text="ISO 8601 date-time: alerts raised at or after it (for clients that poll)")
+
+    class Meta:
+        model = Alert
+        fields = ["updated_since"]
+
+
 class _ReferralView(APIView):
     @property
     def actor(self) -> User:
@@ -60,7 +71,8 @@ class _ReferralView(APIView):
 
 @extend_schema(tags=["referrals"])
 class ReferralListCreateView(_ReferralView, generics.ListAPIView):
-    """Referrals of the caller's care teams: red first, then by due time; paginated."""
+    """Referrals of the caller's care teams in (updated_at, id) order; cursor pagination, so
+    that a client polling with ``updated_since`` or following ``next`` misses no change."""
 
     serializer_class = ReferralListSerializer
     filterset_class = ReferralFilter
@@ -100,14 +112,15 @@ class ReferralListCreateView(_ReferralView, generics.ListAPIView):
 
 @extend_schema(tags=["referrals"])
 class ReferralDetailView(_ReferralView):
-    @extend_schema(operation_id="referrals_retrieve",
-                   responses={200: ReferralDetailSerializer, 401: ERR_401, 404: ERR_404})
+    @extend_schema(operation_id="referrals_retrieve", parameters=[IF_NONE_MATCH],
+                   responses={200: ReferralDetailSerializer, 304: NOT_MODIFIED, 401: ERR_401,
+                              404: ERR_404})
     def get(self, request: Request, referral_id: int) -> Response:
         response = self.detail_response(referral_id)
         referral = Referral.objects.only("case").get(pk=referral_id)
         audit.record(actor=self.actor, action="view", object_type="referral",
                      object_id=referral.pk, case=referral.case)
-        return response
+        return conditional_response(request, response.data)
 
 
 _INPUTS: dict[Action, tuple[type, str | None]] = {
@@ -165,15 +178,17 @@ class WorkupTickView(_ReferralView):
 
 @extend_schema(tags=["alerts"])
 class AlertListView(_ReferralView, generics.ListAPIView):
-    """The caller's own alerts, newest first."""
+    """The caller's own alerts in (created_at, id) order; cursor pagination."""
 
     serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ("created_at", "id")
 
     def get_queryset(self) -> QuerySet[Alert]:
-        return selectors.alert_list_for(user=self.actor).order_by("-created_at", "-pk")
+        return selectors.alert_list_for(user=self.actor)
 
     @extend_schema(operation_id="alerts_list",
-                   responses={200: AlertSerializer(many=True), 401: ERR_401})
+                   responses={200: AlertSerializer(many=True), 400: ERR_400, 401: ERR_401})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 

@@ -7,14 +7,14 @@ from .states import PERSON_ACTIONS
 
 urlpatterns = [
     path("referrals/", api.ReferralListCreateView.as_view(), name="api-referrals"),
-    path("referrals/<int:referral_id>/", api.ReferralDetailView.as_view(), name="api-referral"),
+    path("referrals/<id:referral_id>/", api.ReferralDetailView.as_view(), name="api-referral"),
     *[
-        path(f"referrals/<int:referral_id>/{action.value.replace('_', '-')}/",
+        path(f"referrals/<id:referral_id>/{action.value.replace('_', '-')}/",
              api.action_view(action).as_view(), name=f"api-referral-{action.value}")
         for action in PERSON_ACTIONS
     ],
-    path("referrals/<int:referral_id>/workup/<slug:item_code>/", api.WorkupTickView.as_view(),
+    path("referrals/<id:referral_id>/workup/<slug:item_code>/", api.WorkupTickView.as_view(),
          name="api-referral-workup-tick"),
     path("alerts/", api.AlertListView.as_view(), name="api-alerts"),
-    path("alerts/<int:alert_id>/ack/", api.AlertAckView.as_view(), name="api-alert-ack"),
+    path("alerts/<id:alert_id>/ack/", api.AlertAckView.as_view(), name="api-alert-ack"),
 ]

@@ -11,7 +11,7 @@ from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from cases.selectors import case_list_visible_to
+from cases.selectors import visible_case_condition
 from tumorboard.models import TeamMembership, User
 
 from . import states
@@ -36,7 +36,7 @@ def _as_int(value: object) -> int | None:
 
 
 def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
-    return Referral.objects.filter(case__in=case_list_visible_to(user=user).values("pk"))
+    return Referral.objects.filter(visible_case_condition(user=user, case_ref="case_id"))
 
 
 def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
@@ -45,6 +45,8 @@ def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
         referral_list_visible_to(user=user)
         .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
                         "sending_team", "sender", "assignee")
+        # Lists show the assessment's summary columns, never its JSON (~5 kB a row to decode).
+        .defer("case__latest_assessment__inputs", "case__latest_assessment__result")
         .prefetch_related("triggers")
         .annotate(urgency_rank=URGENCY_ORDER)
         .order_by("urgency_rank", "due_at", "-pk")
@@ -106,8 +108,8 @@ def overdue_referrals(*, user: User, now: datetime | None = None) -> QuerySet[Re
 
 
 def alert_list_for(*, user: User) -> QuerySet[Alert]:
-    return (Alert.objects.filter(recipient_id=user.pk,
-                                 referral__case__in=case_list_visible_to(user=user).values("pk"))
+    return (Alert.objects.filter(visible_case_condition(user=user, case_ref="referral__case_id"),
+                                 recipient_id=user.pk)
             .select_related("referral"))
 
 

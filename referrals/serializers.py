@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from scoring.calculators import ReferralDirection
+from tumorboard.converters import MAX_ID
 
 from .models import (
     AWAITING_TRIAGE,
@@ -112,7 +113,7 @@ class ReferralDetailSerializer(ReferralListSerializer):
 class ReferralFlagInputSerializer(serializers.Serializer):
     """A breast oncosurgeon flags triggers by hand (CLINICAL.md §8)."""
 
-    case = serializers.IntegerField(min_value=1)
+    case = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     direction = serializers.ChoiceField(choices=[ReferralDirection.BREAST_TO_NEURO.value])
     trigger_codes = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(MANUAL_TRIGGERS)), min_length=1,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cases import audit
 from cases.models import AuditAction, Case
+from integrations import webhooks
 from scoring.calculators import (
     OCCULT_PRIMARY_WORKUP,
     URGENCY_DUE_HOURS,
@@ -184,11 +185,15 @@ def _urgency_of(codes: Sequence[str], findings: CaseFindings) -> tuple[str, str]
 def _event(referral: Referral, action: str, actor: User | None, *, from_status: str = "",
            to_status: str = "", note: str = "", at: datetime | None = None,
            **detail: Any) -> ReferralEvent:
-    return ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral, action=action, from_status=from_status,
         to_status=to_status or referral.status, actor=actor, at=at or timezone.now(), note=note,
         detail=detail,
     )
+    # Webhooks: outbox rows in this transaction, sent after commit (integrations.webhooks).
+    webhooks.referral_state_changed(referral=referral, from_status=event.from_status,
+                                    to_status=event.to_status, at=event.at)
+    return event
 
 
 def _recently_closed_with_same_evidence(case: Case, direction: str, fired: Sequence[Trigger],

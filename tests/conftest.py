@@ -52,6 +52,13 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_api_rate_limit(settings: Any) -> None:
+    # The suite (schemathesis above all) makes thousands of API calls as a handful of users;
+    # tests/api/test_throttling.py turns the limit back on.
+    settings.API_THROTTLE_RATE = None
+
+
 # --- personas -------------------------------------------------------------------------------
 
 

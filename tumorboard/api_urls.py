@@ -1,17 +1,25 @@
 """Every REST endpoint, under /api/v1/."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from scoring.api import ScoreEvaluateView
+
+from .api import PingView
+from .converters import IdConverter
+
+# <id:...> in every API route (the app api_urls are included below, after this runs).
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so the
     # content security policy needs no exception (tumorboard.middleware).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("ping/", PingView.as_view(), name="api-ping"),
     path("scores/evaluate/", ScoreEvaluateView.as_view(), name="api-scores-evaluate"),
     path("", include("cases.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("meetings.api_urls")),
+    path("", include("integrations.api_urls")),
 ]

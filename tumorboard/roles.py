@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     RADIATION_ONCOLOGIST = "radiation_oncologist", "Radiation oncologist"
     MEDICAL_ONCOLOGIST = "medical_oncologist", "Medical oncologist"
     ADMIN = "admin", "Administrator"
+    # Another hospital system: reads through the API only, the cases of the teams it is granted
+    # (integrations.IntegrationGrant).
+    INTEGRATION = "integration", "Integration client (API)"
 
 
 CLINICAL_ROLES = (
@@ -27,4 +30,6 @@ HOME_URL_NAME = {
     Role.RADIATION_ONCOLOGIST: "home-oncology",
     Role.MEDICAL_ONCOLOGIST: "home-oncology",
     Role.ADMIN: "home-admin",
+    # No pages for a system: a web login lands on the API documentation.
+    Role.INTEGRATION: "api-docs",
 }

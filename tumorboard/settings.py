@@ -8,7 +8,9 @@ stops the process at start with a message that names the variable. See `.env.exa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -109,30 +111,38 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
+    "axes",
     "tumorboard",
     "cases",
     "referrals",
     "scoring",
     "meetings",
+    "integrations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tumorboard.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tumorboard.dbguard.DatabaseUnavailableMiddleware",  # 503, never 500, while the DB is down
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every API write body is one JSON object of bounded size and depth, checked before any
+    # view runs, even a view that reads no body: otherwise a 413/415/400 (tumorboard.apibody).
+    "tumorboard.apibody.ApiBodyMiddleware",
+    "tumorboard.timezones.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tumorboard.urls"
@@ -150,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "referrals.context_processors.alert_bell",
+                "tumorboard.context_processors.layout",
             ],
         },
     },
@@ -176,11 +187,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+else:
+    # Short OLTP queries: PostgreSQL's JIT compiled the agenda query for 3.9 s of its 5.3 s at
+    # 100k cases (bench/RESULTS.md, item 4). JIT pays off for long analytical queries only.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tumorboard.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and IP before any password is checked.
+    "tumorboard.lockout.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -197,12 +214,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Login lockout (django-axes): this many failed logins for one username from one address locks
+# that pair out for AXES_COOLOFF_MINUTES. The pair, not the username alone, so that someone
+# guessing cannot lock a clinician out from everywhere. Token-authenticated API calls never pass
+# through a password check, so a lockout does not stop an integration. Failures are counted in
+# the database (axes' AccessAttempt), shared by every web process.
+AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout, not a fixed lifetime
+# Database sessions whose save lets "database down" through as 503, not 400 (tumorboard.sessions).
+SESSION_ENGINE = "tumorboard.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -305,12 +336,43 @@ ALERT_SEND_DELAY_SECONDS = _env_int("ALERT_SEND_DELAY_SECONDS", 0)
 # Links in e-mails point here (ids only in the path).
 SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://localhost:8000").rstrip("/")
 
+# API rate limit per token (per user for a session), e.g. 1200/minute; "off" disables it.
+# A 429 carries Retry-After. Counted in the "throttle" cache (Redis when REDIS_URL is set).
+_throttle_rate = os.environ.get("API_THROTTLE_RATE", "1200/minute").strip()
+if _throttle_rate.lower() not in {"off", "none", ""} and not re.fullmatch(
+    r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", _throttle_rate
+):
+    raise ImproperlyConfigured(f"API_THROTTLE_RATE: expected <count>/<second|minute|hour|day> "
+                               f"or off, got {_throttle_rate!r}")
+API_THROTTLE_RATE: str | None = (
+    None if _throttle_rate.lower() in {"off", "none", ""} else _throttle_rate
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "tb"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+              "LOCATION": "throttle"}
+    ),
+}
+
+# Webhooks (integrations.webhooks): seconds to wait for a receiver, attempts before giving up,
+# and the first retry's wait (doubling at each failure, at most six hours).
+WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 12, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = _env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# Plain http:// webhook URLs (development and tests); production requires https://.
+WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "integrations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.permissions.ReadOnlyForIntegrations"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.throttling.ApiRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -318,7 +380,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "tumorboard.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tumorboard.api.exception_handler",
 }
@@ -337,6 +399,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # API ids (tumorboard.converters): integers that fit a database key.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.schema.add_common_responses",
+    ],
     # One name per choice set: the model choices (with labels) and the scoring API's plain
     # values share field names; without these `check --deploy` warns (drf_spectacular.W001).
     "ENUM_NAME_OVERRIDES": {
@@ -351,6 +421,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralDirectionEnum": "referrals.models.DIRECTION_CHOICES",
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
         "MeetingStatusEnum": "meetings.models.MeetingStatus",
+        "WebhookEventEnum": "integrations.models.WebhookEvent",
         "ScorePainEnum": _enum_values("scoring.calculators.enums.Pain"),
         "ScoreAlignmentEnum": _enum_values("scoring.calculators.enums.Alignment"),
         "ScoreCollapseEnum": _enum_values("scoring.calculators.enums.Collapse"),

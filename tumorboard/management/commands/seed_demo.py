@@ -9,7 +9,7 @@ from django.db import transaction
 from cases.demo import seed_cases
 from meetings.demo import seed_meetings
 from referrals.demo import seed_referrals
-from tumorboard.demo import PEOPLE, seed_people
+from tumorboard.demo import PEOPLE, seed_integration_client, seed_people
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
             patients = seed_cases(people)
             referrals = seed_referrals(people)
             meetings = seed_meetings(people)
+            client, token = seed_integration_client(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people.users)} logins, {len(people.teams)} teams, "
@@ -31,3 +32,5 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (password: {settings.DEMO_PASSWORD}):")
             for username, first, last, role, _teams in PEOPLE:
                 self.stdout.write(f"  {username:<12} {role.label:<22} {first} {last}")
+            # A token is shown once: each seeding revokes the last demo token and prints a new one.
+            self.stdout.write(f"Demo hospital system {client.username} (API only), token: {token}")

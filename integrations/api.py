@@ -1,0 +1,242 @@
+"""REST endpoints of the integrations app, under /api/v1/: API tokens, webhooks, FHIR R4 export.
+
+Thin: validate, call one service or selector, serialize. FHIR reads start from the visibility
+rule (``cases.selectors.case_list_visible_to``): anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, TOO_MANY, conditional_response
+from tumorboard.models import User
+from tumorboard.roles import Role
+
+from . import selectors, tokens
+from .models import ApiToken, WebhookDelivery, WebhookSubscription
+from .serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenSerializer,
+    FhirResourceSerializer,
+    IntegrationErrorsSerializer,
+    TokenCreateInputSerializer,
+    WebhookCreateInputSerializer,
+    WebhookDeliverySerializer,
+    WebhookSubscriptionCreatedSerializer,
+    WebhookSubscriptionSerializer,
+)
+
+ERR_400 = OpenApiResponse(IntegrationErrorsSerializer, description="field -> reasons")
+ERR_401 = OpenApiResponse(description="not authenticated")
+ERR_403 = OpenApiResponse(description="not allowed for your role")
+ERR_404 = OpenApiResponse(description="no such object among yours")
+
+
+class _OwnView(APIView):
+    """Endpoints on the caller's own tokens and webhooks: integration clients may write here."""
+
+    integration_may_write = True
+
+    @property
+    def actor(self) -> User:
+        return self.request.user  # type: ignore[return-value]
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["auth"])
+class TokenCreateView(APIView):
+    """Exchange a username and password for a new API token (the token is shown once)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(operation_id="auth_token", request=TokenCreateInputSerializer,
+                   summary="Exchange a username and password for a new API token",
+                   responses={201: ApiTokenCreatedSerializer, 400: ERR_400, 429: TOO_MANY})
+    def post(self, request: Request) -> Response:
+        serializer = TokenCreateInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        user = authenticate(request=request, username=data["username"],
+                            password=data["password"])
+        if user is None or not user.is_active:
+            return Response({"non_field_errors": ["unable to log in with these credentials"]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        token, raw = tokens.token_create(user=user, name=data["name"], created_by=user)
+        body = {**ApiTokenSerializer(token).data, "token": raw}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["auth"])
+class TokenListView(_OwnView, generics.ListAPIView):
+    """The caller's tokens (never their secrets), oldest first."""
+
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset answers requests
+    ordering_fields = ("created_at", "id")
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        return ApiToken.objects.filter(user=self.actor)
+
+    @extend_schema(operation_id="auth_tokens_list",
+                   responses={200: ApiTokenSerializer(many=True), 400: ERR_400, 401: ERR_401,
+                              429: TOO_MANY})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+
+@extend_schema(tags=["auth"])
+class TokenRevokeView(_OwnView):
+    @extend_schema(operation_id="auth_tokens_revoke", request=None,
+                   summary="Revoke one of your tokens (at once, for good)",
+                   responses={200: ApiTokenSerializer, 401: ERR_401, 404: ERR_404,
+                              429: TOO_MANY})
+    def delete(self, request: Request, token_id: int) -> Response:
+        token = ApiToken.objects.filter(user=self.actor, pk=token_id).first()
+        if token is None:
+            return Response({"detail": "no such token of yours"},
+                            status=status.HTTP_404_NOT_FOUND)
+        return Response(ApiTokenSerializer(tokens.token_revoke(token=token)).data)
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+
+def _own_subscription(user: User, subscription_id: int) -> WebhookSubscription:
+    from django.http import Http404
+
+    row = WebhookSubscription.objects.filter(owner=user, pk=subscription_id).first()
+    if row is None:
+        raise Http404("No such webhook.")
+    return row
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookListCreateView(_OwnView, generics.ListAPIView):
+    """The caller's webhook subscriptions, oldest first."""
+
+    serializer_class = WebhookSubscriptionSerializer
+    queryset = WebhookSubscription.objects.none()
+    ordering_fields = ("created_at", "id")
+
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
+        return WebhookSubscription.objects.filter(owner=self.actor)
+
+    @extend_schema(operation_id="webhooks_list",
+                   responses={200: WebhookSubscriptionSerializer(many=True), 400: ERR_400,
+                              401: ERR_401, 429: TOO_MANY})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+    @extend_schema(operation_id="webhooks_create", request=WebhookCreateInputSerializer,
+                   summary="Register a URL for events (the HMAC secret is shown once)",
+                   responses={201: WebhookSubscriptionCreatedSerializer, 400: ERR_400,
+                              401: ERR_401, 403: ERR_403, 429: TOO_MANY})
+    def post(self, request: Request) -> Response:
+        if self.actor.role in ("", Role.ADMIN):
+            return Response({"detail": "your role sees no cases, so no events"},
+                            status=status.HTTP_403_FORBIDDEN)
+        serializer = WebhookCreateInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+        row = WebhookSubscription.objects.create(
+            owner=self.actor, url=serializer.validated_data["url"],
+            events=serializer.validated_data["events"], secret=secrets.token_hex(32))
+        body = {**WebhookSubscriptionSerializer(row).data, "secret": row.secret}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookDetailView(_OwnView):
+    @extend_schema(operation_id="webhooks_retrieve",
+                   responses={200: WebhookSubscriptionSerializer, 401: ERR_401, 404: ERR_404,
+                              429: TOO_MANY})
+    def get(self, request: Request, subscription_id: int) -> Response:
+        row = _own_subscription(self.actor, subscription_id)
+        return Response(WebhookSubscriptionSerializer(row).data)
+
+    @extend_schema(operation_id="webhooks_delete", request=None,
+                   summary="Stop the subscription and drop its pending deliveries",
+                   responses={204: None, 401: ERR_401, 404: ERR_404, 429: TOO_MANY})
+    def delete(self, request: Request, subscription_id: int) -> Response:
+        _own_subscription(self.actor, subscription_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookDeliveryListView(_OwnView, generics.ListAPIView):
+    """The delivery log of one subscription: attempts, answers, oldest first."""
+
+    serializer_class = WebhookDeliverySerializer
+    queryset = WebhookDelivery.objects.none()
+    ordering_fields = ("created_at", "id")
+
+    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+        row = _own_subscription(self.actor, self.kwargs["subscription_id"])
+        return WebhookDelivery.objects.filter(subscription=row)
+
+    @extend_schema(operation_id="webhooks_deliveries",
+                   responses={200: WebhookDeliverySerializer(many=True), 400: ERR_400,
+                              401: ERR_401, 404: ERR_404, 429: TOO_MANY})
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.list(request, *args, **kwargs)
+
+
+# --- FHIR R4 --------------------------------------------------------------------------------
+
+FHIR_RESPONSES = {200: FhirResourceSerializer, 304: NOT_MODIFIED, 401: ERR_401, 404: ERR_404,
+                  429: TOO_MANY}
+
+
+def fhir_view(kind: str, arg: str, read: Any, summary: str) -> type[APIView]:
+    """GET /api/v1/fhir/{kind}/{id}: one resource, with an ETag."""
+
+    @extend_schema(tags=["fhir"])
+    class FhirView(APIView):
+        @extend_schema(operation_id=f"fhir_{kind.lower()}", summary=summary,
+                       parameters=[IF_NONE_MATCH], responses=FHIR_RESPONSES)
+        def get(self, request: Request, **kwargs: Any) -> Response:
+            data = read(user=request.user, **{arg: kwargs["pk"]})
+            return conditional_response(request, data)
+
+    FhirView.__name__ = f"Fhir{kind}View"
+    return FhirView
+
+
+FhirPatientView = fhir_view("Patient", "patient_id", selectors.fhir_patient,
+                            "The patient as a FHIR R4 Patient")
+FhirServiceRequestView = fhir_view(
+    "ServiceRequest", "referral_id", selectors.fhir_service_request,
+    "A referral as a FHIR R4 ServiceRequest (priority from urgency)")
+FhirTaskView = fhir_view("Task", "referral_id", selectors.fhir_task,
+                         "A referral's triage as a FHIR R4 Task (status, businessStatus)")
+FhirObservationView = fhir_view(
+    "Observation", "assessment_id", selectors.fhir_observation,
+    "An assessment as a FHIR R4 Observation (SINS, Tokuhashi, Tomita, ECOG/KPS components)")
+FhirCarePlanView = fhir_view("CarePlan", "decision_id", selectors.fhir_care_plan,
+                             "An MDT decision as a FHIR R4 CarePlan")
+
+
+@extend_schema(tags=["fhir"])
+class FhirCaseBundleView(APIView):
+    @extend_schema(operation_id="cases_fhir_bundle", parameters=[IF_NONE_MATCH],
+                   summary="Everything about the case as one FHIR R4 Bundle (collection)",
+                   responses=FHIR_RESPONSES)
+    def get(self, request: Request, case_id: int) -> Response:
+        base = request.build_absolute_uri("/api/v1/fhir").rstrip("/")
+        data = selectors.fhir_case_bundle(user=request.user,  # type: ignore[arg-type]
+                                          case_id=case_id, base_url=base)
+        return conditional_response(request, data)

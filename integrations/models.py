@@ -1,0 +1,113 @@
+"""API tokens, the teams an integration client is granted, and webhooks (subscriptions and the
+delivery outbox)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from tumorboard.models import Team
+
+
+class ApiToken(models.Model):
+    """A per-user API token. Only its SHA-256 is stored: the secret is shown once, at creation.
+
+    The token a client sends is ``<prefix>.<secret>``; the public ``prefix`` finds the row, the
+    digest of the whole token proves it. Revoking sets ``revoked_at`` (kept for the audit).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+
+class IntegrationGrant(models.Model):
+    """An integration client may read the cases of this team (breast, spine or MDT team)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="integration_grants")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="integration_grants")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="integration_grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reads {self.team}"
+
+
+class WebhookEvent(models.TextChoices):
+    REFERRAL_STATE_CHANGED = "referral.state_changed", "Referral state changed"
+    DECISION_FINALIZED = "decision.finalized", "MDT decision finalized"
+
+
+class WebhookSubscription(models.Model):
+    """A URL a client wants events POSTed to, signed with ``secret`` (HMAC-SHA256)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)  # WebhookEvent values
+    # HMAC needs the key itself, so it is stored; it is shown to the client once, at creation.
+    secret = models.CharField(max_length=64)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"webhook {self.pk} -> {self.url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: the outbox row, written in the transaction of the change.
+
+    A beat task sends every row whose ``next_attempt_at`` is due, so nothing is lost when the
+    broker is down; the payload carries ids and states only, never a patient's name.
+    """
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField()
+    signature = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=12, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status_codes = models.JSONField(default=list, blank=True)  # one per attempt (0: no answer)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The beat scan: pending rows whose next attempt is due.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"),
+                         name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.pk} ({self.status})"

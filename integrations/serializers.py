@@ -1,0 +1,88 @@
+"""Serializers of the integrations endpoints (tokens, webhooks, FHIR). Unique names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from .models import ApiToken, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+
+class TokenCreateInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, style={"input_type": "password"},
+                                     trim_whitespace=False)
+    name = serializers.CharField(max_length=100, required=False, default="API token",
+                                 help_text="what the token is for (shown in the token list)")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(help_text="the secret: shown this once, never again")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+
+
+class IntegrationErrorsSerializer(serializers.Serializer):
+    """A 400: field -> reasons."""
+
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class WebhookCreateInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), min_length=1,
+        max_length=len(WebhookEvent.values))
+
+    def validate_url(self, value: str) -> str:
+        allowed = ("https://", "http://") if settings.WEBHOOK_ALLOW_HTTP else ("https://",)
+        if not value.lower().startswith(allowed):
+            raise serializers.ValidationError("must be an https:// URL")
+        return value
+
+    def validate_events(self, value: list[str]) -> list[str]:
+        return sorted(set(value))
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices))
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "events", "active", "created_at"]
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    secret = serializers.CharField(help_text="the HMAC key: shown this once, never again")
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    status_codes = serializers.ListField(child=serializers.IntegerField())
+    payload = serializers.DictField()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event", "status", "attempts", "status_codes", "last_error",
+                  "created_at", "next_attempt_at", "delivered_at", "payload"]
+
+
+class FhirResourceSerializer(serializers.Serializer):
+    """A FHIR R4 resource (JSON); validated against the R4 models in the tests."""
+
+    resourceType = serializers.CharField()  # FHIR's own spelling
+    id = serializers.CharField()
+
+    def to_representation(self, instance: Any) -> Any:
+        return instance

@@ -1,0 +1,174 @@
+"""Webhooks: events written to a database outbox in the transaction of the change, delivered
+by Celery after commit, signed with HMAC-SHA256, retried with exponential backoff.
+
+Payloads carry ids and states only, never a patient's name or MRN. A subscription receives an
+event only when its owner may see the case (``case_list_visible_to``). Delivery is at least
+once: a receiver dedupes on ``X-Tumorboard-Delivery``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cases.models import Case
+from cases.selectors import case_list_visible_to
+
+from .models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Tumorboard-Signature"
+# A claimed delivery is not claimed again for this long (a worker that died mid-request).
+CLAIM_LEASE = timedelta(minutes=2)
+
+
+def body_of(payload: dict[str, Any]) -> bytes:
+    """The exact bytes sent and signed."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(secret: str, body: bytes, header: str) -> bool:
+    """What a receiver does (and the tests): a constant-time comparison."""
+    return hmac.compare_digest(sign(secret, body), header or "")
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the n-th failed attempt: base, 2 x base, 4 x base... capped at six hours."""
+    seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, 6 * 3600))
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import deliver
+
+    for pk in ids:
+        try:
+            deliver.delay(pk)
+        except Exception:  # the broker is down: the beat scan sends the row later
+            log.warning("webhook delivery %s not enqueued; the beat scan will retry", pk)
+
+
+def event_publish(*, event: WebhookEvent, case: Case, data: dict[str, Any]) -> list[int]:
+    """Write one outbox row per interested subscription (inside the caller's transaction) and
+    enqueue them after commit. ``data`` holds ids and states only."""
+    subscriptions = [
+        sub for sub in WebhookSubscription.objects.filter(active=True).select_related("owner")
+        if event.value in sub.events
+        and case_list_visible_to(user=sub.owner).filter(pk=case.pk).exists()
+    ]
+    now = timezone.now()
+    ids = []
+    for sub in subscriptions:
+        row = WebhookDelivery.objects.create(subscription=sub, event=event.value, payload={},
+                                             next_attempt_at=now)
+        payload = {"event": event.value, "delivery": row.pk, "occurred_at": now.isoformat(),
+                   "case": case.pk, "data": data}
+        row.payload, row.signature = payload, sign(sub.secret, body_of(payload))
+        row.save(update_fields=["payload", "signature"])
+        ids.append(row.pk)
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return ids
+
+
+def referral_state_changed(*, referral: Any, from_status: str, to_status: str,
+                           at: datetime) -> None:
+    """Hook of referrals.services: every change of a referral's state."""
+    if from_status == to_status:
+        return
+    event_publish(event=WebhookEvent.REFERRAL_STATE_CHANGED, case=referral.case, data={
+        "referral": referral.pk, "direction": referral.direction, "from_status": from_status,
+        "to_status": to_status, "urgency": referral.urgency, "at": at.isoformat(),
+    })
+
+
+def meeting_decisions_finalized(*, meeting: Any) -> None:
+    """Hook of meetings.services.meeting_finalize: one event per decision of the meeting."""
+    from meetings.models import Decision
+
+    for decision in Decision.objects.filter(item__meeting=meeting).select_related("item__case"):
+        event_publish(event=WebhookEvent.DECISION_FINALIZED, case=decision.item.case, data={
+            "decision": decision.pk, "meeting": meeting.pk, "pathway": decision.pathway,
+            "stabilisation": decision.stabilisation, "urgency": decision.urgency,
+            "finalized_at": (meeting.finalized_at or timezone.now()).isoformat(),
+        })
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    """Exactly one worker sends a due delivery: a conditional update that only one wins."""
+    return WebhookDelivery.objects.filter(
+        Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True),
+        pk=delivery_id, status=DeliveryStatus.PENDING,
+    ).update(next_attempt_at=now + CLAIM_LEASE) == 1
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    if not url.lower().startswith(("https://", "http://")):  # never file: or custom schemes
+        return 0, "unsupported URL scheme"
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(  # noqa: S310 (scheme checked above)
+                request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:
+            return answer.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, f"HTTP {error.code}"
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return 0, type(error).__name__
+
+
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str | None:
+    """Send one due delivery once; idempotent (a delivered or claimed row is left alone).
+
+    Returns the row's status after the attempt, or ``None`` when there was nothing to do.
+    """
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        return None
+    row = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    body = body_of(row.payload)
+    code, error = _post(row.subscription.url, body, {
+        "Content-Type": "application/json",
+        "User-Agent": "tumorboard-webhooks/1",
+        "X-Tumorboard-Event": row.event,
+        "X-Tumorboard-Delivery": str(row.pk),
+        SIGNATURE_HEADER: row.signature,
+    })
+    attempts = row.attempts + 1
+    done = timezone.now()
+    changes: dict[str, Any] = {"attempts": F("attempts") + 1, "last_error": error[:200],
+                               "status_codes": [*row.status_codes, code]}
+    if 200 <= code < 300:
+        changes.update(status=DeliveryStatus.DELIVERED, delivered_at=done, next_attempt_at=None)
+    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        changes.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+    else:
+        changes.update(next_attempt_at=done + backoff(attempts))
+    WebhookDelivery.objects.filter(pk=row.pk).update(**changes)
+    # Ids, the event and the answer only: never the payload.
+    log.info("webhook delivery %s (%s) attempt %s: %s", row.pk, row.event, attempts,
+             code or error)
+    return str(changes["status"]) if "status" in changes else DeliveryStatus.PENDING
+
+
+def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of pending deliveries whose attempt is due (the beat scan; lost tasks come back)."""
+    now = now or timezone.now()
+    return list(WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING,
+                                               next_attempt_at__lte=now)
+                .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
