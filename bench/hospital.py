@@ -1,0 +1,485 @@
+"""A synthetic hospital for the benchmarks, written fast with PostgreSQL COPY (``bench/seed``).
+
+Usage: ``bench/seed --cases 10000 [--database tb_bench_10k]``. Creates (or re-creates) the
+database on the server of DATABASE_URL (default postgres://postgres@127.0.0.1:5432), migrates it
+and fills it:
+
+- one institution; four breast teams, four spine teams, one MDT team; a lead and members in each;
+  a coordinator. Case ``i`` belongs to breast team ``i % 4`` and spine team ``i % 4``, so the
+  benchmark personas (``breast0``, ``neuro0``) see a quarter of the hospital, a share that grows
+  with it; the coordinator sees every case (member of the MDT team of every case);
+- every case: patient, first phase event, one to three lesions with one or two imaging studies,
+  a stored assessment (a real run of the scoring core on the case's inputs), and the guardian
+  group permissions its care team gets from cases.permissions.case_sync_access (same rows,
+  written in bulk);
+- one open breast-to-neuro referral per case (raised, sent, acknowledged, information
+  requested), with its trigger, events and alert; exactly ``ELIGIBLE`` accepted (the cases an
+  agenda population finds), ``LISTED`` listed for the MDT on a locked meeting (the agenda the
+  load test reads), 1 % sent with their escalation step due; a closed, declined or cancelled
+  neuro-to-breast referral on every tenth case (every state present);
+- ``ALERT_POOL`` cases of breast team 0 with no referral, kept for the alert latency probe.
+
+What is not written: django-simple-history rows (no read path the benchmarks measure uses them;
+the services write them for the rows the probes change) and audit rows (the run adds them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from bench.common import database_urls, drop_database, log, recreate_database  # noqa: E402
+
+PASSWORD = "bench-tumorboard-2026"  # noqa: S105 (synthetic users of a throwaway database)
+TEAMS = 4
+ELIGIBLE = 200  # accepted referrals: the cases an agenda population finds (issue: 200)
+LISTED = 100  # listed for the MDT on the locked meeting whose agenda the load test reads
+ALERT_POOL = 60  # cases of breast team 0 with no referral, for the alert latency probe
+TEMPLATES = 1000  # distinct clinical pictures, each a real run of the scoring core
+BATCH = 20_000
+OTHER_PHASES = ("initial_diagnosis", "spine_metastasis_detection", "pre_operative", "surgery",
+                "post_operative", "surveillance")
+OPEN_MIX = ("raised",) + ("sent",) * 9 + ("acknowledged",) * 4 + ("info_requested",) * 2
+BILSKY_ORDER = ("0", "1a", "1b", "1c", "2", "3")
+
+
+def _copy(model: Any, rows: Iterable[dict[str, Any]]) -> int:
+    """COPY ``rows`` (attname -> value) into the model's table; missing fields get the model's
+    default, JSON fields are wrapped. Returns the number of rows."""
+    from django.db import connection
+    from psycopg.types.json import Jsonb
+
+    fields = model._meta.concrete_fields
+    columns = [f.column for f in fields]
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    defaults = {f.attname: f.get_default() for f in fields}
+    table = model._meta.db_table
+    count = 0
+    with connection.cursor() as cursor:
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        sql = f'COPY "{table}" ({quoted}) FROM STDIN'
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                values = []
+                for f in fields:
+                    value = row[f.attname] if f.attname in row else defaults[f.attname]
+                    if f.attname in json_fields and value is not None:
+                        value = Jsonb(value)
+                    values.append(value)
+                copy.write_row(values)
+                count += 1
+    return count
+
+
+def _reset_sequences(models: Iterable[Any]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(  # table names from the models, not from input
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
+                f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 0) + 1, false)"
+            )
+
+
+def _templates(rng: random.Random, now: datetime) -> list[dict[str, Any]]:
+    """Clinical pictures with their scoring result, breast primaries only."""
+    from bench.bench_scoring import make_case
+    from scoring.calculators import evaluate_request
+
+    out: list[dict[str, Any]] = []
+    while len(out) < TEMPLATES:
+        body = make_case(rng)
+        body["patient"]["primary_site"] = "breast"  # type: ignore[index]
+        if not body["lesions"]:
+            continue
+        result = evaluate_request(body, now=now)
+        out.append({"body": body, "result": json.loads(json.dumps(result, default=str))})
+    return out
+
+
+def _case_fields(patient: dict[str, Any]) -> dict[str, Any]:
+    receptors = patient.get("receptors") or {}
+    fields: dict[str, Any] = {
+        "primary_status": "known_breast",
+        "er": receptors.get("er"), "pr": receptors.get("pr"), "her2": receptors.get("her2"),
+        "ki67": receptors.get("ki67"),
+        "kps": patient.get("kps"), "ecog": patient.get("ecog"),
+        "frankel": patient.get("frankel", ""),
+        "extraspinal_bone_metastases": patient.get("extraspinal_bone_metastases"),
+        "vertebral_metastases": patient.get("vertebral_metastases"),
+        "visceral_metastases": patient.get("visceral_metastases", ""),
+        "new_patient": patient.get("new_patient"),
+        "new_or_progressive_back_pain": False,  # the alert probe flags back pain by hand
+        "ambulatory": patient.get("ambulatory"), "albumin_g_dl": patient.get("albumin_g_dl"),
+        "cdk46_inhibitor": bool(patient.get("cdk46_inhibitor")),
+        "bone_modifying_agent": patient.get("bone_modifying_agent", ""),
+        "anc_per_mm3": patient.get("anc_per_mm3"),
+        "planned_surgery_date": (date.fromisoformat(patient["planned_surgery_date"])
+                                 if patient.get("planned_surgery_date") else None),
+        "bone_agent_last_dose": (date.fromisoformat(patient["bone_agent_last_dose"])
+                                 if patient.get("bone_agent_last_dose") else None),
+    }  # fmt: skip
+    if fields["anc_per_mm3"] is not None:
+        fields["anc_date"] = date(2026, 3, 1)
+    return fields
+
+
+def _people() -> dict[str, Any]:
+    """Institution, teams, users, memberships and the teams' access groups (through the app's
+    own cases.permissions.team_group, as the services do)."""
+    from cases.permissions import team_group
+    from tumorboard.models import Institution, Team, TeamMembership, User
+
+    institution = Institution.objects.create(name="Bench General Hospital", code="bench")
+    password_hash = None
+
+    def user(username: str, role: str) -> User:
+        nonlocal password_hash
+        person = User(username=username, role=role, institution=institution,
+                      first_name=username.title(), last_name="Bench",
+                      email=f"{username}@bench.invalid")
+        if password_hash is None:
+            person.set_password(PASSWORD)
+            password_hash = person.password
+        person.password = password_hash
+        person.save()
+        return person
+
+    breast_teams, spine_teams, breast_users, spine_users = [], [], [], []
+    for k in range(TEAMS):
+        breast = Team.objects.create(institution=institution, name=f"Breast {k}",
+                                     kind=Team.Kind.BREAST)
+        spine = Team.objects.create(institution=institution, name=f"Spine {k}",
+                                    kind=Team.Kind.SPINE)
+        b_users = [user(f"breast{k}", "breast_oncosurgeon"),
+                   user(f"breast{k}b", "breast_oncosurgeon")]
+        s_users = [user(f"neuro{k}", "neurosurgeon"), user(f"neuro{k}b", "neurosurgeon"),
+                   user(f"neuro{k}c", "neurosurgeon")]
+        for team, members in ((breast, b_users), (spine, s_users)):
+            for index, member in enumerate(members):
+                TeamMembership.objects.create(team=team, user=member, is_lead=index == 0)
+        breast_teams.append(breast)
+        spine_teams.append(spine)
+        breast_users.append(b_users)
+        spine_users.append(s_users)
+    mdt = Team.objects.create(institution=institution, name="Spine MDT", kind=Team.Kind.MDT)
+    coordinator = user("coordinator", "coordinator")
+    TeamMembership.objects.create(team=mdt, user=coordinator, is_lead=True)
+    TeamMembership.objects.create(team=mdt, user=spine_users[0][0])
+    TeamMembership.objects.create(team=mdt, user=breast_users[0][0])
+    groups = {team.pk: team_group(team).pk for team in (*breast_teams, *spine_teams)}
+    return {"institution": institution, "breast_teams": breast_teams,
+            "spine_teams": spine_teams, "breast_users": breast_users,
+            "spine_users": spine_users, "mdt": mdt, "coordinator": coordinator,
+            "groups": groups}
+
+
+def _roles(n: int) -> list[str]:
+    """The referral role of each case: 'pool', 'accepted', 'listed', 'due' or an open status."""
+    roles = [""] * n
+    pool = list(range(0, n, TEAMS))[:ALERT_POOL]
+    for i in pool:
+        roles[i] = "pool"
+    rest = [i for i in range(n) if not roles[i]]
+    rng = random.Random(7)
+    rng.shuffle(rest)
+    cursor = 0
+    for role, count in (("accepted", ELIGIBLE), ("listed", LISTED), ("due", max(1, n // 100))):
+        for i in rest[cursor:cursor + count]:
+            roles[i] = role
+        cursor += count
+    for j, i in enumerate(rest[cursor:]):
+        roles[i] = OPEN_MIX[j % len(OPEN_MIX)]
+    return roles
+
+
+def seed(n: int) -> dict[str, Any]:
+    """Fill the (migrated, empty) database with a hospital of ``n`` cases; returns the ids the
+    benchmarks need."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from cases.models import (
+        Assessment,
+        Case,
+        CaseGroupObjectPermission,
+        LesionImaging,
+        Patient,
+        PhaseEvent,
+        SpinalLesion,
+    )
+    from meetings.models import AgendaItem, Meeting, MeetingEvent
+    from referrals.models import Alert, Referral, ReferralEvent, ReferralTrigger
+    from scoring.calculators import URGENCY_DUE_HOURS, Urgency
+
+    if n < ELIGIBLE + LISTED + ALERT_POOL + 100:
+        raise SystemExit(f"--cases: at least {ELIGIBLE + LISTED + ALERT_POOL + 100}")
+    from django.contrib.auth.models import Permission
+
+    now = timezone.now()
+    rng = random.Random(20261121)
+    templates = _templates(rng, now)
+    people = _people()
+    mdt, coordinator = people["mdt"], people["coordinator"]
+    case_ct = ContentType.objects.get_for_model(Case)
+    perms = list(Permission.objects.filter(content_type=case_ct,
+                                           codename__in=("view_case", "change_case"))
+                 .values_list("pk", flat=True))
+    roles = _roles(n)
+    next_meeting = Meeting.objects.create(
+        mdt_team=mdt, title="Bench MDT (locked)", starts_at=now + timedelta(days=3),
+        place="Room 1", chair=people["spine_users"][0][0], coordinator=coordinator,
+        status="agenda_locked", locked_at=now, created_by=coordinator)
+    MeetingEvent.objects.create(meeting=next_meeting, action="create", to_status="planned",
+                                actor=coordinator, at=now)
+
+    def plan(i: int) -> dict[str, Any]:
+        t = i % TEAMS
+        role = roles[i]
+        tpl = templates[i % TEMPLATES]
+        opened = now - timedelta(days=2 + (n - i) * 700 / n, minutes=rng.randrange(600))
+        if role == "listed":
+            phase = "mdt_tumor_board"
+        elif role in ("accepted", "pool"):
+            phase = "spine_metastasis_detection"
+        else:
+            phase = OTHER_PHASES[i % len(OTHER_PHASES)]
+        return {"i": i, "t": t, "role": role, "tpl": tpl, "opened": opened, "phase": phase}
+
+    counts: dict[str, int] = {}
+    ids = {"lesion": 0, "imaging": 0, "perm": 0, "referral": 0, "event": 0, "alert": 0,
+           "trigger": 0, "item": 0}
+
+    def bump(key: str) -> int:
+        ids[key] += 1
+        return ids[key]
+
+    started = time.monotonic()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for lo in range(0, n, BATCH):
+            plans = [plan(i) for i in range(lo, min(n, lo + BATCH))]
+            _write_batch(plans, people, perms, now, next_meeting, bump, counts,
+                         models=(Patient, Case, PhaseEvent, SpinalLesion, LesionImaging,
+                                 Assessment, CaseGroupObjectPermission, Referral,
+                                 ReferralTrigger, ReferralEvent, Alert, AgendaItem),
+                         urgency_hours={u.value: h for u, h in URGENCY_DUE_HOURS.items()},
+                         urgency_enum=Urgency)
+            log(f"seed: {min(n, lo + BATCH):,}/{n:,} cases "
+                f"({time.monotonic() - started:.0f} s)")
+    _reset_sequences([Patient, Case, PhaseEvent, SpinalLesion, LesionImaging, Assessment,
+                      CaseGroupObjectPermission, Referral, ReferralTrigger, ReferralEvent,
+                      Alert, AgendaItem])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "cases": n, "rows": counts, "next_meeting": next_meeting.pk,
+        "pool": [i + 1 for i, role in enumerate(roles) if role == "pool"],
+        "mdt_team": mdt.pk, "coordinator": coordinator.pk,
+    }
+
+
+def _write_batch(plans: list[dict[str, Any]], people: dict[str, Any], perms: list[int],
+                 now: datetime, next_meeting: Any, bump: Any, counts: dict[str, int], *,
+                 models: tuple[Any, ...], urgency_hours: dict[str, int],
+                 urgency_enum: Any) -> None:
+    (Patient, Case, PhaseEvent, SpinalLesion, LesionImaging, Assessment, CaseGroupPerm,
+     Referral, ReferralTrigger, ReferralEvent, Alert, AgendaItem) = models
+    institution = people["institution"]
+    mdt = people["mdt"]
+
+    def add(name: str, k: int) -> None:
+        counts[name] = counts.get(name, 0) + k
+
+    def patients() -> Iterator[dict[str, Any]]:
+        for p in plans:
+            i = p["i"]
+            yield {"id": i + 1, "institution_id": institution.pk, "mrn": f"BENCH{i:08d}",
+                   "family_name": f"Family{i}", "given_name": f"Given{i}",
+                   "birth_date": date(1940 + i % 50, 1 + i % 12, 1 + i % 28), "sex": "female",
+                   "created_by_id": people["breast_users"][p["t"]][0].pk,
+                   "created_at": p["opened"], "updated_at": p["opened"]}
+
+    add("patients", _copy(Patient, patients()))
+
+    def cases() -> Iterator[dict[str, Any]]:
+        for p in plans:
+            i, t, result = p["i"], p["t"], p["tpl"]["result"]
+            row = _case_fields(p["tpl"]["body"]["patient"])
+            row.update(id=i + 1, patient_id=i + 1, subtype=str(result["subtype"]),
+                       breast_team_id=people["breast_teams"][t].pk,
+                       spine_team_id=people["spine_teams"][t].pk, mdt_team_id=mdt.pk,
+                       phase=p["phase"], current_event_id=i + 1, latest_assessment_id=i + 1,
+                       created_by_id=people["breast_users"][t][0].pk,
+                       created_at=p["opened"], updated_at=p["opened"] + timedelta(hours=1))
+            yield row
+
+    add("cases", _copy(Case, cases()))
+    add("phase_events", _copy(PhaseEvent, (
+        {"id": p["i"] + 1, "case_id": p["i"] + 1, "from_phase": "", "to_phase": p["phase"],
+         "actor_id": people["breast_users"][p["t"]][0].pk, "at": p["opened"],
+         "reason": "Case opened.", "timeline_version": "bench"} for p in plans)))
+
+    lesions, imagings = [], []
+    for p in plans:
+        actor = people["breast_users"][p["t"]][0].pk
+        for k, body in enumerate(p["tpl"]["body"]["lesions"]):
+            lesion_id = bump("lesion")
+            lesions.append({"id": lesion_id, "case_id": p["i"] + 1, "label": f"Lesion {k + 1}",
+                            "levels": body["levels"], "created_by_id": actor,
+                            "created_at": p["opened"]})
+            studies = 2 if (p["i"] + k) % 3 == 0 else 1
+            for s in range(studies):
+                imagings.append({
+                    "id": bump("imaging"), "lesion_id": lesion_id,
+                    "imaging_date": (p["opened"] - timedelta(days=40 * (studies - 1 - s))).date(),
+                    **{f: body[f] for f in ("pain", "bone_lesion", "alignment", "collapse",
+                                            "posterolateral", "bilsky")},
+                    "progressed_after_radiation": body["progressed_after_radiation"],
+                    "recorded_by_id": actor, "created_at": p["opened"]})
+    add("lesions", _copy(SpinalLesion, lesions))
+    add("imagings", _copy(LesionImaging, imagings))
+
+    def assessments() -> Iterator[dict[str, Any]]:
+        for p in plans:
+            body, result = p["tpl"]["body"], p["tpl"]["result"]
+            yield {"id": p["i"] + 1, "case_id": p["i"] + 1,
+                   "created_by_id": people["breast_users"][p["t"]][0].pk,
+                   "evaluated_at": p["opened"], "rules_version": result["rules_version"],
+                   "inputs": body, "result": result, "subtype": str(result["subtype"]),
+                   "max_sins": max(item["sins"]["total"] for item in result["lesions"]),
+                   "max_bilsky": max((lesion["bilsky"] for lesion in body["lesions"]),
+                                     key=BILSKY_ORDER.index),
+                   "urgency": result["urgency"] or "",
+                   "pathway": result["noms"]["pathway"],
+                   "tokuhashi_total": result["tokuhashi"]["total"],
+                   "tomita_total": result["tomita"]["total"]}
+
+    add("assessments", _copy(Assessment, assessments()))
+    groups = people["groups"]
+    add("case_group_perms", _copy(CaseGroupPerm, (
+        {"id": bump("perm"), "group_id": groups[team.pk], "permission_id": perm,
+         "content_object_id": p["i"] + 1}
+        for p in plans
+        for team in (people["breast_teams"][p["t"]], people["spine_teams"][p["t"]])
+        for perm in perms)))
+
+    referrals, triggers, events, alerts, items = [], [], [], [], []
+    for p in plans:
+        role, t = p["role"], p["t"]
+        if role == "pool":
+            continue
+        sender = people["breast_users"][t][0].pk
+        receivers = people["spine_users"][t]
+        status = {"due": "sent", "listed": "listed_for_mdt"}.get(role, role)
+        urgency = p["tpl"]["result"]["urgency"] or ""
+        created = now - timedelta(hours=1 + (p["i"] * 7919) % (24 * 30))
+        hours = urgency_hours.get(urgency)
+        ref = {"id": bump("referral"), "case_id": p["i"] + 1, "direction": "breast_to_neuro",
+               "status": status, "urgency": urgency,
+               "due_at": created + timedelta(hours=hours) if hours else None,
+               "urgency_rationale": "bench", "sender_id": sender,
+               "sending_team_id": people["breast_teams"][t].pk,
+               "receiving_team_id": people["spine_teams"][t].pk,
+               "created_at": created, "updated_at": created,
+               "sent_at": None if status == "raised" else created,
+               "info_question": "Latest MRI?" if status == "info_requested" else ""}
+        if status not in ("raised", "sent"):
+            ref.update(assignee_id=receivers[0].pk, acknowledged_at=created + timedelta(hours=1))
+        if status in ("accepted", "listed_for_mdt"):
+            ref["decided_at"] = created + timedelta(hours=2)
+        if status == "sent":
+            ref["escalation_due_at"] = (now - timedelta(minutes=5) if role == "due"
+                                        else now + timedelta(minutes=30 + p["i"] % 600))
+        referrals.append(ref)
+        triggers.append({"id": bump("trigger"), "referral_id": ref["id"],
+                         "code": "sins_7_or_more", "evidence": "bench", "source": "rules",
+                         "fired_at": created})
+        events.append({"id": bump("event"), "referral_id": ref["id"], "action": "raise",
+                       "to_status": "raised", "at": created})
+        if status != "raised":
+            events.append({"id": bump("event"), "referral_id": ref["id"], "action": "send",
+                           "from_status": "raised", "to_status": "sent", "at": created})
+            alerts.append({"id": bump("alert"), "recipient_id": receivers[0].pk,
+                           "referral_id": ref["id"], "kind": "new_referral",
+                           "created_at": created, "claimed_at": created, "attempts": 1,
+                           "sent_at": created, "email_skipped": True,
+                           "acknowledged_at": created if p["i"] % 50 else None})
+        if role == "listed":
+            position = bump("item")
+            items.append({"id": position, "meeting_id": next_meeting.pk, "case_id": p["i"] + 1,
+                          "position": position, "source": "auto", "urgency": urgency,
+                          "max_sins": None, "max_bilsky": "", "referred_at": created,
+                          "priority_reason": "bench", "created_at": now})
+        if p["i"] % 10 == 0:  # a finished referral the other way: every state is present
+            done = ("closed", "declined", "cancelled")[(p["i"] // 10) % 3]
+            old = created - timedelta(days=60)
+            ref = {"id": bump("referral"), "case_id": p["i"] + 1,
+                   "direction": "neuro_to_breast", "status": done, "urgency": "green",
+                   "due_at": old + timedelta(days=14), "urgency_rationale": "bench",
+                   "sender_id": receivers[0].pk,
+                   "sending_team_id": people["spine_teams"][t].pk,
+                   "receiving_team_id": people["breast_teams"][t].pk,
+                   "created_at": old, "updated_at": old + timedelta(days=2), "sent_at": old,
+                   "decline_reason": "Not indicated." if done == "declined" else "",
+                   "closed_at": old + timedelta(days=2)}
+            referrals.append(ref)
+            events.append({"id": bump("event"), "referral_id": ref["id"], "action": done,
+                           "from_status": "sent", "to_status": done, "at": old})
+    add("referrals", _copy(Referral, referrals))
+    add("referral_triggers", _copy(ReferralTrigger, triggers))
+    add("referral_events", _copy(ReferralEvent, events))
+    add("alerts", _copy(Alert, alerts))
+    add("agenda_items", _copy(AgendaItem, items))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, required=True)
+    parser.add_argument("--database", help="default tb_bench_<cases>")
+    parser.add_argument("--drop", action="store_true", help="drop the database and stop")
+    parser.add_argument("--json", help="write the ids the run needs to this file")
+    args = parser.parse_args()
+    name = args.database or f"tb_bench_{args.cases}"
+    server, url = database_urls(name)
+    if args.drop:
+        drop_database(server, name)
+        return 0
+    started = time.monotonic()
+    recreate_database(server, name)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    migrated = time.monotonic()
+    info = seed(args.cases)
+    info.update(database=name, migrate_seconds=round(migrated - started, 1),
+                seed_seconds=round(time.monotonic() - migrated, 1),
+                seeded_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    log(f"seed: {name}: {args.cases:,} cases in {info['seed_seconds']} s "
+        f"(migrate {info['migrate_seconds']} s); rows {info['rows']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(info, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

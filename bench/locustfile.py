@@ -1,0 +1,82 @@
+"""The load generator of bench/run: one endpoint per locust run, bounded in time and requests.
+
+Configured by the environment (bench/run sets it): BENCH_NAME (the endpoint's name),
+BENCH_PATHS (JSON list of paths, requested at random), BENCH_COOKIE_NAME / BENCH_SESSION (the
+session of the endpoint's persona), BENCH_MAX_REQUESTS and BENCH_DURATION (stop after so many
+requests or so many seconds from the first response, whichever comes first), BENCH_WARMUP
+(seconds of responses left out at the start) and BENCH_TIMES (a JSON file that receives every
+response time, in ms, and the length of the measured window). Anything but a 200 counts as a
+failure (redirects are not followed: a lost session shows as a 302, not as the login page).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from typing import Any
+
+import gevent
+from locust import HttpUser, constant, events, task
+
+NAME = os.environ.get("BENCH_NAME", "endpoint")
+PATHS: list[str] = json.loads(os.environ.get("BENCH_PATHS", '["/api/v1/ping/"]'))
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "0"))
+DURATION = float(os.environ.get("BENCH_DURATION", "0"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "0"))
+STOPPING: list[bool] = []
+STARTED: list[float] = []
+TIMES: list[float] = []
+WINDOW: list[float] = []
+_ENV: Any = None
+
+
+@events.init.add_listener
+def _init(environment: Any, **_: Any) -> None:
+    global _ENV
+    _ENV = environment
+
+
+@events.request.add_listener
+def _count(name: str, response_time: float, exception: Any, **_: Any) -> None:
+    if name != NAME or exception is not None:
+        return
+    now = time.monotonic()
+    if not STARTED:
+        STARTED.append(now)
+    if now - STARTED[0] < WARMUP:
+        return  # each gunicorn worker's first requests (imports, caches) are not the figure
+    if not WINDOW:
+        WINDOW.extend([now - response_time / 1000, now])
+    WINDOW[1] = now
+    TIMES.append(response_time)
+    done = len(TIMES) >= MAX_REQUESTS > 0 or WINDOW[1] - WINDOW[0] >= DURATION > 0
+    if done and not STOPPING and _ENV is not None and _ENV.runner:
+        STOPPING.append(True)
+        gevent.spawn(_ENV.runner.quit)
+
+
+@events.quitting.add_listener
+def _write(**_: Any) -> None:
+    target = os.environ.get("BENCH_TIMES")
+    if target:
+        with open(target, "w") as out:
+            json.dump({"times_ms": TIMES, "window_s": WINDOW[1] - WINDOW[0] if WINDOW else 0},
+                      out)
+
+
+class Clinician(HttpUser):
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        # A session made by Django's login() in bench/probe.py: the same for the baseline and
+        # the measured endpoints, and no password hashing inside the measured window.
+        self.client.cookies.set(os.environ["BENCH_COOKIE_NAME"], os.environ["BENCH_SESSION"])
+
+    @task
+    def endpoint(self) -> None:
+        with self.client.get(random.choice(PATHS), name=NAME, allow_redirects=False,
+                             catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
