@@ -49,10 +49,31 @@ class SuperuserOnlyAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: Any = None) -> HttpResponse:
+        obj = self.model._default_manager.filter(pk=object_id).first() \
+            if object_id.isdigit() else None
         audit.record(actor=request.user, action=AuditAction.VIEW,  # type: ignore[arg-type]
                      object_type=f"admin_{self.model._meta.model_name}",
-                     object_id=int(object_id) if object_id.isdigit() else None)
+                     object_id=int(object_id) if object_id.isdigit() else None,
+                     **_subject(obj))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit.record(actor=request.user, action=AuditAction.UPDATE,  # type: ignore[arg-type]
+                     object_type=f"admin_{self.model._meta.model_name}", object_id=obj.pk,
+                     **_subject(obj))
+
+
+def _subject(obj: Any) -> dict[str, Any]:
+    """The case and patient an admin row belongs to, for its audit row (ids only)."""
+    if obj is None:
+        return {}
+    if isinstance(obj, Patient):
+        return {"patient_id": obj.pk}
+    if isinstance(obj, Case):
+        return {"case": obj}
+    case = getattr(obj, "case", None) or getattr(getattr(obj, "lesion", None), "case", None)
+    return {"case": case} if isinstance(case, Case) else {}
 
 
 @admin.register(Patient)

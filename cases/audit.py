@@ -9,6 +9,7 @@ it down. Ids only: a name or an MRN never goes in.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -16,7 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from tumorboard.models import User
 
-from .models import AuditAction, AuditEvent, AuditOutcome, Case
+from .models import AuditAction, AuditChain, AuditEvent, AuditOutcome, Case
+from .models.audit import GENESIS_HASH, canonical_payload, chain_hash
 
 
 def _request_origin() -> tuple[str | None, str]:
@@ -38,7 +40,9 @@ def record(
     case_ids: Iterable[int] | None = None,
     outcome: str = AuditOutcome.OK,
     detail: dict[str, Any] | None = None,
+    patient_id: int | None = None,
 ) -> AuditEvent:
+    """Append one row; ``patient_id`` is for a patient read without a case (the admin)."""
     ip_address, path = _request_origin()
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
@@ -49,7 +53,7 @@ def record(
         object_type=object_type,
         object_id=object_id,
         case_id=case.pk if case is not None else None,
-        patient_id=case.patient_id if case is not None else None,
+        patient_id=case.patient_id if case is not None else patient_id,
         case_ids=list(case_ids) if case_ids is not None else None,
         ip_address=ip_address,
         path=path,
@@ -76,3 +80,51 @@ def record_denied(*, actor: User, case_id: object, what: str = "case") -> None:
         object_id=case_id if isinstance(case_id, int) else None,
         outcome=AuditOutcome.DENIED,
     )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What ``audit_chain_verify`` found: the rows checked and each break (ids, never PHI)."""
+
+    checked: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def audit_chain_verify(*, max_problems: int = 20) -> ChainReport:
+    """Walk the audit hash chain in order and report every row that does not fit.
+
+    Detects a row changed behind the application's back (its hash no longer matches its
+    fields), a row deleted (a gap in ``seq`` or a broken ``prev_hash`` link), a row inserted
+    without the chain, and a truncated tail (the head no longer matches the last row).
+    Reads in chunks, so it runs in constant memory on a long trail.
+    """
+    problems: list[str] = []
+
+    def problem(text: str) -> None:
+        if len(problems) < max_problems:
+            problems.append(text)
+
+    prev, expected_seq, checked = GENESIS_HASH, 1, 0
+    for event in AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=2000):
+        checked += 1
+        if event.seq is None:
+            problem(f"audit row {event.pk} is outside the chain (no seq)")
+            continue
+        if event.seq != expected_seq:
+            problem(f"audit rows missing before seq {event.seq} (expected seq {expected_seq})")
+        if event.prev_hash != prev:
+            problem(f"audit row {event.pk} (seq {event.seq}) does not link to the row before")
+        if chain_hash(event.prev_hash, canonical_payload(event)) != event.hash:
+            problem(f"audit row {event.pk} (seq {event.seq}) was changed after it was written")
+        prev, expected_seq = event.hash, event.seq + 1
+    head = AuditChain.objects.filter(pk=1).first()
+    if head is None:
+        problem("the audit chain head is missing")
+    elif head.length != expected_seq - 1 or head.head_hash != prev:
+        problem(f"the chain head (length {head.length}) does not match the last row "
+                f"(seq {expected_seq - 1}): rows were removed from the end")
+    return ChainReport(checked=checked, problems=problems)

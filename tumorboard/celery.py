@@ -31,4 +31,9 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "referrals.tasks.resend_unsent_alerts",
             "schedule": 60.0,
         },
+        # The webhook outbox: deliveries whose (re)try is due, and any whose task was lost.
+        "integrations-deliver-due-webhooks": {
+            "task": "integrations.tasks.deliver_due",
+            "schedule": 30.0,
+        },
     }

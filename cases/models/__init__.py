@@ -2,7 +2,7 @@
 
 from .access import CaseGroupObjectPermission, CaseUserObjectPermission, TeamGroup
 from .assessment import Assessment
-from .audit import AuditAction, AuditEvent, AuditOutcome
+from .audit import AuditAction, AuditChain, AuditEvent, AuditOutcome
 from .case import Case, PrimaryStatus
 from .lesion import LesionImaging, SpinalLesion
 from .outcome import Ambulation, FollowUpVisit, ImplantIntegrity, LocalControl, SurvivalStatus
@@ -13,6 +13,7 @@ __all__ = [
     "Ambulation",
     "Assessment",
     "AuditAction",
+    "AuditChain",
     "AuditEvent",
     "AuditOutcome",
     "Case",

@@ -26,7 +26,9 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST", "SECURE_", "SECRET", "LOG_")) and k not in {
                "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-               "EMAIL_URL", "STATIC_MANIFEST", "CONTENT_SECURITY_POLICY"}}
+               "EMAIL_URL", "STATIC_MANIFEST", "CONTENT_SECURITY_POLICY",
+               # The browser tests' own switch (tests/browser/conftest.py), never production's.
+               "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
         DJANGO_SETTINGS_MODULE="tumorboard.settings", TUMORBOARD_VAR_DIR=str(tmp_path),
         DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),

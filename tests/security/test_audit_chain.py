@@ -1,0 +1,128 @@
+"""The audit trail's hash chain: intact after real writes, every kind of tampering behind the
+application's back detected (by the function and by `manage.py verify_audit`), one extra query per
+audit row, and no fork when writers race on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.urls import reverse
+
+from cases import audit
+from cases.models import AuditAction, AuditChain, AuditEvent
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(statement: str, params: list[object] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params or [])
+
+
+def test_the_chain_is_intact_after_real_writes_and_reads(care_case, client, neurosurgeon) -> None:
+    client.force_login(neurosurgeon)
+    client.get(reverse("cases:case-detail", args=[care_case.pk]))
+    report = audit.audit_chain_verify()
+    assert report.intact, report.problems
+    count = AuditEvent.objects.count()
+    assert report.checked == count > 5
+    head = AuditChain.objects.get(pk=1)
+    last = AuditEvent.objects.order_by("seq").last()
+    assert head.length == last.seq == count and head.head_hash == last.hash
+    call_command("verify_audit")  # exit status 0
+
+
+@pytest.mark.parametrize("tamper", ["update", "delete_middle", "delete_last", "insert"])
+def test_a_change_made_behind_the_applications_back_is_detected(care_case, tamper) -> None:
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert len(rows) >= 3 and audit.audit_chain_verify().intact
+    table = AuditEvent._meta.db_table
+    if tamper == "update":
+        _sql(f"UPDATE {table} SET outcome = 'denied' WHERE id = %s", [rows[1].pk])  # noqa: S608
+    elif tamper == "delete_middle":
+        _sql(f"DELETE FROM {table} WHERE id = %s", [rows[1].pk])  # noqa: S608
+    elif tamper == "delete_last":
+        _sql(f"DELETE FROM {table} WHERE id = %s", [rows[-1].pk])  # noqa: S608
+    else:
+        _sql(f"INSERT INTO {table} (action, object_type, at, path, outcome, detail, "  # noqa: S608
+             "prev_hash, hash) VALUES ('view', 'case', %s, '', 'ok', '{}', '', '')",
+             [rows[0].at])
+    report = audit.audit_chain_verify()
+    assert not report.intact
+    with pytest.raises(CommandError, match="audit chain broken"):
+        call_command("verify_audit")
+
+
+def test_the_trail_cannot_be_changed_through_the_application_or_the_admin(
+    care_case, client, admin_person
+) -> None:
+    row = AuditEvent.objects.first()
+    with pytest.raises(RuntimeError):
+        AuditEvent.objects.bulk_create([AuditEvent(action="view", object_type="case")])
+    with pytest.raises(RuntimeError):
+        AuditEvent.objects.filter(pk=row.pk).update(outcome="denied")
+    client.force_login(admin_person)
+    change = reverse("admin:cases_auditevent_change", args=[row.pk])
+    delete = reverse("admin:cases_auditevent_delete", args=[row.pk])
+    client.post(change, {"action": "list", "outcome": "denied"})
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:cases_auditevent_add")).status_code == 403
+    row.refresh_from_db()
+    assert row.action != "list" and AuditEvent.objects.filter(pk=row.pk).exists()
+    assert audit.audit_chain_verify().intact
+
+
+def test_an_audit_row_costs_one_query_more_than_its_insert(
+    care_case, breast_surgeon, django_assert_num_queries
+) -> None:
+    # Inside a transaction (as in every service): the head UPDATE ... RETURNING and the INSERT.
+    with django_assert_num_queries(2):
+        audit.record_case_read(actor=breast_surgeon, case=care_case)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain_on_postgresql(care_case, breast_surgeon) -> None:
+    if connection.vendor != "postgresql":
+        require_service("the race needs PostgreSQL (SQLite serializes every write)")
+    threads, per_thread = 8, 15
+    before = AuditEvent.objects.count()
+    barrier = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            barrier.wait()
+            for _ in range(per_thread):
+                audit.record(actor=breast_surgeon, action=AuditAction.VIEW, case=care_case,
+                             object_type="case", object_id=care_case.pk)
+        except BaseException as exc:  # reported below, with the thread's own exception
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=writer) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert AuditEvent.objects.count() == before + threads * per_thread
+    report = audit.audit_chain_verify()
+    assert report.intact, report.problems
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_a_missing_chain_head_is_rebuilt_from_the_last_row(care_case, breast_surgeon) -> None:
+    # A test database flush (or a restore without it) removes the head; the next write must not
+    # fail, and must continue the chain where it stands.
+    _sql(f"DELETE FROM {AuditChain._meta.db_table}")  # noqa: S608
+    assert not audit.audit_chain_verify().intact
+    audit.record_case_read(actor=breast_surgeon, case=care_case)
+    report = audit.audit_chain_verify()
+    assert report.intact, report.problems
+    assert AuditChain.objects.get(pk=1).length == AuditEvent.objects.count()

@@ -1,0 +1,110 @@
+"""Hypothesis on every page form, through its page: whatever a browser could post (any text,
+numbers out of range, NUL characters, huge strings, missing and extra fields) is answered with
+the form and its errors or a redirect, never a 5xx. The scoring core's own property tests are in
+tests/scoring/test_calc_properties.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django import forms
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases import forms as case_forms
+from meetings import forms as meeting_forms
+from referrals import forms as referral_forms
+from scoring import forms as scoring_forms
+
+pytestmark = pytest.mark.django_db
+
+VALUES = st.one_of(
+    st.text(max_size=40),
+    st.integers(min_value=-10**12, max_value=10**12).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.sampled_from(["", "\x00", "1e309", "-0", "2026-02-30", "9999-12-31", "T0", "L6", "x" * 5000,
+                     "'; DROP TABLE cases_case; --", "<script>alert(1)</script>"]),
+)
+
+
+def fields_of(form_class: type[forms.BaseForm], prefix: str = "") -> list[str]:
+    return [f"{prefix}{name}" for name in form_class.base_fields]
+
+
+#: (page, the world's object the URL takes, who posts, the form's field names). Every form class
+#: of the pages is here (test_every_page_form_is_fuzzed checks it).
+PAGES: list[tuple[str, str, str, list[str]]] = [
+    ("cases:patient-create", "", "breast", fields_of(case_forms.PatientForm)),
+    ("cases:case-create", "patient", "breast", fields_of(case_forms.CaseForm)),
+    ("cases:case-edit", "case", "breast", fields_of(case_forms.CaseForm)),
+    ("cases:lesion-create", "case", "breast", fields_of(case_forms.LesionForm)),
+    ("cases:imaging-create", "lesion", "breast", fields_of(case_forms.ImagingForm)),
+    ("cases:transition-create", "case", "breast", fields_of(case_forms.TransitionForm)),
+    ("cases:followup-create", "case", "breast", fields_of(case_forms.FollowUpForm)),
+    ("referrals:flag-trigger", "case", "breast", fields_of(referral_forms.FlagTriggerForm)),
+    ("referrals:referral-act", "referral-decline", "neuro",
+     fields_of(referral_forms.ReferralActionForm)),
+    ("meetings:meeting-list", "", "coordinator", fields_of(meeting_forms.MeetingCreateForm)),
+    ("meetings:item-add", "meeting", "coordinator", fields_of(meeting_forms.AddCaseForm)),
+    ("meetings:item-decide", "item", "neuro", fields_of(meeting_forms.DecisionForm, "itemX-")),
+    ("meetings:item-follow-up", "item", "neuro",
+     fields_of(meeting_forms.FollowUpForm, "followX-")),
+    ("meetings:move", "meeting-finalize", "neuro", fields_of(meeting_forms.FinalizeForm)),
+    ("meetings:packet-request", "meeting", "coordinator", fields_of(meeting_forms.PacketForm)),
+    ("score-calculator", "", "breast", fields_of(scoring_forms.PatientScoreForm, "patient-")
+     + fields_of(scoring_forms.LesionScoreForm, "lesion-0-")
+     + ["lesion-TOTAL_FORMS", "lesion-INITIAL_FORMS"]),
+]
+
+
+def _url(name: str, scope: str, world: Any) -> str:
+    case, item = world.case, world.item
+    args = {
+        "": [], "case": [case.pk], "patient": [case.patient_id],
+        "lesion": [case.pk, case.lesions.first().pk], "referral-decline": [world.referral.pk,
+                                                                            "decline"],
+        "meeting": [world.meeting.pk], "meeting-finalize": [world.meeting.pk, "finalize"],
+        "item": [world.meeting.pk, item.pk],
+    }[scope]
+    return reverse(name, args=args)
+
+
+def test_every_page_form_is_fuzzed() -> None:
+    classes = {obj for module in (case_forms, meeting_forms, referral_forms, scoring_forms)
+               for obj in vars(module).values()
+               if isinstance(obj, type) and issubclass(obj, forms.BaseForm)
+               and obj.__module__ == module.__name__}
+    fuzzed_fields = {field for *_, names in PAGES for field in names}
+    for form_class in classes:
+        some = next(iter(form_class.base_fields), None)
+        assert some is None or any(f.endswith(some) for f in fuzzed_fields), form_class
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
+def test_random_form_posts_never_get_a_server_error(
+    page, world_a, breast_surgeon, neurosurgeon, coordinator
+) -> None:
+    name, scope, who, names = page
+    user = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator}[who]
+    names = [n.replace("itemX-", f"item{world_a.item.pk}-")
+             .replace("followX-", f"follow{world_a.item.pk}-") for n in names]
+    url = _url(name, scope, world_a)
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    seen: list[int] = []
+
+    @settings(max_examples=15, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow])
+    @given(data=st.dictionaries(st.sampled_from([*names, "extra"]), VALUES, max_size=len(names)))
+    def post(data: dict[str, str]) -> None:
+        response = client.post(url, data)
+        seen.append(response.status_code)
+        assert response.status_code < 500, (name, data, response.status_code)
+
+    post()
+    assert seen and all(code < 500 for code in seen)
