@@ -83,6 +83,9 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
 # HTTPS only in production. TLS ends at nginx, which sets X-Forwarded-Proto; gunicorn trusts it
 # from FORWARDED_ALLOW_IPS only (deploy/gunicorn.conf.py), so a client cannot forge it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The same proxies' X-Real-IP names the client for the login lockout and the audit trail
+# (tumorboard.clientip); "*" trusts every peer (only when nothing but the proxy can connect).
+TRUSTED_PROXIES = _env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Sent on HTTPS responses only. Start low (300) on a new domain; a year once HTTPS is proven.
 SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -225,6 +228,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Behind nginx the peer is nginx: the client's address is its X-Real-IP (tumorboard.clientip).
+AXES_CLIENT_IP_CALLABLE = "tumorboard.clientip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -23,9 +23,11 @@ PASSWORD = "correct-horse-battery"  # the factories' password
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 
-def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1") -> object:
+def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1",
+           real_ip: str | None = None) -> object:
+    headers = {"HTTP_X_REAL_IP": real_ip} if real_ip else {}
     return client.post(reverse("login"), {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+                       REMOTE_ADDR=ip, **headers)
 
 
 def test_repeated_failures_lock_the_login_out_then_the_cool_off_lets_it_in(client) -> None:
@@ -43,6 +45,43 @@ def test_repeated_failures_lock_the_login_out_then_the_cool_off_lets_it_in(clien
     with time_machine.travel(later):
         ok = _login(Client(), "lockme", PASSWORD)
     assert ok.status_code == 302 and user.pk is not None
+
+
+def test_behind_nginx_the_lockout_is_per_client_not_for_everyone_behind_the_proxy() -> None:
+    UserFactory(username="proxied")
+    nginx = "127.0.0.1"  # every request reaches gunicorn from nginx; X-Real-IP names the client
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(Client(), "proxied", "wrong-password-x", ip=nginx, real_ip="198.51.100.7")
+    locked = _login(Client(), "proxied", PASSWORD, ip=nginx, real_ip="198.51.100.7")
+    assert locked.status_code == 429
+    # A colleague at another workstation, through the same nginx, still logs in.
+    colleague = _login(Client(), "proxied", PASSWORD, ip=nginx, real_ip="198.51.100.8")
+    assert colleague.status_code == 302
+
+
+def test_a_client_that_is_not_a_trusted_proxy_cannot_choose_its_address() -> None:
+    UserFactory(username="direct")
+    for n in range(settings.AXES_FAILURE_LIMIT):  # a new X-Real-IP each try: ignored
+        _login(Client(), "direct", "wrong-password-x", ip="203.0.113.9", real_ip=f"198.51.100.{n}")
+    dodged = _login(Client(), "direct", PASSWORD, ip="203.0.113.9", real_ip="198.51.100.200")
+    assert dodged.status_code == 429
+
+
+@pytest.mark.parametrize(("peer", "header", "trusted", "expected"), [
+    ("127.0.0.1", "198.51.100.7", ["127.0.0.1"], "198.51.100.7"),
+    ("127.0.0.1", "not-an-address", ["127.0.0.1"], "127.0.0.1"),
+    ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
+    ("10.1.1.1", "198.51.100.7", ["127.0.0.1"], "10.1.1.1"),
+    ("10.1.1.1", "2001:db8::1", ["*"], "2001:db8::1"),
+])
+def test_client_ip_believes_x_real_ip_only_from_a_trusted_proxy(
+    rf, settings, peer, header, trusted, expected,
+) -> None:
+    from tumorboard.clientip import client_ip
+
+    settings.TRUSTED_PROXIES = trusted
+    request = rf.get("/", REMOTE_ADDR=peer, HTTP_X_REAL_IP=header)
+    assert client_ip(request) == expected
 
 
 def test_a_success_before_the_limit_resets_the_failure_count(client) -> None:
