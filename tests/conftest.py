@@ -99,6 +99,20 @@ def coordinator(mdt_team: Team) -> User:
 
 
 @pytest.fixture
+def dave(spine_team: Team) -> User:
+    """A second neurosurgeon of the receiving team, not its lead: two people triage at once."""
+    user = UserFactory(username="dave", role=Role.NEUROSURGEON)
+    add_member(spine_team, user)
+    return user
+
+
+@pytest.fixture
+def teams(breast_team: Team, spine_team: Team, mdt_team: Team) -> dict[str, Team]:
+    """The three teams of a case, as tests.factories.make_mdt_case takes them."""
+    return {"breast_team": breast_team, "spine_team": spine_team, "mdt_team": mdt_team}
+
+
+@pytest.fixture
 def outsider(db: None) -> User:
     other_team = TeamFactory(name="Breast Service B", kind=Team.Kind.BREAST)
     user = UserFactory(username="mallory", role=Role.BREAST_ONCOSURGEON)

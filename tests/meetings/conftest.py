@@ -20,11 +20,6 @@ from tumorboard.models import Team, User
 
 
 @pytest.fixture
-def teams(breast_team: Team, spine_team: Team, mdt_team: Team) -> dict[str, Team]:
-    return {"breast_team": breast_team, "spine_team": spine_team, "mdt_team": mdt_team}
-
-
-@pytest.fixture
 def meeting(coordinator: User, neurosurgeon: User, breast_surgeon: User, oncologist: User,
             mdt_team: Team) -> Meeting:
     return services.meeting_create(

@@ -14,13 +14,6 @@ from tumorboard.roles import Role
 
 
 @pytest.fixture
-def dave(spine_team: Team) -> User:
-    user = UserFactory(username="dave", role=Role.NEUROSURGEON)
-    add_member(spine_team, user)
-    return user
-
-
-@pytest.fixture
 def erin(spine_team: Team) -> User:
     user = UserFactory(username="erin", role=Role.RADIATION_ONCOLOGIST)
     add_member(spine_team, user)

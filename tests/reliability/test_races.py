@@ -28,10 +28,9 @@ from meetings.models import AgendaItem, Meeting, MeetingEvent
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
 from tests.conftest import require_service
-from tests.factories import UserFactory, add_lesion, add_member, create_case
+from tests.factories import add_lesion, create_case
 from tests.reliability.conftest import record_figures
 from tumorboard.models import Team, User
-from tumorboard.roles import Role
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -122,18 +121,6 @@ def check_round(tally: Tally, statuses: Counter[int], *, win: int, lose: int, ev
 
 # --- people ---------------------------------------------------------------------------------
 
-
-@pytest.fixture
-def dave(spine_team: Team) -> User:
-    """A second neurosurgeon of the receiving team: two people triage at once."""
-    user = UserFactory(username="dave", role=Role.NEUROSURGEON)
-    add_member(spine_team, user)
-    return user
-
-
-@pytest.fixture
-def teams(breast_team: Team, spine_team: Team, mdt_team: Team) -> dict[str, Team]:
-    return {"breast_team": breast_team, "spine_team": spine_team, "mdt_team": mdt_team}
 
 
 # --- the races --------------------------------------------------------------------------------

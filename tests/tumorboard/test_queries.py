@@ -42,11 +42,6 @@ def _count(client, url: str) -> int:
     return len(queries)
 
 
-@pytest.fixture
-def teams(breast_team, spine_team, mdt_team) -> dict:
-    return {"breast_team": breast_team, "spine_team": spine_team, "mdt_team": mdt_team}
-
-
 @pytest.mark.parametrize("n", [2, 12])
 def test_neurosurgeon_home_is_constant(n, client, breast_surgeon, neurosurgeon, teams) -> None:
     _cases(n, breast_surgeon, neurosurgeon, teams)
