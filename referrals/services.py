@@ -9,13 +9,15 @@ in the same transaction, and enqueues its alerts on commit (ids only). Refusals:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import audit
@@ -105,14 +107,27 @@ def _first_recipients(referral: Referral) -> list[User]:
     return [m.user for m in chosen]
 
 
-def _coordinators(referral: Referral) -> list[User]:
-    """The MDT coordinators of the case's MDT team, else of the institution's MDT teams."""
-    case = referral.case
-    teams = (Team.objects.filter(pk=case.mdt_team_id) if case.mdt_team_id else
-             Team.objects.filter(kind=Team.Kind.MDT,
-                                 institution_id=referral.receiving_team.institution_id))
-    return list(User.objects.filter(memberships__team__in=teams, role=Role.COORDINATOR,
-                                    is_active=True).distinct().order_by("pk"))
+def _coordinators_of(referrals: Sequence[Referral]) -> dict[int, list[User]]:
+    """The MDT coordinators of each referral (by id): of its case's MDT team, else of the MDT
+    teams of the receiving team's institution. One query for any number of referrals (the
+    escalation pass); each referral needs ``case`` and ``receiving_team`` loaded."""
+    team_ids = {r.case.mdt_team_id for r in referrals if r.case.mdt_team_id}
+    institution_ids = {r.receiving_team.institution_id for r in referrals
+                       if not r.case.mdt_team_id}
+    by_team: dict[int, dict[int, User]] = defaultdict(dict)
+    by_institution: dict[int, dict[int, User]] = defaultdict(dict)
+    memberships = (TeamMembership.objects
+                   .filter(Q(team_id__in=team_ids) | Q(team__kind=Team.Kind.MDT,
+                                                       team__institution_id__in=institution_ids),
+                           user__role=Role.COORDINATOR, user__is_active=True)
+                   .select_related("user", "team").order_by("user_id"))
+    for m in memberships:
+        by_team[m.team_id][m.user_id] = m.user
+        if m.team.kind == Team.Kind.MDT:
+            by_institution[m.team.institution_id][m.user_id] = m.user
+    return {r.pk: list((by_team[r.case.mdt_team_id] if r.case.mdt_team_id
+                        else by_institution[r.receiving_team.institution_id]).values())
+            for r in referrals}
 
 
 def _breast_surgeons(case: Case) -> list[User]:
@@ -138,24 +153,54 @@ def _enqueue(alert_ids: list[int]) -> None:
                            exc_info=True)
 
 
+def _enqueue_batch(alert_ids: list[int]) -> None:
+    """Publish one task for a batch's alerts (the escalation pass): one broker round trip
+    instead of one per alert. Best effort, as ``_enqueue``: the outbox resends what is lost."""
+    from .tasks import deliver_alerts
+
+    try:
+        deliver_alerts.delay(alert_ids)
+    except Exception:
+        logger.warning("%s alerts not enqueued; the outbox will resend them", len(alert_ids),
+                       exc_info=True)
+
+
+def _alerts_insert(wanted: Mapping[int, Iterable[User]], *, kind: str,
+                   step: int) -> dict[int, list[int]]:
+    """The alert rows for ``{referral id: recipients}``: one per recipient, deduplicated by the
+    key (referral, recipient, kind, step); three queries for any number of referrals. Returns
+    the ids of the new alerts by referral id. Publishing them is the caller's."""
+    people = {referral_id: list({user.pk: user for user in users})
+              for referral_id, users in wanted.items()}
+    people = {referral_id: users for referral_id, users in people.items() if users}
+    if not people:
+        return {}
+    existing = set(Alert.objects.filter(referral_id__in=people, kind=kind, step=step)
+                   .values_list("referral_id", "recipient_id"))
+    new = [Alert(referral_id=referral_id, recipient_id=user_id, kind=kind, step=step)
+           for referral_id, users in people.items() for user_id in users
+           if (referral_id, user_id) not in existing]
+    if not new:
+        return {}
+    # ignore_conflicts: a concurrent writer of the same key wins quietly (the unique key).
+    Alert.objects.bulk_create(new, ignore_conflicts=True)
+    keys = {(alert.referral_id, alert.recipient_id) for alert in new}
+    created: dict[int, list[int]] = {}
+    for pk, referral_id, user_id in (
+            Alert.objects.filter(referral_id__in={r for r, _ in keys}, kind=kind, step=step,
+                                 sent_at=None)
+            .order_by("pk").values_list("pk", "referral_id", "recipient_id")):
+        if (referral_id, user_id) in keys:
+            created.setdefault(referral_id, []).append(pk)
+    return created
+
+
 def alerts_create(
     *, referral: Referral, recipients: Iterable[User], kind: str, step: int = 0
 ) -> list[int]:
     """One alert per recipient, deduplicated by the key (referral, recipient, kind, step); the
     deliveries are enqueued when the transaction commits. Returns the ids of new alerts."""
-    people = {user.pk: user for user in recipients}
-    if not people:
-        return []
-    existing = set(Alert.objects.filter(referral=referral, kind=kind, step=step,
-                                        recipient_id__in=people)
-                   .values_list("recipient_id", flat=True))
-    new = [Alert(referral=referral, recipient_id=pk, kind=kind, step=step)
-           for pk in people if pk not in existing]
-    # ignore_conflicts: a concurrent writer of the same key wins quietly (the unique key).
-    Alert.objects.bulk_create(new, ignore_conflicts=True)
-    ids = list(Alert.objects.filter(referral=referral, kind=kind, step=step,
-                                    recipient_id__in=[a.recipient_id for a in new], sent_at=None)
-               .values_list("pk", flat=True))
+    ids = _alerts_insert({referral.pk: recipients}, kind=kind, step=step).get(referral.pk, [])
     if ids:
         transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return ids
@@ -182,18 +227,32 @@ def _urgency_of(codes: Sequence[str], findings: CaseFindings) -> tuple[str, str]
     return (result.level.value if result.level else ""), " ".join(result.rationale)
 
 
-def _event(referral: Referral, action: str, actor: User | None, *, from_status: str = "",
-           to_status: str = "", note: str = "", at: datetime | None = None,
-           **detail: Any) -> ReferralEvent:
-    event = ReferralEvent.objects.create(
+def _event_row(referral: Referral, action: str, actor: User | None, *, from_status: str = "",
+               to_status: str = "", note: str = "", at: datetime | None = None,
+               **detail: Any) -> ReferralEvent:
+    """An unsaved event: ``_event`` writes one, the escalation pass many (``_events_create``)."""
+    return ReferralEvent(
         referral=referral, action=action, from_status=from_status,
         to_status=to_status or referral.status, actor=actor, at=at or timezone.now(), note=note,
         detail=detail,
     )
-    # Webhooks: outbox rows in this transaction, sent after commit (integrations.webhooks).
-    webhooks.referral_state_changed(referral=referral, from_status=event.from_status,
-                                    to_status=event.to_status, at=event.at)
-    return event
+
+
+def _events_create(events: list[ReferralEvent]) -> list[ReferralEvent]:
+    """Write the events in one INSERT, then their webhooks: outbox rows in this transaction,
+    sent after commit (integrations.webhooks; nothing for an event that keeps the status)."""
+    ReferralEvent.objects.bulk_create(events)
+    for event in events:
+        webhooks.referral_state_changed(referral=event.referral, from_status=event.from_status,
+                                        to_status=event.to_status, at=event.at)
+    return events
+
+
+def _event(referral: Referral, action: str, actor: User | None, *, from_status: str = "",
+           to_status: str = "", note: str = "", at: datetime | None = None,
+           **detail: Any) -> ReferralEvent:
+    return _events_create([_event_row(referral, action, actor, from_status=from_status,
+                                      to_status=to_status, note=note, at=at, **detail)])[0]
 
 
 def _recently_closed_with_same_evidence(case: Case, direction: str, fired: Sequence[Trigger],
@@ -556,53 +615,88 @@ def workup_item_tick(*, referral: Referral, code: str, actor: User) -> OccultWor
 # --- escalation and the outbox (beat jobs) --------------------------------------------------
 
 
+#: Referrals escalated per transaction: the pass's queries are per batch, not per referral.
+ESCALATION_BATCH = 100
+
+
 def escalate_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Escalate every unacknowledged referral whose next step is due (beat, every minute).
 
     Step 1: the rest of the receiving team (everyone not yet alerted, the lead aside). Step 2,
-    REFERRAL_ESCALATION_STEP_MINUTES later: the team lead and the MDT coordinators. Each step is
-    claimed by a conditional update of ``escalation_level`` (healthchecks' sendalerts): with two
-    beats running, one update changes the row and only that one writes the event and alerts.
-    Uses the index ``referral_escalation_due_idx``. Returns the number of steps taken.
+    REFERRAL_ESCALATION_STEP_MINUTES later: the team lead and the MDT coordinators. The scan
+    uses the index ``referral_escalation_due_idx``; the due referrals are then escalated in
+    transactions of ESCALATION_BATCH (``_escalate_batch``): a constant number of queries, one
+    commit and one broker message per batch. Returns the number of steps taken.
     """
     now = now or timezone.now()
     due = list(Referral.objects.filter(status=ReferralStatus.SENT, escalation_due_at__lte=now)
-               .values_list("pk", "escalation_level")[:limit])
-    return sum(_escalate_one(pk, level, now) for pk, level in due)
+               .values_list("pk", flat=True)[:limit])
+    return sum(_escalate_batch(due[start:start + ESCALATION_BATCH], now)
+               for start in range(0, len(due), ESCALATION_BATCH))
 
 
 @transaction.atomic
-def _escalate_one(referral_id: int, level: int, now: datetime) -> bool:
-    if level >= 2:
-        return False
-    step = level + 1
-    after = (now + timedelta(minutes=settings.REFERRAL_ESCALATION_STEP_MINUTES)
-             if step == 1 else None)
-    claimed = Referral.objects.filter(
-        pk=referral_id, status=ReferralStatus.SENT, escalation_level=level,
-        escalation_due_at__lte=now,
-    ).update(escalation_level=step, escalation_due_at=after, updated_at=now)
-    if claimed != 1:
-        return False
-    referral = Referral.objects.select_related("case", "receiving_team").get(pk=referral_id)
-    if step == 1:
-        alerted = set(Alert.objects.filter(referral=referral).values_list("recipient_id",
-                                                                          flat=True))
-        members = TeamMembership.objects.filter(team_id=referral.receiving_team_id)
-        recipients = [m.user for m in members.select_related("user").order_by("user_id")
-                      if not m.is_lead and m.user_id not in alerted and m.user.is_active]
-        kind = AlertKind.ESCALATION_TEAM
-    else:
-        lead = list(User.objects.filter(memberships__team_id=referral.receiving_team_id,
-                                        memberships__is_lead=True, is_active=True))
-        recipients = lead + _coordinators(referral)
-        kind = AlertKind.ESCALATION_LEAD
-    ids = alerts_create(referral=referral, recipients=recipients, kind=kind, step=step)
-    _event(referral, "escalate", None, from_status=referral.status, at=now, level=step,
-           alerts=len(ids), due_at=referral.due_at.isoformat() if referral.due_at else None)
-    audit.record(actor=None, action=AuditAction.UPDATE, obj=referral, case=referral.case,
-                 detail={"escalation_level": step})
-    return True
+def _escalate_batch(referral_ids: list[int], now: datetime) -> int:
+    """Take the next escalation step of each of these referrals that is still due.
+
+    The claim: ``SELECT ... FOR UPDATE SKIP LOCKED`` re-checks each row (still sent, still due,
+    below step 2) and locks it until the commit, and the step is taken from the locked row's
+    ``escalation_level``. A second beat running at once skips the rows this one holds, and
+    after the commit finds them no longer due (their ``escalation_due_at`` moved on), so no
+    step is ever taken twice. Chosen over a conditional ``UPDATE ... RETURNING``: the same
+    exclusion without raw SQL, and the locking read loads the rows the step needs. SQLite
+    ignores the clause; its IMMEDIATE transactions serialise the beats instead.
+    """
+    claimed = list(
+        Referral.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "receiving_team")
+        .filter(pk__in=referral_ids, status=ReferralStatus.SENT, escalation_due_at__lte=now,
+                escalation_level__lt=2)
+        .order_by("pk")
+    )
+    if not claimed:
+        return 0
+    first = [r for r in claimed if r.escalation_level == 0]
+    second = [r for r in claimed if r.escalation_level == 1]
+    after = now + timedelta(minutes=settings.REFERRAL_ESCALATION_STEP_MINUTES)
+    for referrals, step, due_at in ((first, 1, after), (second, 2, None)):
+        if referrals:
+            Referral.objects.filter(pk__in=[r.pk for r in referrals]).update(
+                escalation_level=step, escalation_due_at=due_at, updated_at=now)
+    members: dict[int, list[TeamMembership]] = defaultdict(list)
+    for m in (TeamMembership.objects
+              .filter(team_id__in={r.receiving_team_id for r in claimed})
+              .select_related("user").order_by("user_id")):
+        members[m.team_id].append(m)
+    # Step 1: the rest of the receiving team, everyone not yet alerted on the referral.
+    alerted = set(Alert.objects.filter(referral__in=first)
+                  .values_list("referral_id", "recipient_id")) if first else set()
+    team_rest = {r.pk: [m.user for m in members[r.receiving_team_id]
+                        if not m.is_lead and (r.pk, m.user_id) not in alerted
+                        and m.user.is_active]
+                 for r in first}
+    # Step 2: the lead, then the MDT coordinators.
+    coordinators = _coordinators_of(second) if second else {}
+    lead_and_mdt = {r.pk: [m.user for m in members[r.receiving_team_id]
+                           if m.is_lead and m.user.is_active] + coordinators[r.pk]
+                    for r in second}
+    ids = {**_alerts_insert(team_rest, kind=AlertKind.ESCALATION_TEAM, step=1),
+           **_alerts_insert(lead_and_mdt, kind=AlertKind.ESCALATION_LEAD, step=2)}
+    _events_create([
+        _event_row(r, "escalate", None, from_status=r.status, at=now,
+                   level=r.escalation_level + 1, alerts=len(ids.get(r.pk, [])),
+                   due_at=r.due_at.isoformat() if r.due_at else None)
+        for r in claimed
+    ])
+    audit.record_many([
+        audit.entry(actor=None, action=AuditAction.UPDATE, obj=r, case=r.case,
+                    detail={"escalation_level": r.escalation_level + 1})
+        for r in claimed
+    ])
+    new_ids = [pk for batch in ids.values() for pk in batch]
+    if new_ids:
+        transaction.on_commit(lambda: _enqueue_batch(new_ids), robust=True)
+    return len(claimed)
 
 
 def resend_unsent_alerts(*, now: datetime | None = None, limit: int = 1000) -> int:

@@ -3,12 +3,15 @@ in plain text in the broker), idempotent, so a retry or a redelivery is harmless
 
 from __future__ import annotations
 
+import logging
 from smtplib import SMTPException
 
 from celery import Task, shared_task
 from django.db import DatabaseError
 
 from . import alerts, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -24,6 +27,27 @@ from . import alerts, services
 )
 def deliver_alert(self: Task, alert_id: int) -> bool:
     return alerts.alert_deliver(alert_id=int(alert_id))
+
+
+@shared_task(name="referrals.tasks.deliver_alerts", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
+def deliver_alerts(alert_ids: list[int]) -> int:
+    """The e-mails of a batch of alerts (the escalation pass publishes one task per batch).
+
+    Each alert is delivered as by ``deliver_alert``, so a redelivered batch (a dead worker)
+    sends only what is still unsent. An alert whose delivery fails is handed to a
+    ``deliver_alert`` task of its own, with that task's retries and backoff, and the rest of
+    the batch goes on. Returns the number of e-mails this run sent.
+    """
+    sent = 0
+    for alert_id in alert_ids:
+        try:
+            sent += alerts.alert_deliver(alert_id=int(alert_id))
+        except (SMTPException, OSError, DatabaseError):
+            logger.warning("alert %s: delivery failed, retried by its own task", alert_id,
+                           exc_info=True)
+            deliver_alert.delay(alert_id)
+    return sent
 
 
 @shared_task(name="referrals.tasks.escalate_due", acks_late=True, ignore_result=True)
