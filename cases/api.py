@@ -94,7 +94,7 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
             case = run_service(
                 lambda: services.case_create(patient=patient, actor=self.actor, **data))
         case = self.visible_case(case.pk, record=False)
-        body = CaseDetailSerializer(selectors.case_detail(case=case)).data
+        body = CaseDetailSerializer(selectors.case_status(case=case)).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -106,7 +106,7 @@ class CaseDetailView(_CaseView):
     def get(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=True)
         return conditional_response(
-            request, CaseDetailSerializer(selectors.case_detail(case=case)).data)
+            request, CaseDetailSerializer(selectors.case_status(case=case)).data)
 
     @extend_schema(
         operation_id="cases_partial_update",
@@ -134,7 +134,7 @@ class CaseDetailView(_CaseView):
             case=case, actor=self.actor, expected_version=version, oncologists=oncologists, **data
         ))
         case = self.visible_case(case_id, record=False)
-        return Response(CaseDetailSerializer(selectors.case_detail(case=case)).data)
+        return Response(CaseDetailSerializer(selectors.case_status(case=case)).data)
 
 
 def _if_match(header: str | None) -> int | None:

@@ -197,12 +197,13 @@ class PhaseStay:
 class CaseDetail:
     case: Case
     lesions: list[LesionView]
-    stays: list[PhaseStay]
-    assessments: list[Assessment]
-    followups: list[FollowUpVisit]
     allowed_moves: list[timeline.Phase]
     timing_checks: list[dict[str, str]] = field(default_factory=list)
-    # Filled from referrals.selectors.case_open_referrals and meetings.selectors.
+    # Filled by case_detail (the page) only; case_status (the endpoint) leaves them empty.
+    stays: list[PhaseStay] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    followups: list[FollowUpVisit] = field(default_factory=list)
+    # Filled from referrals.selectors.case_open_referrals and the case's agenda items.
     open_referrals: list[Any] = field(default_factory=list)
     next_meeting: Any = None
     last_decision: Any = None
@@ -223,32 +224,26 @@ def lesion_views(lesions: list[SpinalLesion], assessment: Assessment | None) -> 
     return views
 
 
-def case_detail(*, case: Case) -> CaseDetail:
-    """Everything the case page and the detail endpoint show, for one case already visible."""
-    lesions = list(case.lesions.prefetch_related("imagings__recorded_by"))
-    events = list(
-        case.phase_events.select_related("actor").prefetch_related("ticks__ticked_by")
-    )
-    stays = []
-    for event in events:
-        ticks = {tick.duty_code: tick for tick in event.ticks.all()}
-        stays.append(PhaseStay(event, [ChecklistItem(duty, ticks.get(duty.code))
-                                       for duty in timeline.duties(event.to_phase)]))
+def case_status(*, case: Case, with_recorders: bool = False) -> CaseDetail:
+    """What the detail endpoint shows (``CaseDetailSerializer``), for one case already visible:
+    lesions with their studies, open referrals, next meeting and decisions, in 5 queries
+    whatever the number of rows. The endpoint gives recorders as ids, so their user rows are
+    joined only ``with_recorders`` (the page shows their names)."""
+    imagings = LesionImaging.objects.all()
+    if with_recorders:
+        imagings = imagings.select_related("recorded_by")
+    lesions = list(case.lesions.prefetch_related(Prefetch("imagings", queryset=imagings)))
     detail = CaseDetail(
         case=case,
         lesions=lesion_views(lesions, case.latest_assessment),
-        stays=stays,
-        assessments=list(case.assessments.select_related("created_by")[:20]),
-        followups=list(case.followups.select_related("recorded_by")),
         allowed_moves=timeline.allowed_moves(case.phase),
     )
     from referrals.selectors import case_open_referrals  # referrals builds on cases
 
     detail.open_referrals = case_open_referrals(case_id=case.pk)
-    from meetings.selectors import case_decisions, case_next_meeting, decision_summary
+    detail.next_meeting, detail.decisions = case_meetings(case_id=case.pk)
+    from meetings.selectors import decision_summary  # meetings builds on cases
 
-    detail.next_meeting = case_next_meeting(case_id=case.pk)
-    detail.decisions = case_decisions(case_id=case.pk)
     detail.last_decision = decision_summary(detail.decisions[0]) if detail.decisions else None
     # CLINICAL.md §10 surgical-timing checks from pre-operative on (issue: "entering pre-operative
     # shows the surgical-timing checks").
@@ -257,8 +252,51 @@ def case_detail(*, case: Case) -> CaseDetail:
     return detail
 
 
+def case_detail(*, case: Case) -> CaseDetail:
+    """Everything the case page shows: ``case_status`` with the recorders' names, plus the phase
+    stays, assessments and follow-up visits (4 more queries, whatever the number of rows)."""
+    detail = case_status(case=case, with_recorders=True)
+    detail.stays = case_timeline(case=case)
+    # The table shows the summary columns, never the stored JSON (~5 kB a row to decode).
+    detail.assessments = list(case.assessments.select_related("created_by")
+                              .defer("inputs", "result")[:20])
+    detail.followups = list(case.followups.select_related("recorded_by"))
+    return detail
+
+
 def case_timeline(*, case: Case) -> list[PhaseStay]:
-    return case_detail(case=case).stays
+    """Every phase stay of the case with its S2 Table 4 checklist, the actor and the ticks'
+    authors loaded with their rows (2 queries)."""
+    ticks = DutyTick.objects.select_related("ticked_by")
+    events = case.phase_events.select_related("actor").prefetch_related(
+        Prefetch("ticks", queryset=ticks))
+    stays = []
+    for event in events:
+        done = {tick.duty_code: tick for tick in event.ticks.all()}
+        stays.append(PhaseStay(event, [ChecklistItem(duty, done.get(duty.code))
+                                       for duty in timeline.duties(event.to_phase)]))
+    return stays
+
+
+def case_meetings(*, case_id: int) -> tuple[dict[str, object] | None, list[Any]]:
+    """The case's next meeting (the open meeting whose agenda holds it, earliest first) and its
+    decisions (newest first), from one query over its agenda items: each names its meeting and,
+    once decided, its decision. Same answers as meetings.selectors.case_next_meeting and
+    case_decisions, which read the same rows in two queries."""
+    from meetings.models import OPEN_MEETING_STATUSES, AgendaItem  # meetings builds on cases
+
+    items = list(AgendaItem.objects.filter(case_id=case_id)
+                 .select_related("meeting", "decision__responsible"))
+    open_items = [item for item in items if item.meeting.status in OPEN_MEETING_STATUSES]
+    next_meeting = None
+    if open_items:
+        item = min(open_items, key=lambda item: item.meeting.starts_at)
+        next_meeting = {"id": item.meeting.pk, "starts_at": item.meeting.starts_at.isoformat(),
+                        "status": item.meeting.status, "position": item.position}
+    # An undecided item has no decision row: select_related cached None, so no query here.
+    decisions = [item.decision for item in items if getattr(item, "decision", None) is not None]
+    decisions.sort(key=lambda decision: (decision.decided_at, decision.pk), reverse=True)
+    return next_meeting, decisions
 
 
 def assessment_reproduce(assessment: Assessment) -> dict[str, object]:
