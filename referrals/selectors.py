@@ -4,10 +4,11 @@ are, besides, their recipient's only. An outsider gets 404, never 403."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -87,18 +88,41 @@ def allowed_actions(referral: Referral, *, user: User, team_ids: set[int]) -> li
     return [move.action.value for move in states.moves_from(referral.status) if move.by in mine]
 
 
+def with_user_teams(referrals: QuerySet[Referral], *, user: User) -> QuerySet[Referral]:
+    """Each row says whether the user is in its receiving team and in its sending team, so that
+    a list page learns the user's parties from its own rows (``row_team_ids``), without a query
+    of its own for the user's teams."""
+    mine = TeamMembership.objects.filter(user_id=user.pk)
+    return referrals.annotate(
+        user_receives=Exists(mine.filter(team_id=OuterRef("receiving_team_id"))),
+        user_sends=Exists(mine.filter(team_id=OuterRef("sending_team_id"))))
+
+
+def row_team_ids(referrals: Iterable[Referral]) -> set[int]:
+    """The user's teams among the teams of these rows (loaded by ``with_user_teams``): all
+    that ``parties`` asks about them."""
+    found = set()
+    for referral in referrals:
+        if referral.user_receives:  # type: ignore[attr-defined]
+            found.add(referral.receiving_team_id)
+        if referral.user_sends and referral.sending_team_id:  # type: ignore[attr-defined]
+            found.add(referral.sending_team_id)
+    return found
+
+
 def triage_queue(*, user: User) -> QuerySet[Referral]:
     """Incoming referrals of the user's teams still to act on: red first, then the due time."""
-    return referral_list_for_display(user=user).filter(
-        receiving_team__memberships__user=user, status__in=QUEUE_STATUSES)
+    return with_user_teams(referral_list_for_display(user=user).filter(
+        receiving_team__memberships__user=user, status__in=QUEUE_STATUSES), user=user)
 
 
 def outgoing_referrals(*, user: User) -> QuerySet[Referral]:
     """Referrals sent by the user's teams, open ones and those closed in the last 30 days."""
     since = timezone.now() - timedelta(days=30)
-    return referral_list_for_display(user=user).filter(
+    return with_user_teams(referral_list_for_display(user=user).filter(
         sending_team__memberships__user=user).exclude(
-        status__in=[s for s in ReferralStatus if s not in OPEN_STATUSES], updated_at__lt=since)
+        status__in=[s for s in ReferralStatus if s not in OPEN_STATUSES], updated_at__lt=since),
+        user=user)
 
 
 def overdue_referrals(*, user: User, now: datetime | None = None) -> QuerySet[Referral]:

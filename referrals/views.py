@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,25 +37,39 @@ def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def referral_rows(request: HttpRequest) -> dict[str, Any]:
-    """The triage queue (incoming) and the outgoing referrals of the user's teams, with the
-    allowed actions of each row, in a constant number of queries."""
+#: Rows per page of the triage queue and of the outgoing list: the most urgent come first, and
+#: a page of 50 renders in constant time whatever the size of the queue (bench/RESULTS.md item 2).
+QUEUE_PAGE_SIZE = 50
+
+
+def referral_rows(request: HttpRequest, *, incoming_page: int | str | None = 1,
+                  outgoing_page: int | str | None = 1) -> dict[str, Any]:
+    """One page of the triage queue (incoming) and one of the outgoing referrals of the user's
+    teams, with the allowed actions of each row, in a constant number of queries.
+
+    The home pages show the first pages; the referral list passes the page numbers asked for
+    (``Paginator.get_page``: a bad or out-of-range number gives the first or last page)."""
     user = _actor(request)
-    team_ids = selectors.user_team_ids(user)
-    incoming = list(selectors.triage_queue(user=user)[:200])
-    outgoing = list(selectors.outgoing_referrals(user=user)[:200])
-    for referral in (*incoming, *outgoing):
+    incoming = Paginator(selectors.triage_queue(user=user),
+                         QUEUE_PAGE_SIZE).get_page(incoming_page)
+    outgoing = Paginator(selectors.outgoing_referrals(user=user),
+                         QUEUE_PAGE_SIZE).get_page(outgoing_page)
+    shown = [*incoming, *outgoing]
+    team_ids = selectors.row_team_ids(shown)
+    for referral in shown:
         referral.actions = selectors.allowed_actions(  # type: ignore[attr-defined]
             referral, user=user, team_ids=team_ids)
-    audit.record_list_read(actor=user, case_ids=sorted({r.case_id for r in (*incoming,
-                                                                            *outgoing)}),
+    audit.record_list_read(actor=user, case_ids=sorted({r.case_id for r in shown}),
                            what="referral_list")
     return {"incoming": incoming, "outgoing": outgoing, "now": timezone.now()}
 
 
 @role_required(*CLINICAL_ROLES)
 def referral_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "referrals/referral_list.html", referral_rows(request))
+    """The whole triage queue and outgoing list, a page of each (``?page=``, ``?sent=``)."""
+    context = referral_rows(request, incoming_page=request.GET.get("page"),
+                            outgoing_page=request.GET.get("sent"))
+    return render(request, "referrals/referral_list.html", context)
 
 
 @role_required(*CLINICAL_ROLES)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from referrals.models import Alert, Referral
 
@@ -110,3 +111,97 @@ def test_the_occult_primary_checklist_is_ticked_on_its_page(
     assert b"Occult-primary work-up" in page.content
     client.post(reverse("referrals:workup-tick", args=[referral.pk, "history"]))
     assert referral.workup_items.get(code="history").done_by == breast_surgeon
+
+
+def _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team) -> list[int]:
+    """Three referrals in the spine team's queue, returned in priority order: red, then two
+    orange ones by their due time."""
+    from tests.factories import add_lesion, create_case
+
+    now = timezone.now()
+    wanted = [("orange", 30), ("red", 20), ("orange", 10)]
+    ids = []
+    for urgency, hours in wanted:
+        case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
+                           mdt_team=mdt_team)
+        add_lesion(case, actor=breast_surgeon)
+        referral = Referral.objects.get(case=case, direction="breast_to_neuro")
+        Referral.objects.filter(pk=referral.pk).update(
+            urgency=urgency, due_at=now + dt.timedelta(hours=hours))
+        ids.append(referral.pk)
+    return [ids[1], ids[2], ids[0]]
+
+
+def test_the_triage_queue_is_paged_in_priority_order_with_an_accessible_pager(
+        client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
+        mdt_team) -> None:
+    from referrals import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    expected = _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team)
+    client.force_login(neurosurgeon)
+    url = reverse("referrals:referral-list")
+
+    first = client.get(url)
+    html = first.content.decode()
+    assert [r.pk for r in first.context["incoming"]] == expected[:2]
+    assert "3 waiting" in html
+    assert '<nav class="pager" aria-label="Triage queue pages">' in html
+    assert "page 1 of 2" in html and 'href="?page=2" rel="next"' in html
+    assert 'rel="prev"' not in html
+
+    second = client.get(url, {"page": "2"})
+    assert [r.pk for r in second.context["incoming"]] == expected[2:]
+    assert 'href="?page=1" rel="prev"' in second.content.decode()
+    # A page number that is not one, or past the end, gives the first or the last page.
+    assert [r.pk for r in client.get(url, {"page": "x"}).context["incoming"]] == expected[:2]
+    assert [r.pk for r in client.get(url, {"page": "99"}).context["incoming"]] == expected[2:]
+
+
+def test_an_action_on_a_later_page_returns_to_that_page(
+        client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
+        mdt_team) -> None:
+    from referrals import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    expected = _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team)
+    client.force_login(neurosurgeon)
+    url = reverse("referrals:referral-list")
+    page = client.get(url, {"page": "2"}).content.decode()
+    assert 'name="next" value="/referrals/?page=2"' in page
+    moved = client.post(reverse("referrals:referral-act", args=[expected[2], "acknowledge"]),
+                        {"next": f"{url}?page=2"})
+    assert moved.status_code == 302 and moved.url == f"{url}?page=2"
+
+
+def test_the_neurosurgeon_home_shows_the_first_page_and_links_the_whole_queue(
+        client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
+        mdt_team) -> None:
+    from referrals import views
+
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    expected = _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team)
+    client.force_login(neurosurgeon)
+    # ?page= pages the case table of the home, never the queue: the home shows its first page.
+    response = client.get(reverse("home-neuro"), {"page": "2"})
+    assert [r.pk for r in response.context["incoming"]] == expected[:2]
+    html = response.content.decode()
+    assert "The 2 most urgent of 3 waiting." in html
+    assert f'<a href="{reverse("referrals:referral-list")}">The whole triage queue</a>' in html
+
+
+def test_each_row_offers_the_moves_of_the_user_s_side_of_the_referral(
+        client, referral, neurosurgeon, breast_surgeon, breast_team) -> None:
+    from tests.factories import add_member
+
+    url = reverse("referrals:referral-list")
+    client.force_login(neurosurgeon)
+    assert [r.actions for r in client.get(url).context["incoming"]] == [["acknowledge"]]
+    client.force_login(breast_surgeon)
+    assert [r.actions for r in client.get(url).context["outgoing"]] == [["cancel"]]
+    # In both teams: both sides' moves, on the row of either list.
+    add_member(breast_team, neurosurgeon)
+    client.force_login(neurosurgeon)
+    page = client.get(url).context
+    assert [r.actions for r in page["incoming"]] == [["acknowledge", "cancel"]]
+    assert [r.actions for r in page["outgoing"]] == [["acknowledge", "cancel"]]
