@@ -153,16 +153,24 @@ def _enqueue(alert_ids: list[int]) -> None:
                            exc_info=True)
 
 
+#: Alerts per ``deliver_alerts`` task: few broker round trips for a batch, yet its e-mails
+#: still spread over the worker processes.
+ALERTS_PER_TASK = 25
+
+
 def _enqueue_batch(alert_ids: list[int]) -> None:
-    """Publish one task for a batch's alerts (the escalation pass): one broker round trip
-    instead of one per alert. Best effort, as ``_enqueue``: the outbox resends what is lost."""
+    """Publish a batch's alerts (the escalation pass) as ``deliver_alerts`` tasks of
+    ALERTS_PER_TASK ids, instead of one message per alert. Best effort, as ``_enqueue``: the
+    outbox resends what is lost."""
     from .tasks import deliver_alerts
 
-    try:
-        deliver_alerts.delay(alert_ids)
-    except Exception:
-        logger.warning("%s alerts not enqueued; the outbox will resend them", len(alert_ids),
-                       exc_info=True)
+    for start in range(0, len(alert_ids), ALERTS_PER_TASK):
+        chunk = alert_ids[start:start + ALERTS_PER_TASK]
+        try:
+            deliver_alerts.delay(chunk)
+        except Exception:
+            logger.warning("%s alerts not enqueued; the outbox will resend them", len(chunk),
+                           exc_info=True)
 
 
 def _alerts_insert(wanted: Mapping[int, Iterable[User]], *, kind: str,
@@ -626,7 +634,7 @@ def escalate_due(*, now: datetime | None = None, limit: int = 500) -> int:
     REFERRAL_ESCALATION_STEP_MINUTES later: the team lead and the MDT coordinators. The scan
     uses the index ``referral_escalation_due_idx``; the due referrals are then escalated in
     transactions of ESCALATION_BATCH (``_escalate_batch``): a constant number of queries, one
-    commit and one broker message per batch. Returns the number of steps taken.
+    commit and a few broker messages per batch. Returns the number of steps taken.
     """
     now = now or timezone.now()
     due = list(Referral.objects.filter(status=ReferralStatus.SENT, escalation_due_at__lte=now)

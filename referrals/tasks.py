@@ -32,7 +32,8 @@ def deliver_alert(self: Task, alert_id: int) -> bool:
 @shared_task(name="referrals.tasks.deliver_alerts", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
 def deliver_alerts(alert_ids: list[int]) -> int:
-    """The e-mails of a batch of alerts (the escalation pass publishes one task per batch).
+    """The e-mails of a batch of alerts (the escalation pass publishes one task per
+    ALERTS_PER_TASK alerts).
 
     Each alert is delivered as by ``deliver_alert``, so a redelivered batch (a dead worker)
     sends only what is still unsent. An alert whose delivery fails is handed to a

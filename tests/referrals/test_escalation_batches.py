@@ -180,7 +180,7 @@ def test_the_pass_runs_a_constant_number_of_queries(
     assert Alert.objects.filter(kind="escalation_team").count() == n - n // 3
 
 
-def test_a_batch_publishes_one_task_and_its_run_sends_each_email_once(
+def test_a_batch_publishes_few_tasks_and_their_run_sends_each_email_once(
     groups, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     made = _raise(groups, 6)
@@ -190,7 +190,10 @@ def test_a_batch_publishes_one_task_and_its_run_sends_each_email_once(
             django_capture_on_commit_callbacks(execute=True):
         assert services.escalate_due() == 6
     ids = sorted(Alert.objects.filter(kind="escalation_team").values_list("pk", flat=True))
-    assert [sorted(batch) for batch in published] == [ids]
+    assert [sorted(batch) for batch in published] == [ids]  # one task for the batch
+    monkeypatch.setattr(services, "ALERTS_PER_TASK", 4)
+    services._enqueue_batch(ids)
+    assert [len(batch) for batch in published[1:]] == [4, 2]
     mail.outbox.clear()
     assert tasks.deliver_alerts(published[0]) == 6
     assert tasks.deliver_alerts(published[0]) == 0  # a redelivered batch sends nothing again
