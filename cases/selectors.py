@@ -241,6 +241,8 @@ def case_status(*, case: Case, with_recorders: bool = False) -> CaseDetail:
     from referrals.selectors import case_open_referrals  # referrals builds on cases
 
     detail.open_referrals = case_open_referrals(case_id=case.pk)
+    from meetings.selectors import case_meetings  # meetings builds on cases
+
     detail.next_meeting, detail.decisions = case_meetings(case_id=case.pk)
     from meetings.selectors import decision_summary  # meetings builds on cases
 
@@ -276,27 +278,6 @@ def case_timeline(*, case: Case) -> list[PhaseStay]:
         stays.append(PhaseStay(event, [ChecklistItem(duty, done.get(duty.code))
                                        for duty in timeline.duties(event.to_phase)]))
     return stays
-
-
-def case_meetings(*, case_id: int) -> tuple[dict[str, object] | None, list[Any]]:
-    """The case's next meeting (the open meeting whose agenda holds it, earliest first) and its
-    decisions (newest first), from one query over its agenda items: each names its meeting and,
-    once decided, its decision. Same answers as meetings.selectors.case_next_meeting and
-    case_decisions, which read the same rows in two queries."""
-    from meetings.models import OPEN_MEETING_STATUSES, AgendaItem  # meetings builds on cases
-
-    items = list(AgendaItem.objects.filter(case_id=case_id)
-                 .select_related("meeting", "decision__responsible"))
-    open_items = [item for item in items if item.meeting.status in OPEN_MEETING_STATUSES]
-    next_meeting = None
-    if open_items:
-        item = min(open_items, key=lambda item: item.meeting.starts_at)
-        next_meeting = {"id": item.meeting.pk, "starts_at": item.meeting.starts_at.isoformat(),
-                        "status": item.meeting.status, "position": item.position}
-    # An undecided item has no decision row: select_related cached None, so no query here.
-    decisions = [item.decision for item in items if getattr(item, "decision", None) is not None]
-    decisions.sort(key=lambda decision: (decision.decided_at, decision.pk), reverse=True)
-    return next_meeting, decisions
 
 
 def assessment_reproduce(assessment: Assessment) -> dict[str, object]:

@@ -121,22 +121,22 @@ def packet_for(*, meeting: Meeting, kind: str, user: User) -> Packet | None:
     return Packet.objects.filter(meeting=meeting, kind=kind, audience=user).first()
 
 
-def case_next_meeting(*, case_id: int) -> dict[str, object] | None:
-    """The case status: the open meeting whose agenda holds the case (one query)."""
-    item = (AgendaItem.objects.filter(case_id=case_id, meeting__status__in=OPEN_MEETING_STATUSES)
-            .select_related("meeting").order_by("meeting__starts_at").first())
-    if item is None:
-        return None
-    meeting = item.meeting
-    return {"id": meeting.pk, "starts_at": meeting.starts_at.isoformat(),
-            "status": meeting.status, "position": item.position}
-
-
-def case_decisions(*, case_id: int) -> list[Decision]:
-    """Decisions on the case, newest first (one query)."""
-    return list(Decision.objects.filter(item__case_id=case_id)
-                .select_related("item__meeting", "responsible")
-                .order_by("-decided_at", "-pk"))
+def case_meetings(*, case_id: int) -> tuple[dict[str, object] | None, list[Decision]]:
+    """The case's next meeting (the open meeting whose agenda holds it, earliest first) and its
+    decisions (newest first), from one query over its agenda items: each names its meeting and,
+    once decided, its decision."""
+    items = list(AgendaItem.objects.filter(case_id=case_id)
+                 .select_related("meeting", "decision__responsible"))
+    open_items = [item for item in items if item.meeting.status in OPEN_MEETING_STATUSES]
+    next_meeting = None
+    if open_items:
+        item = min(open_items, key=lambda item: item.meeting.starts_at)
+        next_meeting = {"id": item.meeting.pk, "starts_at": item.meeting.starts_at.isoformat(),
+                        "status": item.meeting.status, "position": item.position}
+    # An undecided item has no decision row: select_related cached None, so no query here.
+    decisions = [item.decision for item in items if getattr(item, "decision", None) is not None]
+    decisions.sort(key=lambda decision: (decision.decided_at, decision.pk), reverse=True)
+    return next_meeting, decisions
 
 
 def decision_summary(decision: Decision) -> dict[str, object]:

@@ -226,15 +226,14 @@ def test_the_endpoint_shows_the_same_as_the_page_would(full_case) -> None:
             == CaseDetailSerializer(case_detail(case=case)).data)
 
 
-def test_case_meetings_reads_once_what_the_meetings_selectors_read_twice(
+def test_case_meetings_gives_the_next_meeting_and_the_decisions_in_one_query(
     full_case, breast_surgeon, coordinator, neurosurgeon, mdt_team, django_assert_num_queries
 ) -> None:
     """A finalized meeting with its decision, then a planned meeting holding the case undecided:
-    one query gives the next meeting and the decisions that meetings.selectors gives."""
-    from cases.selectors import case_meetings
-    from meetings import selectors as meeting_selectors
+    one query gives the next meeting (the open one) and the decisions, newest first."""
     from meetings import services as meeting_services
-    from meetings.models import Meeting
+    from meetings.models import Decision, Meeting
+    from meetings.selectors import case_meetings
 
     case = full_case(1)
     decided = Meeting.objects.get()
@@ -246,7 +245,9 @@ def test_case_meetings_reads_once_what_the_meetings_selectors_read_twice(
     meeting_services.agenda_item_add(meeting=planned, case=case, actor=breast_surgeon)
     with django_assert_num_queries(1):  # the undecided item's missing decision is no query
         next_meeting, decisions = case_meetings(case_id=case.pk)
-    assert next_meeting == meeting_selectors.case_next_meeting(case_id=case.pk)
-    assert next_meeting is not None and next_meeting["id"] == planned.pk
-    assert decisions == meeting_selectors.case_decisions(case_id=case.pk)
+    item = planned.items.get(case=case)
+    assert next_meeting == {"id": planned.pk, "starts_at": planned.starts_at.isoformat(),
+                            "status": planned.status, "position": item.position}
+    assert decisions == list(Decision.objects.filter(item__case=case)
+                             .order_by("-decided_at", "-pk"))
     assert [decision.item.meeting_id for decision in decisions] == [decided.pk]
