@@ -118,6 +118,11 @@ class Referral(models.Model):
             models.Index(fields=["receiving_team", "status"], name="referral_team_status_idx"),
             # The poll of REST clients: ?updated_since=...
             models.Index(fields=["updated_at"], name="referral_updated_at_idx"),
+            # meetings.agenda: the candidates of agenda population are the cases of accepted or
+            # listed referrals, a few hundred among every referral of the hospital.
+            models.Index(fields=["case"], name="referral_agenda_candidate_idx",
+                         condition=Q(status__in=[ReferralStatus.ACCEPTED,
+                                                 ReferralStatus.LISTED_FOR_MDT])),
         ]
 
     def __str__(self) -> str:

@@ -83,8 +83,8 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
         raise RuntimeError("the audit trail is append-only")
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> Any:
-        # bulk_create skips save(), hence the chain.
-        raise RuntimeError("audit rows are written one by one, chained")
+        # bulk_create skips save(), hence the chain: a batch goes through cases.audit.record_many.
+        raise RuntimeError("audit rows are chained by save() or cases.audit.record_many")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise RuntimeError("the audit trail is append-only")
