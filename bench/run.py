@@ -14,8 +14,9 @@ Markdown summary on stdout. Exits non-zero when anything breaks (a failed reques
 process that died), never because of a timing figure.
 
 PostgreSQL: the server of DATABASE_URL (CI's), default postgres://postgres@127.0.0.1:5432; the
-databases are ``tb_bench_<size>``, dropped at the end (``--keep`` keeps them). Redis: REDIS_URL,
-default redis://127.0.0.1:6379/10, with a queue of the run's own.
+databases are ``tb_bench_<size>_<process id>`` (two runs on one server never share one),
+dropped at the end (``--keep`` keeps them). Redis: REDIS_URL, default redis://127.0.0.1:6379/10,
+with a queue of the run's own.
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ def load_test(paths: dict[str, Any], base: str, env: dict[str, str], tmp: Path,
 
 def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
                  progress: Progress) -> dict[str, Any]:
-    name = f"tb_bench_{size}"
+    name = f"tb_bench_{size}_{os.getpid()}"
     _server, database_url = database_urls(name)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST", "SECURE_", "GUNICORN_", "LOG_", "BENCH_"))
@@ -228,7 +229,7 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
         raise BenchFailure(f"seed failed:\n{(seeded.stdout + seeded.stderr)[-3000:]}")
     info = json.loads(seed_file.read_text())
     result["seed"] = {k: info[k] for k in ("rows", "seed_seconds", "migrate_seconds")}
-    progress.step(f"{size:,} cases: seeded in {info['seed_seconds']} s "
+    progress.step(f"{size:,} cases: seeded {name} in {info['seed_seconds']} s "
                   f"(migrate {info['migrate_seconds']} s)")
     stack = Stack(env, tmp)
     try:
