@@ -15,6 +15,7 @@ from typing import Any
 from django.db import models, router, transaction
 from simple_history.models import HistoricalRecords
 
+from tumorboard.clientip import client_ip
 from tumorboard.models import User
 
 from .models import AuditAction, AuditChain, AuditEvent, AuditOutcome, Case
@@ -25,8 +26,8 @@ def _request_origin() -> tuple[str | None, str]:
     request = getattr(HistoricalRecords.context, "request", None)
     if request is None:
         return None, ""
-    # REMOTE_ADDR only: X-Forwarded-For is trusted only behind a configured proxy (deploy/).
-    return request.META.get("REMOTE_ADDR") or None, request.path[:300]
+    # The client's address: X-Real-IP from a trusted proxy (nginx), else REMOTE_ADDR.
+    return client_ip(request), request.path[:300]
 
 
 def entry(

@@ -48,6 +48,17 @@ def test_every_write_through_the_api_is_audited_with_who_and_where(
     assert rows.filter(case_id=case_id).exclude(patient_id=None).count() >= 5
 
 
+def test_behind_nginx_the_trail_names_the_client_not_the_proxy(breast_surgeon, care_case) -> None:
+    via_nginx = APIClient(REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="198.51.100.23")
+    via_nginx.force_authenticate(breast_surgeon)
+    assert via_nginx.get(reverse("api-case", args=[care_case.pk])).status_code == 200
+    forged = APIClient(REMOTE_ADDR="203.0.113.5", HTTP_X_REAL_IP="198.51.100.99")
+    forged.force_authenticate(breast_surgeon)
+    assert forged.get(reverse("api-case", args=[care_case.pk])).status_code == 200
+    reads = AuditEvent.objects.filter(actor=breast_surgeon, action="view").order_by("seq")
+    assert [row.ip_address for row in reads] == ["198.51.100.23", "203.0.113.5"]
+
+
 def test_reads_of_pages_and_endpoints_are_audited(client, care_case, neurosurgeon) -> None:
     client.force_login(neurosurgeon)
     client.get(reverse("cases:case-detail", args=[care_case.pk]))
