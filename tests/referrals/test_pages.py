@@ -113,11 +113,16 @@ def test_the_occult_primary_checklist_is_ticked_on_its_page(
     assert referral.workup_items.get(code="history").done_by == breast_surgeon
 
 
-def _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team) -> list[int]:
-    """Three referrals in the spine team's queue, returned in priority order: red, then two
-    orange ones by their due time."""
+@pytest.fixture
+def queue_of_three(client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
+                   mdt_team) -> list[int]:
+    """Queue pages of 2, the neurosurgeon logged in, and three referrals in the spine team's
+    queue, returned in priority order: red, then two orange ones by their due time."""
+    from referrals import views
     from tests.factories import add_lesion, create_case
 
+    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    client.force_login(neurosurgeon)
     now = timezone.now()
     wanted = [("orange", 30), ("red", 20), ("orange", 10)]
     ids = []
@@ -133,13 +138,8 @@ def _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team) -> list[i
 
 
 def test_the_triage_queue_is_paged_in_priority_order_with_an_accessible_pager(
-        client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
-        mdt_team) -> None:
-    from referrals import views
-
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
-    expected = _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team)
-    client.force_login(neurosurgeon)
+        client, queue_of_three) -> None:
+    expected = queue_of_three
     url = reverse("referrals:referral-list")
 
     first = client.get(url)
@@ -159,13 +159,8 @@ def test_the_triage_queue_is_paged_in_priority_order_with_an_accessible_pager(
 
 
 def test_an_action_on_a_later_page_returns_to_that_page(
-        client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
-        mdt_team) -> None:
-    from referrals import views
-
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
-    expected = _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team)
-    client.force_login(neurosurgeon)
+        client, queue_of_three) -> None:
+    expected = queue_of_three
     url = reverse("referrals:referral-list")
     page = client.get(url, {"page": "2"}).content.decode()
     assert 'name="next" value="/referrals/?page=2"' in page
@@ -175,13 +170,8 @@ def test_an_action_on_a_later_page_returns_to_that_page(
 
 
 def test_the_neurosurgeon_home_shows_the_first_page_and_links_the_whole_queue(
-        client, monkeypatch, neurosurgeon, breast_surgeon, breast_team, spine_team,
-        mdt_team) -> None:
-    from referrals import views
-
-    monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
-    expected = _queue_of_three(breast_surgeon, breast_team, spine_team, mdt_team)
-    client.force_login(neurosurgeon)
+        client, queue_of_three) -> None:
+    expected = queue_of_three
     # ?page= pages the case table of the home, never the queue: the home shows its first page.
     response = client.get(reverse("home-neuro"), {"page": "2"})
     assert [r.pk for r in response.context["incoming"]] == expected[:2]
