@@ -9,9 +9,8 @@ and fills it:
   benchmark personas (``breast0``, ``neuro0``) see a quarter of the hospital, a share that grows
   with it; the coordinator sees every case (member of the MDT team of every case);
 - every case: patient, first phase event, one to three lesions with one or two imaging studies,
-  a stored assessment (a real run of the scoring core on the case's inputs), and the guardian
-  group permissions its care team gets from cases.permissions.case_sync_access (same rows,
-  written in bulk);
+  a stored assessment (a real run of the scoring core on the case's inputs); access follows the
+  team memberships themselves (cases.access), so no permission rows are written;
 - one open breast-to-neuro referral per case (raised, sent, acknowledged, information
   requested), with its trigger, events and alert; exactly ``ELIGIBLE`` accepted (the cases an
   agenda population finds), ``LISTED`` listed for the MDT on a locked meeting (the agenda the
@@ -138,9 +137,7 @@ def _case_fields(patient: dict[str, Any]) -> dict[str, Any]:
 
 
 def _people() -> dict[str, Any]:
-    """Institution, teams, users, memberships and the teams' access groups (through the app's
-    own cases.permissions.team_group, as the services do)."""
-    from cases.permissions import team_group
+    """Institution, teams, users and memberships."""
     from tumorboard.models import Institution, Team, TeamMembership, User
 
     institution = Institution.objects.create(name="Bench General Hospital", code="bench")
@@ -180,11 +177,9 @@ def _people() -> dict[str, Any]:
     TeamMembership.objects.create(team=mdt, user=coordinator, is_lead=True)
     TeamMembership.objects.create(team=mdt, user=spine_users[0][0])
     TeamMembership.objects.create(team=mdt, user=breast_users[0][0])
-    groups = {team.pk: team_group(team).pk for team in (*breast_teams, *spine_teams)}
     return {"institution": institution, "breast_teams": breast_teams,
             "spine_teams": spine_teams, "breast_users": breast_users,
-            "spine_users": spine_users, "mdt": mdt, "coordinator": coordinator,
-            "groups": groups}
+            "spine_users": spine_users, "mdt": mdt, "coordinator": coordinator}
 
 
 def _roles(n: int) -> list[str]:
@@ -209,14 +204,12 @@ def _roles(n: int) -> list[str]:
 def seed(n: int) -> dict[str, Any]:
     """Fill the (migrated, empty) database with a hospital of ``n`` cases; returns the ids the
     benchmarks need."""
-    from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
 
     from cases.models import (
         Assessment,
         Case,
-        CaseGroupObjectPermission,
         LesionImaging,
         Patient,
         PhaseEvent,
@@ -228,17 +221,12 @@ def seed(n: int) -> dict[str, Any]:
 
     if n < ELIGIBLE + LISTED + ALERT_POOL + 100:
         raise SystemExit(f"--cases: at least {ELIGIBLE + LISTED + ALERT_POOL + 100}")
-    from django.contrib.auth.models import Permission
 
     now = timezone.now()
     rng = random.Random(20261121)
     templates = _templates(rng, now)
     people = _people()
     mdt, coordinator = people["mdt"], people["coordinator"]
-    case_ct = ContentType.objects.get_for_model(Case)
-    perms = list(Permission.objects.filter(content_type=case_ct,
-                                           codename__in=("view_case", "change_case"))
-                 .values_list("pk", flat=True))
     roles = _roles(n)
     next_meeting = Meeting.objects.create(
         mdt_team=mdt, title="Bench MDT (locked)", starts_at=now + timedelta(days=3),
@@ -261,7 +249,7 @@ def seed(n: int) -> dict[str, Any]:
         return {"i": i, "t": t, "role": role, "tpl": tpl, "opened": opened, "phase": phase}
 
     counts: dict[str, int] = {}
-    ids = {"lesion": 0, "imaging": 0, "perm": 0, "referral": 0, "event": 0, "alert": 0,
+    ids = {"lesion": 0, "imaging": 0, "referral": 0, "event": 0, "alert": 0,
            "trigger": 0, "item": 0}
 
     def bump(key: str) -> int:
@@ -274,16 +262,16 @@ def seed(n: int) -> dict[str, Any]:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for lo in range(0, n, BATCH):
             plans = [plan(i) for i in range(lo, min(n, lo + BATCH))]
-            _write_batch(plans, people, perms, now, next_meeting, bump, counts,
+            _write_batch(plans, people, now, next_meeting, bump, counts,
                          models=(Patient, Case, PhaseEvent, SpinalLesion, LesionImaging,
-                                 Assessment, CaseGroupObjectPermission, Referral,
+                                 Assessment, Referral,
                                  ReferralTrigger, ReferralEvent, Alert, AgendaItem),
                          urgency_hours={u.value: h for u, h in URGENCY_DUE_HOURS.items()},
                          urgency_enum=Urgency)
             log(f"seed: {min(n, lo + BATCH):,}/{n:,} cases "
                 f"({time.monotonic() - started:.0f} s)")
     _reset_sequences([Patient, Case, PhaseEvent, SpinalLesion, LesionImaging, Assessment,
-                      CaseGroupObjectPermission, Referral, ReferralTrigger, ReferralEvent,
+                      Referral, ReferralTrigger, ReferralEvent,
                       Alert, AgendaItem])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -294,11 +282,11 @@ def seed(n: int) -> dict[str, Any]:
     }
 
 
-def _write_batch(plans: list[dict[str, Any]], people: dict[str, Any], perms: list[int],
+def _write_batch(plans: list[dict[str, Any]], people: dict[str, Any],
                  now: datetime, next_meeting: Any, bump: Any, counts: dict[str, int], *,
                  models: tuple[Any, ...], urgency_hours: dict[str, int],
                  urgency_enum: Any) -> None:
-    (Patient, Case, PhaseEvent, SpinalLesion, LesionImaging, Assessment, CaseGroupPerm,
+    (Patient, Case, PhaseEvent, SpinalLesion, LesionImaging, Assessment,
      Referral, ReferralTrigger, ReferralEvent, Alert, AgendaItem) = models
     institution = people["institution"]
     mdt = people["mdt"]
@@ -371,13 +359,6 @@ def _write_batch(plans: list[dict[str, Any]], people: dict[str, Any], perms: lis
                    "tomita_total": result["tomita"]["total"]}
 
     add("assessments", _copy(Assessment, assessments()))
-    groups = people["groups"]
-    add("case_group_perms", _copy(CaseGroupPerm, (
-        {"id": bump("perm"), "group_id": groups[team.pk], "permission_id": perm,
-         "content_object_id": p["i"] + 1}
-        for p in plans
-        for team in (people["breast_teams"][p["t"]], people["spine_teams"][p["t"]])
-        for perm in perms)))
 
     referrals, triggers, events, alerts, items = [], [], [], [], []
     for p in plans:

@@ -59,7 +59,7 @@ def _user(username: str) -> Any:
 
 
 def visible_case_ids(username: str = "breast0", limit: int = 200) -> list[int]:
-    from cases.selectors import case_list_visible_to
+    from cases.access import case_list_visible_to
 
     return list(case_list_visible_to(user=_user(username)).order_by("pk")
                 .values_list("pk", flat=True)[:limit])

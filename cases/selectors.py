@@ -1,5 +1,6 @@
-"""Every read of the cases app. ``case_list_visible_to`` is THE visibility rule: every page,
-endpoint, export and PDF starts from it (STYLE.md rule 2); an outsider gets 404, never 403."""
+"""Every read of the cases app. ``case_list_visible_to`` and ``visible_case_condition`` are THE
+visibility rule, defined in ``cases.access``: every page, endpoint, export and PDF starts from
+them (STYLE.md rule 2); an outsider gets 404, never 403."""
 
 from __future__ import annotations
 
@@ -7,20 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from scoring.calculators import evaluate_request
-from tumorboard.models import Team, User
-from tumorboard.roles import Role
+from tumorboard.models import User
+from tumorboard.roles import may_see_patients
 
 from . import audit, timeline
+from .access import case_list_visible_to
 from .evaluation import lesion_progression, preoperative_timing_checks
 from .models import (
     Assessment,
     Case,
-    CaseGroupObjectPermission,
-    CaseUserObjectPermission,
     DutyTick,
     FollowUpVisit,
     LesionImaging,
@@ -28,63 +28,6 @@ from .models import (
     PhaseEvent,
     SpinalLesion,
 )
-
-
-def case_list_visible_to(*, user: User) -> QuerySet[Case]:
-    """The cases ``user`` may see: the care team of each case, and nobody else.
-
-    - the members of its breast team and spine team (guardian group permissions, kept in step with
-      team membership by cases.permissions);
-    - the oncologists added to it (guardian user permissions);
-    - integration clients (another hospital system): the cases whose breast, spine or MDT team
-      it was granted (integrations.IntegrationGrant);
-    - coordinators: a coordinator who is a member of the case's ``mdt_team`` (they build its
-      agenda and receive its referral escalations), and the coordinator of any meeting where the
-      case is listed (a case a clinician put on the agenda of a meeting they coordinate).
-
-    The administrator role manages people and teams and sees no patient data here, superuser or
-    not (Django admin shows patient models to superusers only).
-    """
-    return Case.objects.filter(visible_case_condition(user=user))
-
-
-def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:
-    """The rule of ``case_list_visible_to`` as a filter on any model that names a case.
-
-    ``case_ref`` is the path to the case id from the filtered model ("pk" on Case, "case_id" on a
-    referral, "referral__case_id" on an alert). Correlated EXISTS on the direct foreign-key
-    permission tables: the planner probes their indexes for each candidate row, so a lookup costs
-    the same whether the person sees 10 cases or 25,000 (bench/RESULTS.md: the case detail's
-    lookup went from 253 ms to under 5 ms at 100k cases with guardian's IN-subquery form).
-    """
-    none = Q(pk__in=[])
-    if not user.is_authenticated or not user.is_active or user.role in ("", Role.ADMIN):
-        return none
-    if user.role == Role.INTEGRATION:
-        # Another hospital system: the cases of the teams it was granted (read only), no more.
-        from integrations.models import IntegrationGrant  # integrations builds on cases
-
-        granted = IntegrationGrant.objects.filter(user=user).values("team_id")
-        return Q(Exists(Case.objects.filter(
-            Q(breast_team__in=granted) | Q(spine_team__in=granted) | Q(mdt_team__in=granted),
-            pk=OuterRef(case_ref),
-        )))
-    condition = Q(Exists(CaseGroupObjectPermission.objects.filter(
-        content_object=OuterRef(case_ref), permission__codename="view_case",
-        group__user=user,
-    ))) | Q(Exists(CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef(case_ref), permission__codename="view_case", user=user,
-    )))
-    if user.role != Role.COORDINATOR:
-        return condition
-    from meetings.models import AgendaItem  # meetings builds on cases
-
-    coordinated = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
-    return (
-        condition
-        | Q(Exists(Case.objects.filter(pk=OuterRef(case_ref), mdt_team__in=coordinated)))
-        | Q(Exists(AgendaItem.objects.filter(case=OuterRef(case_ref), meeting__coordinator=user)))
-    )
 
 
 def _as_int(value: object) -> int | None:
@@ -121,7 +64,7 @@ def case_get_visible(*, user: User, case_id: object, record: bool = True) -> Cas
 def patient_list_visible_to(*, user: User) -> QuerySet[Patient]:
     """Patients with a case the user sees, and those the user registered (before their case)."""
     visible = case_list_visible_to(user=user)
-    if user.role in ("", Role.ADMIN) or not user.is_authenticated:
+    if not may_see_patients(user):
         return Patient.objects.none()
     return Patient.objects.filter(Q(cases__in=visible.values("pk")) | Q(created_by=user)).distinct()
 

@@ -14,14 +14,13 @@ with the lesion that fired it (its alerts are enqueued on commit).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from guardian.core import ObjectPermissionChecker
 
 from scoring.calculators import LEVELS, ScoringInputError, evaluate_request, format_levels
 from tumorboard.errors import Conflict
@@ -29,6 +28,7 @@ from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
 from . import audit, timeline
+from .access import case_can_change
 from .evaluation import case_evaluation_request, case_field_errors, derive_subtype
 from .models import (
     Assessment,
@@ -43,7 +43,6 @@ from .models import (
     SpinalLesion,
 )
 from .models.lesion import validate_levels
-from .permissions import case_sync_access
 
 #: Roles that open patients and cases: the two surgical specialties (DESIGN.md, Who uses it).
 CASE_OPENING_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON)
@@ -91,12 +90,6 @@ class PhaseMoveForbidden(Conflict):
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def case_can_change(*, user: User, case: Case) -> bool:
-    if user.role == Role.ADMIN:
-        return False
-    return ObjectPermissionChecker(user).has_perm("change_case", case)
 
 
 def _require_change(actor: User, case: Case) -> None:
@@ -209,9 +202,9 @@ def case_create(
     )  # fmt: skip
     case.current_event = event
     case.save(update_fields=["current_event"])
-    granted = case_sync_access(case)
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=case, case=case)
-    audit.record(actor=actor, action=AuditAction.GRANT, obj=case, case=case, detail=granted)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=case, case=case,
+                 detail={"breast_team": case.breast_team_id, "spine_team": case.spine_team_id,
+                         "mdt_team": case.mdt_team_id})
     return case
 
 
@@ -250,6 +243,8 @@ def case_update(
     team_changed = any(name in fields for name in ("breast_team", "spine_team"))
     if team_changed or new_oncologists is not None:
         _check_care_team(actor, case.breast_team, case.spine_team, new_oncologists or [])
+    if team_changed:
+        _guard_team_change(case, before)
     _set_subtype(case)
     _touch(case, actor)
     if new_oncologists is not None:
@@ -260,10 +255,30 @@ def case_update(
     )  # fmt: skip
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=case, case=case,
                  detail={"fields": changed, "version": case.version})
-    if team_changed or new_oncologists is not None:
-        granted = case_sync_access(case)
-        audit.record(actor=actor, action=AuditAction.GRANT, obj=case, case=case, detail=granted)
     return case
+
+
+#: Checks a higher app registers on a change of a case's breast or spine team (referrals: no
+#: open referral may lose its team). Each gets (case, field, old team id) and raises a
+#: ``Conflict`` to refuse the change; nothing is saved then.
+TeamChangeGuard = Callable[[Case, str, int], None]
+_TEAM_CHANGE_GUARDS: dict[str, TeamChangeGuard] = {}
+
+
+def register_team_change_guard(name: str, guard: TeamChangeGuard) -> None:
+    _TEAM_CHANGE_GUARDS[name] = guard
+
+
+def team_change_guards() -> dict[str, TeamChangeGuard]:
+    return dict(_TEAM_CHANGE_GUARDS)
+
+
+def _guard_team_change(case: Case, before: dict[str, Any]) -> None:
+    for name in ("breast_team", "spine_team"):
+        old = before.get(name)
+        if name in before and old is not None and old != getattr(case, f"{name}_id"):
+            for guard in _TEAM_CHANGE_GUARDS.values():
+                guard(case, name, old)
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
+from tumorboard.errors import Conflict
 from tumorboard.models import User
 from tumorboard.roles import Role
 from tumorboard.views import role_required
@@ -195,6 +196,8 @@ def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         except services.VersionConflict:
             form.add_error(None, "Someone changed this case while you edited it: reload the "
                                  "page and make your change again.")
+        except Conflict as error:  # e.g. a team that an open referral involves
+            form.add_error(getattr(error, "field", None), str(error))
         except ValidationError as error:
             apply_errors(form, error)
         else:

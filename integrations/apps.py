@@ -6,3 +6,12 @@ class IntegrationsConfig(AppConfig):
 
     name = "integrations"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from cases.access import register_access_source
+
+        from . import access
+
+        # A system granted a team reads its cases (DESIGN.md, access model).
+        register_access_source("integration-grants", access.granted_cases)
+        access.connect_receivers()

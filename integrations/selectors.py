@@ -9,8 +9,9 @@ from typing import Any
 from django.http import Http404
 
 from cases import audit
+from cases.access import visible_case_condition
 from cases.models import Assessment, AuditAction, Case
-from cases.selectors import case_get_visible, patient_get_visible, visible_case_condition
+from cases.selectors import case_get_visible, patient_get_visible
 from meetings.models import Decision
 from referrals.models import Referral
 from tumorboard.models import User

@@ -14,6 +14,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +23,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cases.access import case_list_visible_to
 from cases.models import Case
-from cases.selectors import case_list_visible_to
+from tumorboard.models import User
 
 from .models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
 
@@ -64,13 +66,17 @@ def _enqueue(ids: list[int]) -> None:
             log.warning("webhook delivery %s not enqueued; the beat scan will retry", pk)
 
 
-def event_publish(*, event: WebhookEvent, case: Case, data: dict[str, Any]) -> list[int]:
+def event_publish(*, event: WebhookEvent, case: Case, data: dict[str, Any],
+                  readable: Callable[[User], bool] | None = None) -> list[int]:
     """Write one outbox row per interested subscription (inside the caller's transaction) and
-    enqueue them after commit. ``data`` holds ids and states only."""
+    enqueue them after commit. ``data`` holds ids and states only. A subscription gets the event
+    only when its owner sees the case and, with ``readable``, everything else the event names
+    (a webhook never points at something its subscriber cannot read)."""
     subscriptions = [
         sub for sub in WebhookSubscription.objects.filter(active=True).select_related("owner")
         if event.value in sub.events
         and case_list_visible_to(user=sub.owner).filter(pk=case.pk).exists()
+        and (readable is None or readable(sub.owner))
     ]
     now = timezone.now()
     ids = []
@@ -99,11 +105,17 @@ def referral_state_changed(*, referral: Any, from_status: str, to_status: str,
 
 
 def meeting_decisions_finalized(*, meeting: Any) -> None:
-    """Hook of meetings.services.meeting_finalize: one event per decision of the meeting."""
+    """Hook of meetings.services.meeting_finalize: one event per decision of the meeting, to the
+    subscribers who may read both the case and the meeting it names."""
     from meetings.models import Decision
+    from meetings.selectors import meeting_list_visible_to
+
+    def sees_meeting(owner: User) -> bool:
+        return meeting_list_visible_to(user=owner).filter(pk=meeting.pk).exists()
 
     for decision in Decision.objects.filter(item__meeting=meeting).select_related("item__case"):
-        event_publish(event=WebhookEvent.DECISION_FINALIZED, case=decision.item.case, data={
+        event_publish(event=WebhookEvent.DECISION_FINALIZED, case=decision.item.case,
+                      readable=sees_meeting, data={
             "decision": decision.pk, "meeting": meeting.pk, "pathway": decision.pathway,
             "stabilisation": decision.stabilisation, "urgency": decision.urgency,
             "finalized_at": (meeting.finalized_at or timezone.now()).isoformat(),

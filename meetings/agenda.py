@@ -17,8 +17,8 @@ from datetime import datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from cases.access import visible_case_condition
 from cases.models import Case
-from cases.selectors import visible_case_condition
 from cases.timeline import Phase
 from referrals.models import OPEN_STATUSES, Referral, ReferralStatus
 from scoring.calculators import BilskyGrade, PriorityKey, Urgency, priority_key, priority_reason
@@ -41,9 +41,9 @@ class Priority:
 
 
 def agenda_eligible_cases(*, meeting: Meeting) -> QuerySet[Case]:
-    """Cases the meeting's coordinator may list: of the meeting's institution, visible to the
-    coordinator (cases.selectors.visible_case_condition), not on another open meeting's agenda,
-    and
+    """Cases the meeting's coordinator may list: of the meeting's institution and of its MDT team
+    (or of no MDT team yet), visible to the coordinator (cases.access), not on another open
+    meeting's agenda, and
 
     - with an accepted referral (accepted or listed for MDT: a finalized decision closes it), or
     - in the MDT phase and not decided at a finalized meeting since entering it.
@@ -72,6 +72,7 @@ def agenda_eligible_cases(*, meeting: Meeting) -> QuerySet[Case]:
                  .exclude(meeting_id=meeting.pk))
     return (
         Case.objects.filter(pk__in=candidates, patient__institution_id=institution_id)
+        .filter(Q(mdt_team_id=meeting.mdt_team_id) | Q(mdt_team__isnull=True))
         .filter(visible_case_condition(user=meeting.coordinator))
         .filter(Exists(accepted) | (Q(phase=Phase.MDT_TUMOR_BOARD) & ~Exists(decided)))
         .exclude(Exists(elsewhere))

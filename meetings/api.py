@@ -27,8 +27,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import audit
+from cases.access import case_list_visible_to
 from cases.models import AuditAction
-from cases.selectors import case_list_visible_to
 from tumorboard.api import (
     IF_NONE_MATCH,
     NOT_MODIFIED,
@@ -37,7 +37,7 @@ from tumorboard.api import (
     run_service,
 )
 from tumorboard.models import Team, User
-from tumorboard.roles import Role
+from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
 
 from . import ical, metrics, packet, selectors, services, states
 from .models import Decision, Meeting, MeetingStatus, Packet, PacketKind
@@ -80,13 +80,16 @@ def _valid(serializer_class: type, data: Any) -> dict[str, Any]:
     return serializer.validated_data
 
 
-def _clinician(user_id: int, field: str) -> User:
-    user = (User.objects.filter(pk=user_id, is_active=True)
-            .exclude(role__in=["", Role.ADMIN]).first())
+def _person(user_id: int, field: str, roles: tuple[str, ...], what: str) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True, role__in=roles).first()
     if user is None:
-        raise Refused(Response({field: ["no such active clinician"]},
-                                status=status.HTTP_400_BAD_REQUEST))
+        raise Refused(Response({field: [f"no such {what}"]}, status=status.HTTP_400_BAD_REQUEST))
     return user
+
+
+def _clinician(user_id: int, field: str) -> User:
+    """Chair, presenter, responsible: an active clinician (tumorboard.roles.is_clinician)."""
+    return _person(user_id, field, CLINICAL_ROLES, "active clinician")
 
 
 class MeetingFilter(django_filters.FilterSet):
@@ -113,6 +116,8 @@ class _MeetingView(APIView):
         attendances = selectors.attendance_rows(meeting=meeting)
         audit.record_list_read(actor=self.actor, case_ids=[item.case_id for item in items],
                                what="meeting_agenda")
+        meeting.hidden_agenda_items = selectors.hidden_item_count(  # type: ignore[attr-defined]
+            user=self.actor, meeting=meeting, shown=len(items))
         data = dict(MeetingDetailSerializer(meeting).data)
         data["agenda"] = AgendaItemSerializer(items, many=True).data
         data["attendance"] = AttendanceSerializer(attendances, many=True).data
@@ -150,9 +155,11 @@ class MeetingListCreateView(_MeetingView, generics.ListAPIView):
             return Response({"mdt_team": ["no such MDT team of yours"]},
                             status=status.HTTP_400_BAD_REQUEST)
         chair = _clinician(data["chair"], "chair")
-        coordinator = (_clinician(data["coordinator"], "coordinator")
+        coordinator = (_person(data["coordinator"], "coordinator", (Role.COORDINATOR,),
+                               "active MDT coordinator")
                        if data.get("coordinator") else self.actor)
-        attendees = [_clinician(pk, "attendees") for pk in data["attendees"]]
+        attendees = [_person(pk, "attendees", CARE_ROLES, "active clinician or MDT coordinator")
+                     for pk in data["attendees"]]
         meeting = run_service(lambda: services.meeting_create(
             mdt_team=team, starts_at=data["starts_at"], chair=chair, coordinator=coordinator,
             actor=self.actor, title=data["title"], duration_minutes=data["duration_minutes"],

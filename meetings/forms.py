@@ -22,10 +22,11 @@ class MeetingCreateForm(forms.Form):
     attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(), required=False)
 
-    def __init__(self, *args: object, people: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, people: object, invitable: object,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["chair"].queryset = people  # type: ignore[attr-defined]
-        self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = invitable  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -48,7 +49,9 @@ class DecisionForm(forms.Form):
                                 required=False)
     # Choices, not a ModelChoiceField: the in-session page renders one form per item from one
     # list of people read once (constant queries).
-    responsible = forms.TypedChoiceField(coerce=int)
+    # No default: the responsible clinician is chosen on purpose, from the clinicians only.
+    responsible = forms.TypedChoiceField(coerce=int, empty_value=None,
+                                         label="Responsible clinician")
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                       max_length=5000)
@@ -56,8 +59,9 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: object, people: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["responsible"].choices = [  # type: ignore[attr-defined]
-            (person.pk, f"{person.display_name} ({person.get_role_display()})")
-            for person in people]
+            ("", "Choose the responsible clinician"),
+            *((person.pk, f"{person.display_name} ({person.get_role_display()})")
+              for person in people)]
 
 
 class FinalizeForm(forms.Form):

@@ -25,8 +25,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases.access import visible_case_condition
 from cases.models import PhaseEvent
-from cases.selectors import visible_case_condition
 from cases.timeline import Phase
 from referrals.models import Referral
 from tumorboard.models import User

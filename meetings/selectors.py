@@ -16,9 +16,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.selectors import visible_case_condition
-from tumorboard.models import User
-from tumorboard.roles import Role
+from cases.access import visible_case_condition
+from tumorboard.models import TeamMembership, User
+from tumorboard.roles import Role, may_see_patients
 
 from . import conf
 from .models import (
@@ -40,15 +40,21 @@ def _as_int(value: object) -> int | None:
 
 
 def meeting_list_visible_to(*, user: User) -> QuerySet[Meeting]:
-    """Meetings ``user`` may open: chair, coordinator, invited, or a member of its MDT team.
-    One query (subqueries on integer keys)."""
-    if not user.is_authenticated or not user.is_active or user.role in ("", Role.ADMIN):
+    """Meetings ``user`` may open: chair, coordinator, invited, a member of its MDT team, or
+    anyone who sees a case on its agenda (the breast surgeon whose patient is discussed; an
+    integration client granted the case's team). What they see of its agenda is still only the
+    cases they see (``items_visible_to``). One query."""
+    if not may_see_patients(user):
         return Meeting.objects.none()
     invited = Attendance.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
+    member = TeamMembership.objects.filter(team_id=OuterRef("mdt_team_id"), user_id=user.pk)
+    my_case_on_agenda = AgendaItem.objects.filter(
+        visible_case_condition(user=user, case_ref="case_id"), meeting=OuterRef("pk"))
+    if user.role == Role.INTEGRATION:
+        return Meeting.objects.filter(Exists(my_case_on_agenda))
     return Meeting.objects.filter(
-        Q(chair_id=user.pk) | Q(coordinator_id=user.pk) | Q(mdt_team__memberships__user=user.pk)
-        | Exists(invited)
-    ).distinct()
+        Q(chair_id=user.pk) | Q(coordinator_id=user.pk) | Exists(member) | Exists(invited)
+        | Exists(my_case_on_agenda))
 
 
 def meeting_get_visible(*, user: User, meeting_id: object) -> Meeting:
@@ -73,7 +79,7 @@ def upcoming_meetings_for(*, user: User, now: datetime | None = None) -> list[Me
     """"My upcoming meetings": open meetings not yet ended where the user is chair, coordinator or
     invited (the MDT team's other meetings are on the meeting list). One query."""
     now = now or timezone.now()
-    if not user.is_authenticated or user.role in ("", Role.ADMIN):
+    if not may_see_patients(user):
         return []
     invited = Attendance.objects.filter(meeting=OuterRef("pk"), user_id=user.pk)
     return list(
@@ -94,6 +100,12 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
                         "requested_by", "decision", "decision__responsible")
         .order_by("position")
     )
+
+
+def hidden_item_count(*, user: User, meeting: Meeting, shown: int) -> int:
+    """How many of the meeting's agenda items ``user`` cannot see (a case outside their care
+    teams): the page says so instead of hiding them silently. One COUNT query."""
+    return AgendaItem.objects.filter(meeting=meeting).count() - shown
 
 
 def item_get_visible(*, user: User, meeting: Meeting, item_id: object) -> AgendaItem:

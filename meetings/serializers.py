@@ -170,6 +170,8 @@ class MeetingDetailSerializer(MeetingListSerializer):
     locked_at = serializers.DateTimeField(allow_null=True)
     finalized_at = serializers.DateTimeField(allow_null=True)
     quorum_override_reason = serializers.CharField(allow_blank=True)
+    hidden_agenda_items = serializers.IntegerField(
+        default=0, help_text="agenda items of cases outside your care teams, not shown to you")
 
 
 class MeetingFinalizeInputSerializer(serializers.Serializer):

@@ -23,13 +23,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from cases import audit
-from cases.models import AuditAction, Case
-from cases.selectors import case_list_visible_to
+from cases.access import care_team_add, case_list_visible_to
+from cases.models import AuditAction, CareTeamReason, Case
 from integrations import webhooks
+from referrals.models import AlertKind
+from referrals.services import case_alerts_create
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
-from tumorboard.roles import Role
+from tumorboard.roles import CARE_ROLES, Role, is_clinician
 
 from . import agenda, selectors, snapshot, states
 from .models import (
@@ -91,6 +93,12 @@ def is_runner(meeting: Meeting, user: User) -> bool:
     return user.pk in (meeting.coordinator_id, meeting.chair_id)
 
 
+def may_attend(user: User) -> bool:
+    """Who may be invited to or recorded at a meeting: an active clinician (they count for
+    quorum by role) or an MDT coordinator (who never does); never a system or administrator."""
+    return is_clinician(user) or (user.is_active and user.role == Role.COORDINATOR)
+
+
 def _require_runner(meeting: Meeting, actor: User) -> None:
     if not is_runner(meeting, actor):
         raise PermissionDenied("only the meeting's coordinator or chair may do this")
@@ -125,8 +133,8 @@ def meeting_create(
         raise ValidationError({"starts_at": "give a time zone (an aware date and time)"})
     if coordinator.role != Role.COORDINATOR:
         raise ValidationError({"coordinator": "must be an MDT coordinator"})
-    if chair.role in ("", Role.ADMIN):
-        raise ValidationError({"chair": "must be a clinician"})
+    if not is_clinician(chair):
+        raise ValidationError({"chair": "the chair is an active clinician"})
     meeting = Meeting(
         mdt_team=mdt_team, title=title.strip() or "Spine metastasis MDT", starts_at=starts_at,
         duration_minutes=duration_minutes, place=place.strip(), video_link=video_link.strip(),
@@ -136,11 +144,12 @@ def meeting_create(
     meeting.save()
     people = {chair.pk: chair, coordinator.pk: coordinator}
     for user in attendees:
-        if user.role in ("", Role.ADMIN) or not user.is_active:
-            raise ValidationError({"attendees": f"user {user.pk} is not an active clinician"})
+        if not may_attend(user):
+            raise ValidationError({"attendees": f"user {user.pk} is not an active clinician or "
+                                                f"MDT coordinator"})
         people[user.pk] = user
-    Attendance.objects.bulk_create(Attendance(meeting=meeting, user=user, role=user.role)
-                                   for user in people.values())
+    for user in people.values():  # one by one: each attendance is audited (meetings.signals)
+        Attendance.objects.create(meeting=meeting, user=user, role=user.role)
     _event(meeting, "create", actor, from_status="", to_status=meeting.status,
            attendees=sorted(people))
     audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting,
@@ -160,8 +169,8 @@ def attendee_invite(*, meeting: Meeting, user: User, actor: User) -> Attendance:
     meeting = _locked(meeting)
     _require_runner(meeting, actor)
     states.require(meeting.status, Operation.ATTENDANCE)
-    if user.role in ("", Role.ADMIN) or not user.is_active:
-        raise ValidationError({"user": "not an active clinician"})
+    if not may_attend(user):
+        raise ValidationError({"user": "not an active clinician or MDT coordinator"})
     attendance, created = Attendance.objects.get_or_create(meeting=meeting, user=user,
                                                            defaults={"role": user.role})
     if created:
@@ -179,8 +188,8 @@ def attendance_record(*, meeting: Meeting, user_id: int, present: bool, actor: U
     attendance = Attendance.objects.filter(meeting=meeting, user_id=user_id).first()
     if attendance is None:
         user = User.objects.filter(pk=user_id, is_active=True).first()
-        if user is None or user.role in ("", Role.ADMIN):
-            raise ValidationError({"user": "no such clinician"})
+        if user is None or not may_attend(user):
+            raise ValidationError({"user": "no such active clinician or MDT coordinator"})
         attendance = Attendance(meeting=meeting, user=user, role=user.role, expected=False)
     attendance.present = bool(present)
     attendance.recorded_by, attendance.recorded_at = actor, timezone.now()
@@ -258,8 +267,8 @@ def agenda_item_add(*, meeting: Meeting, case: Case, actor: User, question: str 
     It goes at the end; the next population sorts it with the rest unless the agenda was
     reordered by hand."""
     meeting = _locked(meeting)
-    if actor.role in ("", Role.ADMIN):
-        raise PermissionDenied("clinicians add cases to the agenda")
+    if actor.role not in CARE_ROLES or not actor.is_active:
+        raise PermissionDenied("clinicians and MDT coordinators add cases to the agenda")
     states.require(meeting.status, Operation.ADD_ITEM)
     if not case_list_visible_to(user=actor).filter(pk=case.pk).exists():
         raise ValidationError({"case": "no such case among yours"})
@@ -318,8 +327,8 @@ def agenda_item_update(*, item: AgendaItem, actor: User, presenter: User | None 
     _require_runner(meeting, actor)
     states.require(meeting.status, Operation.EDIT_ITEM)
     if presenter is not None:
-        if presenter.role in ("", Role.ADMIN, Role.COORDINATOR):
-            raise ValidationError({"presenter": "the presenter is a clinician"})
+        if not is_clinician(presenter):
+            raise ValidationError({"presenter": "the presenter is an active clinician"})
         item.presenter = presenter
     if question is not None:
         item.question = question.strip()
@@ -413,7 +422,7 @@ def decision_record(
     if urgency and urgency not in Urgency._value2member_map_:
         raise ValidationError({"urgency": "red, orange or green"})
     rationale = _text(rationale, "rationale", "give the rationale of the decision")
-    if responsible.role in ("", Role.ADMIN, Role.COORDINATOR) or not responsible.is_active:
+    if not is_clinician(responsible):
         raise ValidationError({"responsible": "the responsible clinician is an active clinician"})
     recommended_pathway, recommended_stab = snapshot.recommended(item.snapshot)
     follows = bool(recommended_pathway) and pathway == recommended_pathway and not (
@@ -441,7 +450,17 @@ def decision_record(
     audit.record(actor=actor, action=AuditAction.UPDATE if changed else AuditAction.CREATE,
                  obj=decision, case=item.case,
                  detail={"pathway": pathway, "follows_recommendation": follows})
+    _responsible_joins(decision, item.case, actor)
     return decision
+
+
+def _responsible_joins(decision: Decision, case: Case, actor: User) -> None:
+    """The responsible clinician joins the case's care team (audited, cases.access) and is
+    alerted, once per decision and person: they must see the case to carry the decision out."""
+    care_team_add(case=case, user=decision.responsible, actor=actor,
+                  reason=CareTeamReason.DECISION_RESPONSIBLE)
+    case_alerts_create(case=case, recipients=[decision.responsible],
+                       kind=AlertKind.DECISION_RESPONSIBLE, step=decision.pk)
 
 
 @transaction.atomic

@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import audit
+from cases.access import case_list_visible_to
 from cases.models import AuditAction
-from cases.selectors import case_list_visible_to
 from tumorboard.models import Team, User
-from tumorboard.roles import Role
+from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
 from tumorboard.views import role_required
 
 from . import ical, metrics, packet, selectors, services, states
@@ -26,17 +26,20 @@ from .forms import AddCaseForm, DecisionForm, FinalizeForm, FollowUpForm, Meetin
 from .models import Meeting, PacketKind
 from .snapshot import recommended
 
-CLINICAL_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON, Role.COORDINATOR,
-                  Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
-
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
 def _clinicians() -> Any:
-    people = User.objects.filter(is_active=True).exclude(role__in=["", Role.ADMIN,
-                                                                    Role.COORDINATOR])
+    """Who may chair, present or be responsible: active clinicians (tumorboard.roles)."""
+    people = User.objects.filter(is_active=True, role__in=CLINICAL_ROLES)
+    return people.order_by("last_name", "first_name", "pk")
+
+
+def _invitable() -> Any:
+    """Who may be invited: active clinicians and MDT coordinators."""
+    people = User.objects.filter(is_active=True, role__in=CARE_ROLES)
     return people.order_by("last_name", "first_name", "pk")
 
 
@@ -63,13 +66,13 @@ def upcoming_context(user: User) -> dict[str, Any]:
     return {"upcoming_meetings": selectors.upcoming_meetings_for(user=user)}
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = _actor(request)
     teams = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
     form = None
     if user.role == Role.COORDINATOR:
-        form = MeetingCreateForm(request.POST or None, people=_clinicians())
+        form = MeetingCreateForm(request.POST or None, people=_clinicians(), invitable=_invitable())
         if request.method == "POST" and form.is_valid():
             team = teams.first()
             data = form.cleaned_data
@@ -101,6 +104,8 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
                            what="meeting_page")
     return {
         "meeting": meeting, "items": items, "attendances": attendances,
+        "hidden_items": selectors.hidden_item_count(user=user, meeting=meeting,
+                                                    shown=len(items)),
         "quorum": selectors.quorum_state(attendances), "packets": packets,
         "runner": services.is_runner(meeting, user),
         "allowed": states.allowed_actions(meeting.status),
@@ -108,13 +113,13 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     }
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
     return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def meeting_session(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The in-session page: one decision form per item, in agenda order."""
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
@@ -135,7 +140,7 @@ def meeting_session(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 def _runner_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    return require_POST(role_required(*CLINICAL_ROLES)(view))
+    return require_POST(role_required(*CARE_ROLES)(view))
 
 
 @_runner_post
@@ -260,7 +265,7 @@ def packet_request(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def packet_download(request: HttpRequest, meeting_id: int, kind: str) -> HttpResponse:
     user = _actor(request)
     meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
@@ -277,7 +282,7 @@ def packet_download(request: HttpRequest, meeting_id: int, kind: str) -> HttpRes
     return cast(HttpResponse, response)  # a streaming response, typed as role_required expects
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
     response = HttpResponse(ical.meeting_ics(meeting, selectors.attendance_rows(meeting=meeting)),
@@ -286,7 +291,7 @@ def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return response
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def metrics_page(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/metrics.html",
                   {"rows": metrics.monthly_measures(user=_actor(request))})

@@ -51,12 +51,23 @@ SUBJECT = {
     Alert.Kind.DECIDED: "Triage decision on your referral",
     Alert.Kind.ESCALATION_TEAM: "Overdue referral (escalation)",
     Alert.Kind.ESCALATION_LEAD: "Overdue referral (escalated to lead and coordinator)",
+    Alert.Kind.CANCELLED: "Referral cancelled by the referring team",
+    Alert.Kind.DECISION_RESPONSIBLE: "You are the responsible clinician of an MDT decision",
 }
 
 
 def alert_message(alert: Alert) -> EmailMessage:
     """The e-mail of an alert: ids, urgency, due time and a link; no patient identifier."""
     referral = alert.referral
+    if referral is None:  # an alert about a case (an MDT decision), not a referral
+        link = settings.SERVICE_BASE_URL + reverse("cases:case-detail", args=[alert.case_id])
+        return EmailMessage(
+            subject=f"[Tumor board] Case {alert.case_id}: {SUBJECT[Alert.Kind(alert.kind)]}",
+            body=(f"{SUBJECT[Alert.Kind(alert.kind)]}.\n\nCase: {alert.case_id}\n\n"
+                  f"Open it (login required): {link}\n"),
+            to=[alert.recipient.email],
+            headers={"Message-ID": f"<alert-{alert.pk}@tumorboard>"},
+        )
     urgency = referral.urgency or "no urgency"
     due = f"{referral.due_at:%Y-%m-%d %H:%M} UTC" if referral.due_at else "none"
     link = settings.SERVICE_BASE_URL + reverse("referrals:referral-detail", args=[referral.pk])

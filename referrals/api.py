@@ -27,6 +27,7 @@ from .serializers import (
     AlertSerializer,
     OccultWorkupItemSerializer,
     ReferralAnswerInputSerializer,
+    ReferralCancelInputSerializer,
     ReferralConflictSerializer,
     ReferralDeclineInputSerializer,
     ReferralDetailSerializer,
@@ -131,7 +132,7 @@ _INPUTS: dict[Action, tuple[type, str | None]] = {
     Action.ANSWER: (ReferralAnswerInputSerializer, "answer"),
     Action.LIST_FOR_MDT: (ReferralNoteInputSerializer, None),
     Action.CLOSE: (ReferralNoteInputSerializer, "note"),
-    Action.CANCEL: (ReferralNoteInputSerializer, "note"),
+    Action.CANCEL: (ReferralCancelInputSerializer, "reason"),
 }
 
 

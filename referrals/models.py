@@ -60,8 +60,15 @@ class Referral(models.Model):
     urgency = models.CharField(max_length=8, choices=URGENCY_CHOICES, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     urgency_rationale = models.TextField(blank=True)
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="referrals_sent")
+    # The sending side is the team on the origin side of the direction (the breast team for
+    # breast-to-neuro), whoever recorded the data that raised the referral. ``sender`` is the
+    # clinician of that side who raised it, or null when the service raised it from data another
+    # team recorded (a neurosurgeon's imaging firing a breast-to-neuro trigger); ``raised_by`` is
+    # always who recorded it (referrals.recipients).
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="referrals_sent")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, related_name="referrals_raised")
     sending_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="referrals_out")
     receiving_team = models.ForeignKey(Team, on_delete=models.PROTECT,
@@ -70,6 +77,7 @@ class Referral(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="referrals_taken")
     decline_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True)
     info_question = models.TextField(blank=True)
     info_answer = models.TextField(blank=True)
     note = models.TextField(blank=True)
@@ -207,6 +215,8 @@ class AlertKind(models.TextChoices):
     INFO_REQUESTED = "info_requested", "Information requested"
     ANSWERED = "answered", "Question answered"
     DECIDED = "decided", "Triage decision"
+    CANCELLED = "cancelled", "Referral cancelled"
+    DECISION_RESPONSIBLE = "decision_responsible", "You are responsible for an MDT decision"
     ESCALATION_TEAM = "escalation_team", "Escalation: receiving team"
     ESCALATION_LEAD = "escalation_lead", "Escalation: lead and coordinator"
 
@@ -220,7 +230,12 @@ class Alert(models.Model):
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="alerts")
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="alerts")
+    # A referral's alert names it; an alert about a case without a referral (the responsible
+    # clinician of an MDT decision) names the case only.
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="alerts")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="alerts")
     kind = models.CharField(max_length=24, choices=AlertKind.choices)
     # The escalation level, or for a repeatable kind the event that caused it; 0 otherwise.
     step = models.PositiveIntegerField(default=0)
@@ -236,6 +251,10 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["referral", "recipient", "kind", "step"],
                                     name="alert_dedupe_key"),
+            models.UniqueConstraint(fields=["case", "recipient", "kind", "step"],
+                                    condition=Q(referral=None), name="alert_case_dedupe_key"),
+            models.CheckConstraint(condition=Q(referral__isnull=False) | Q(case__isnull=False),
+                                   name="alert_names_referral_or_case"),
             models.CheckConstraint(condition=Q(kind__in=AlertKind.values),
                                    name="alert_kind_valid"),
         ]

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Case as When_
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from cases.selectors import visible_case_condition
+from cases.access import visible_case_condition
 from tumorboard.models import TeamMembership, User
 
 from . import states
@@ -74,11 +74,15 @@ def user_team_ids(user: User) -> set[int]:
 
 
 def parties(referral: Referral, *, user: User, team_ids: set[int]) -> set[Party]:
-    """``services.referral_party`` without queries, from the user's team ids read once."""
+    """The parties ``user`` acts as on ``referral``, from the user's team ids read once: a member
+    of the receiving team receives; a member of the sending team sends (a case with no sending
+    team: its sender). Who recorded the data that raised it plays no part
+    (referrals.recipients)."""
     found = set()
     if referral.receiving_team_id in team_ids:
         found.add(Party.RECEIVER)
-    if referral.sender_id == user.pk or referral.sending_team_id in team_ids:
+    if referral.sending_team_id in team_ids or (
+            referral.sending_team_id is None and referral.sender_id == user.pk):
         found.add(Party.SENDER)
     return found
 
@@ -132,9 +136,14 @@ def overdue_referrals(*, user: User, now: datetime | None = None) -> QuerySet[Re
 
 
 def alert_list_for(*, user: User) -> QuerySet[Alert]:
-    return (Alert.objects.filter(visible_case_condition(user=user, case_ref="referral__case_id"),
-                                 recipient_id=user.pk)
-            .select_related("referral"))
+    """The user's alerts whose case they still see: a referral's alert through its referral's
+    case, a case's alert (an MDT decision) through the case."""
+    visible = (
+        (Q(referral__isnull=False)
+         & visible_case_condition(user=user, case_ref="referral__case_id"))
+        | (Q(referral__isnull=True) & visible_case_condition(user=user, case_ref="case_id"))
+    )
+    return Alert.objects.filter(visible, recipient_id=user.pk).select_related("referral")
 
 
 def alert_get_visible(*, user: User, alert_id: object) -> Alert:

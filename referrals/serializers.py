@@ -51,7 +51,11 @@ class ReferralListSerializer(serializers.Serializer):
     triggers = ReferralTriggerSerializer(many=True, source="triggers.all")
     max_sins = serializers.SerializerMethodField()
     max_bilsky = serializers.SerializerMethodField()
-    sender = serializers.IntegerField(source="sender_id")
+    sender = serializers.IntegerField(source="sender_id", allow_null=True,
+                                      help_text="the sending side's clinician who raised it; "
+                                                "null when raised from another team's data")
+    raised_by = serializers.IntegerField(source="raised_by_id", allow_null=True,
+                                         help_text="who recorded the data that raised it")
     sending_team = serializers.IntegerField(source="sending_team_id", allow_null=True)
     receiving_team = serializers.IntegerField(source="receiving_team_id")
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
@@ -99,6 +103,7 @@ class OccultWorkupItemSerializer(serializers.Serializer):
 class ReferralDetailSerializer(ReferralListSerializer):
     urgency_rationale = serializers.CharField()
     decline_reason = serializers.CharField()
+    cancel_reason = serializers.CharField()
     info_question = serializers.CharField()
     info_answer = serializers.CharField()
     note = serializers.CharField()
@@ -122,6 +127,10 @@ class ReferralFlagInputSerializer(serializers.Serializer):
 
 
 class ReferralDeclineInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReferralCancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 

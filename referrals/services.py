@@ -33,10 +33,11 @@ from scoring.calculators import (
     urgency,
     urgency_due_at,
 )
+from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
 from tumorboard.roles import Role
 
-from . import states
+from . import recipients, states
 from .models import (
     OPEN_STATUSES,
     Alert,
@@ -48,6 +49,7 @@ from .models import (
     ReferralTrigger,
     TriggerSource,
 )
+from .selectors import parties, user_team_ids
 from .states import Action, Party
 from .triggers import CaseFindings, case_findings
 
@@ -61,11 +63,6 @@ assert len(WORKUP_CODES) == len(OCCULT_PRIMARY_WORKUP), "align WORKUP_CODES with
 MANUAL_TRIGGERS = {
     TriggerCode.BACK_PAIN.value: "new_or_progressive_back_pain",
     TriggerCode.NEUROLOGICAL_DEFICIT.value: "neurological_deficit",
-}
-#: Who receives a referral of each direction, by role.
-RECEIVING_ROLE = {
-    ReferralDirection.BREAST_TO_NEURO.value: Role.NEUROSURGEON,
-    ReferralDirection.NEURO_TO_BREAST.value: Role.BREAST_ONCOSURGEON,
 }
 _URGENCY_RANK = {"": 0, Urgency.GREEN.value: 1, Urgency.ORANGE.value: 2, Urgency.RED.value: 3}
 
@@ -86,55 +83,32 @@ def is_member(user: User, team_id: int | None) -> bool:
 
 
 def referral_party(*, referral: Referral, user: User) -> set[Party]:
-    """The parties ``user`` acts as on ``referral``: receiver, sender, or neither."""
-    parties = set()
-    if is_member(user, referral.receiving_team_id):
-        parties.add(Party.RECEIVER)
-    if referral.sender_id == user.pk or is_member(user, referral.sending_team_id):
-        parties.add(Party.SENDER)
-    return parties
+    """The parties ``user`` acts as on ``referral`` (referrals.selectors.parties)."""
+    return parties(referral, user=user, team_ids=user_team_ids(user))
 
 
-def _first_recipients(referral: Referral) -> list[User]:
-    """Who gets a new referral: the receiving specialty's members of the receiving team, the lead
-    aside when others can take it (the lead is escalation step 2); else the lead; else all."""
-    members = list(TeamMembership.objects.filter(team_id=referral.receiving_team_id)
-                   .select_related("user").order_by("user_id"))
-    role = RECEIVING_ROLE[referral.direction]
-    specialists = [m for m in members if m.user.role == role and m.user.is_active]
-    chosen = [m for m in specialists if not m.is_lead] or specialists
-    chosen = chosen or [m for m in members if m.is_lead] or members
-    return [m.user for m in chosen]
+class TeamHasOpenReferral(Conflict):
+    """A team that an open referral of the case involves cannot leave the case (HTTP 409): the
+    referral would be left with nobody to triage it, or nobody to answer its questions."""
+
+    def __init__(self, *, field: str, referral_id: int) -> None:
+        self.field, self.referral_id = field, referral_id
+        super().__init__(f"the {field.replace('_', ' ')} cannot change while open referral "
+                         f"{referral_id} involves it: close or cancel the referral first")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": str(self), "field": self.field, "referral": self.referral_id}
 
 
-def _coordinators_of(referrals: Sequence[Referral]) -> dict[int, list[User]]:
-    """The MDT coordinators of each referral (by id): of its case's MDT team, else of the MDT
-    teams of the receiving team's institution. One query for any number of referrals (the
-    escalation pass); each referral needs ``case`` and ``receiving_team`` loaded."""
-    team_ids = {r.case.mdt_team_id for r in referrals if r.case.mdt_team_id}
-    institution_ids = {r.receiving_team.institution_id for r in referrals
-                       if not r.case.mdt_team_id}
-    by_team: dict[int, dict[int, User]] = defaultdict(dict)
-    by_institution: dict[int, dict[int, User]] = defaultdict(dict)
-    memberships = (TeamMembership.objects
-                   .filter(Q(team_id__in=team_ids) | Q(team__kind=Team.Kind.MDT,
-                                                       team__institution_id__in=institution_ids),
-                           user__role=Role.COORDINATOR, user__is_active=True)
-                   .select_related("user", "team").order_by("user_id"))
-    for m in memberships:
-        by_team[m.team_id][m.user_id] = m.user
-        if m.team.kind == Team.Kind.MDT:
-            by_institution[m.team.institution_id][m.user_id] = m.user
-    return {r.pk: list((by_team[r.case.mdt_team_id] if r.case.mdt_team_id
-                        else by_institution[r.receiving_team.institution_id]).values())
-            for r in referrals}
-
-
-def _breast_surgeons(case: Case) -> list[User]:
-    if case.breast_team_id is None:
-        return []
-    return list(User.objects.filter(memberships__team_id=case.breast_team_id,
-                                    role=Role.BREAST_ONCOSURGEON, is_active=True).order_by("pk"))
+def guard_team_change(case: Case, field: str, old_team_id: int) -> None:
+    """Registered with cases.services (referrals.apps): refuses to take a team off a case while
+    an open referral of the case is sent by it or to it."""
+    referral_id = (Referral.objects
+                   .filter(Q(receiving_team_id=old_team_id) | Q(sending_team_id=old_team_id),
+                           case_id=case.pk, status__in=OPEN_STATUSES)
+                   .values_list("pk", flat=True).first())
+    if referral_id is not None:
+        raise TeamHasOpenReferral(field=field, referral_id=referral_id)
 
 
 # --- alerts -------------------------------------------------------------------------------------
@@ -209,6 +183,25 @@ def alerts_create(
     """One alert per recipient, deduplicated by the key (referral, recipient, kind, step); the
     deliveries are enqueued when the transaction commits. Returns the ids of new alerts."""
     ids = _alerts_insert({referral.pk: recipients}, kind=kind, step=step).get(referral.pk, [])
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return ids
+
+
+def case_alerts_create(*, case: Case, recipients: Iterable[User], kind: str,
+                       step: int = 0) -> list[int]:
+    """Alerts about a case without a referral (the responsible clinician of an MDT decision):
+    one per recipient, deduplicated by (case, recipient, kind, step), delivered on commit."""
+    people = {user.pk for user in recipients}
+    existing = set(Alert.objects.filter(case=case, referral=None, kind=kind, step=step,
+                                        recipient_id__in=people)
+                   .values_list("recipient_id", flat=True))
+    new = [Alert(case=case, recipient_id=pk, kind=kind, step=step)
+           for pk in sorted(people - existing)]
+    Alert.objects.bulk_create(new, ignore_conflicts=True)
+    ids = list(Alert.objects.filter(case=case, referral=None, kind=kind, step=step,
+                                    recipient_id__in=[a.recipient_id for a in new], sent_at=None)
+               .values_list("pk", flat=True))
     if ids:
         transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return ids
@@ -312,8 +305,12 @@ def referral_raise(
             case, direction, fired, now):
         return None
     level, rationale = _urgency_of([t.code.value for t in fired], findings)
+    # The sender is the sending side's clinician who raised it; data recorded by anyone else
+    # (the receiving side, the service) raises it with no sender: the sending side still is the
+    # origin team (referrals.recipients).
+    sender = actor if sending_team is not None and is_member(actor, sending_team.pk) else None
     referral = Referral(
-        case=case, direction=direction, sender=actor, sending_team=sending_team,
+        case=case, direction=direction, sender=sender, raised_by=actor, sending_team=sending_team,
         receiving_team=receiving_team, urgency=level, urgency_rationale=rationale,
         due_at=urgency_due_at(Urgency(level), now) if level else None, note=note.strip(),
     )
@@ -352,7 +349,7 @@ def _send(referral: Referral, actor: User, now: datetime) -> None:
     referral.escalation_due_at = min(ack_by, referral.due_at) if referral.due_at else ack_by
     referral.save(update_fields=["status", "sent_at", "escalation_due_at", "updated_at"])
     _event(referral, Action.SEND, actor, from_status=move.from_status, at=now)
-    alerts_create(referral=referral, recipients=_first_recipients(referral),
+    alerts_create(referral=referral, recipients=recipients.first_recipients(referral),
                   kind=AlertKind.NEW_REFERRAL)
 
 
@@ -360,7 +357,9 @@ def _systemic_therapy_hold(referral: Referral, findings: CaseFindings) -> None:
     """High-grade ESCC (Bilsky 2-3) on a referral: the breast oncosurgeon holds or adjusts
     systemic therapy (S2 §5.1; CLINICAL.md §10). The dedupe key makes it once per referral."""
     if findings.high_grade:
-        alerts_create(referral=referral, recipients=_breast_surgeons(referral.case),
+        alerts_create(referral=referral,
+                      recipients=recipients.recipients_for(AlertKind.SYSTEMIC_THERAPY_HOLD,
+                                                           referral),
                       kind=AlertKind.SYSTEMIC_THERAPY_HOLD)
 
 
@@ -394,11 +393,9 @@ def _extend(referral: Referral, fired: Sequence[Trigger], findings: CaseFindings
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=referral, case=referral.case,
                  detail={"added_triggers": [t.code.value for t in new],
                          "urgency": referral.urgency})
-    recipients = _first_recipients(referral)
-    if referral.assignee is not None:
-        recipients.append(referral.assignee)
-    alerts_create(referral=referral, recipients=recipients, kind=AlertKind.REFERRAL_UPDATED,
-                  step=event.pk)
+    alerts_create(referral=referral,
+                  recipients=recipients.recipients_for(AlertKind.REFERRAL_UPDATED, referral),
+                  kind=AlertKind.REFERRAL_UPDATED, step=event.pk)
     _systemic_therapy_hold(referral, findings)
     return referral
 
@@ -474,7 +471,7 @@ def _transition(*, referral: Referral, action: Action, actor: User, note: str = 
         referral.closed_at = now
     if referral.status != ReferralStatus.SENT:
         referral.escalation_due_at = None  # escalation is for unacknowledged referrals only
-    referral.full_clean(exclude=["case", "sender", "receiving_team"])
+    referral.full_clean(exclude=["case", "sender", "raised_by", "receiving_team"])
     referral.save()
     event = _event(referral, action, actor, from_status=previous, to_status=move.to_status,
                    note=note, at=now)
@@ -484,18 +481,21 @@ def _transition(*, referral: Referral, action: Action, actor: User, note: str = 
     return referral
 
 
+#: The alert of each person's move (the recipients: referrals.recipients.RECIPIENTS).
+NOTIFY: dict[Action, str] = {
+    Action.REQUEST_INFO: AlertKind.INFO_REQUESTED,
+    Action.ANSWER: AlertKind.ANSWERED,
+    Action.ACCEPT: AlertKind.DECIDED,
+    Action.DECLINE: AlertKind.DECIDED,
+    Action.CANCEL: AlertKind.CANCELLED,
+}
+
+
 def _notify(referral: Referral, action: Action, event: ReferralEvent) -> None:
-    if action is Action.REQUEST_INFO:
-        alerts_create(referral=referral, recipients=[referral.sender],
-                      kind=AlertKind.INFO_REQUESTED, step=event.pk)
-    elif action is Action.ANSWER:
-        alerts_create(referral=referral,
-                      recipients=[referral.assignee] if referral.assignee else
-                      _first_recipients(referral),
-                      kind=AlertKind.ANSWERED, step=event.pk)
-    elif action in states.DECISIONS:
-        alerts_create(referral=referral, recipients=[referral.sender], kind=AlertKind.DECIDED,
-                      step=event.pk)
+    kind = NOTIFY.get(action)
+    if kind is not None:
+        alerts_create(referral=referral, recipients=recipients.recipients_for(kind, referral),
+                      kind=kind, step=event.pk)
 
 
 def _text(value: str, field: str, message: str) -> str:
@@ -553,9 +553,14 @@ def referral_close(*, referral: Referral, actor: User, note: str = "") -> Referr
 
 
 @transaction.atomic
-def referral_cancel(*, referral: Referral, actor: User, note: str = "") -> Referral:
-    """The sender withdraws the referral before the triage decision."""
-    return _transition(referral=referral, action=Action.CANCEL, actor=actor, note=note)
+def referral_cancel(*, referral: Referral, actor: User, reason: str = "",
+                    note: str = "") -> Referral:
+    """The sending side withdraws the referral before the triage decision, saying why (the
+    receiving side is told). ``note`` is the former name of ``reason``."""
+    reason = (reason or note or "").strip()
+    return _transition(referral=referral, action=Action.CANCEL, actor=actor, note=reason,
+                       cancel_reason=reason,
+                       required=("reason", "say why the referral is cancelled"))
 
 
 @transaction.atomic
@@ -684,7 +689,7 @@ def _escalate_batch(referral_ids: list[int], now: datetime) -> int:
                         and m.user.is_active]
                  for r in first}
     # Step 2: the lead, then the MDT coordinators.
-    coordinators = _coordinators_of(second) if second else {}
+    coordinators = recipients.coordinators_of(second) if second else {}
     lead_and_mdt = {r.pk: [m.user for m in members[r.receiving_team_id]
                            if m.is_lead and m.user.is_active] + coordinators[r.pk]
                     for r in second}

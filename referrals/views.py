@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cases import audit
 from cases.selectors import case_get_visible
 from tumorboard.models import User
-from tumorboard.roles import Role
+from tumorboard.roles import CARE_ROLES, Role
 from tumorboard.views import role_required
 
 from . import metrics as referral_metrics
@@ -25,12 +25,10 @@ from . import selectors, services
 from .forms import FlagTriggerForm, ReferralActionForm
 from .states import PERSON_ACTIONS, Action, IllegalMove
 
-CLINICAL_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON, Role.COORDINATOR,
-                  Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
 #: The text each move takes on the page, and the service keyword it goes to.
 ACTION_TEXT = {Action.DECLINE: "reason", Action.REQUEST_INFO: "question",
                Action.ANSWER: "answer", Action.ACCEPT: "note", Action.CLOSE: "note",
-               Action.CANCEL: "note"}
+               Action.CANCEL: "reason"}
 
 
 def _actor(request: HttpRequest) -> User:
@@ -64,7 +62,7 @@ def referral_rows(request: HttpRequest, *, incoming_page: int | str | None = 1,
     return {"incoming": incoming, "outgoing": outgoing, "now": timezone.now()}
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The whole triage queue and outgoing list, a page of each (``?page=``, ``?sent=``)."""
     context = referral_rows(request, incoming_page=request.GET.get("page"),
@@ -72,7 +70,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/referral_list.html", context)
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _actor(request)
     referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
@@ -87,7 +85,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def referral_act(request: HttpRequest, referral_id: int, action: str) -> HttpResponse:
     user = _actor(request)
     referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
@@ -115,7 +113,7 @@ def referral_act(request: HttpRequest, referral_id: int, action: str) -> HttpRes
 
 
 @require_POST
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def workup_tick(request: HttpRequest, referral_id: int, item_code: str) -> HttpResponse:
     user = _actor(request)
     referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
@@ -159,7 +157,7 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     return redirect("referrals:referral-detail", referral_id=alert.referral_id)
 
 
-@role_required(*CLINICAL_ROLES)
+@role_required(*CARE_ROLES)
 def metrics(request: HttpRequest) -> HttpResponse:
     rows = referral_metrics.team_metrics(user=_actor(request))
     return render(request, "referrals/metrics.html", {"rows": rows})

@@ -10,11 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.selectors import (
-    case_list_for_display,
-    case_list_visible_to,
-    visible_case_condition,
-)
+from cases.access import case_list_visible_to, visible_case_condition
+from cases.selectors import case_list_for_display
 from cases.timeline import Phase
 
 from .models import User

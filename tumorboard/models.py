@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
-from .roles import Role
+from .roles import Role, is_clinician
 
 
 class Institution(models.Model):
@@ -39,6 +39,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return str(self)
+
+    @property
+    def is_clinician(self) -> bool:
+        """An active clinician (tumorboard.roles.is_clinician, the one test)."""
+        return is_clinician(self)
 
 
 class TeamKind(models.TextChoices):

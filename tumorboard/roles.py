@@ -1,6 +1,15 @@
-"""The roles people hold in the service, and where each one lands after login."""
+"""The roles people hold in the service, what each may be, and where each one lands after login."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 
 class Role(models.TextChoices):
@@ -15,12 +24,31 @@ class Role(models.TextChoices):
     INTEGRATION = "integration", "Integration client (API)"
 
 
+#: The four clinical roles (DESIGN.md, access model): only an active person of one of these
+#: chairs a meeting, counts for quorum, presents a case, owns a decision or a task.
 CLINICAL_ROLES = (
     Role.BREAST_ONCOSURGEON,
     Role.NEUROSURGEON,
     Role.RADIATION_ONCOLOGIST,
     Role.MEDICAL_ONCOLOGIST,
 )
+#: People who work with patient data on the pages: the clinicians and the MDT coordinators.
+#: Administrators manage people and teams; integration clients use the API only.
+CARE_ROLES = (*CLINICAL_ROLES, Role.COORDINATOR)
+
+
+def is_clinician(user: User | AnonymousUser | None) -> bool:
+    """An active person of a clinical role: THE test wherever the service needs a clinician."""
+    return (user is not None and user.is_authenticated and user.is_active
+            and getattr(user, "role", "") in CLINICAL_ROLES)
+
+
+def may_see_patients(user: User | AnonymousUser | None) -> bool:
+    """Whether any patient can be visible to ``user`` at all (the access rule narrows it to
+    cases): active clinicians, coordinators and integration clients; never an administrator."""
+    return (user is not None and user.is_authenticated and user.is_active
+            and getattr(user, "role", "") in (*CARE_ROLES, Role.INTEGRATION))
+
 
 # URL name of each role's home page.
 HOME_URL_NAME = {

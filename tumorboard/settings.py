@@ -467,12 +467,16 @@ LOGGING = {
 MDT_QUORUM_ROLES = tuple(
     _env_list("MDT_QUORUM_ROLES", ["breast_oncosurgeon", "neurosurgeon", "radiation_oncologist"])
 )
+# Only clinicians count for quorum (DESIGN.md, access model): never a coordinator.
 _unknown_roles = set(MDT_QUORUM_ROLES) - {
-    "breast_oncosurgeon", "neurosurgeon", "coordinator", "radiation_oncologist",
-    "medical_oncologist",
+    "breast_oncosurgeon", "neurosurgeon", "radiation_oncologist", "medical_oncologist",
 }
 if _unknown_roles:
     raise ImproperlyConfigured(f"MDT_QUORUM_ROLES: unknown role(s) {sorted(_unknown_roles)}")
+
+# Attendees of an MDT meeting see the cases on its agenda until this many days after the meeting
+# is finalized (DESIGN.md, access model; meetings.access).
+MEETING_ATTENDEE_ACCESS_DAYS = _env_int("MEETING_ATTENDEE_ACCESS_DAYS", 30)
 
 # Demo logins printed by `make run`; never created unless seed_demo runs.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-tumorboard-2026")

@@ -1,6 +1,6 @@
 """Models of the cases app, one module per concept; import them from here."""
 
-from .access import CaseGroupObjectPermission, CaseUserObjectPermission, TeamGroup
+from .access import CareTeamMember, CareTeamReason
 from .assessment import Assessment
 from .audit import AuditAction, AuditChain, AuditEvent, AuditOutcome
 from .case import Case, PrimaryStatus
@@ -16,9 +16,9 @@ __all__ = [
     "AuditChain",
     "AuditEvent",
     "AuditOutcome",
+    "CareTeamMember",
+    "CareTeamReason",
     "Case",
-    "CaseGroupObjectPermission",
-    "CaseUserObjectPermission",
     "DutyTick",
     "FollowUpVisit",
     "ImplantIntegrity",
@@ -30,5 +30,4 @@ __all__ = [
     "Sex",
     "SpinalLesion",
     "SurvivalStatus",
-    "TeamGroup",
 ]

@@ -1,34 +1,47 @@
-"""Object permissions on cases (django-guardian, direct foreign keys: see cases.permissions).
+"""Who is on a case's care team beyond its breast and spine teams (DESIGN.md, access model).
 
-Direct FK permission models let ``get_objects_for_user`` filter with two subqueries on integer
-keys instead of casting a generic ``object_pk`` per row (LIBRARY-NOTES.md, guardian).
+The teams themselves need no row here: the access rule (``cases.access``) reads the team
+memberships directly, so a person joining or leaving a team sees the change on the next request,
+whatever made it. The oncologists a care-team member adds on the case form are ``Case.oncologists``;
+a ``CareTeamMember`` is a clinician the service adds to one case, audited: the responsible
+clinician of an MDT decision, or the owner of a follow-through task.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from django.conf import settings
 from django.db import models
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-
-from tumorboard.models import Team
+from django.db.models import Q
 
 from .case import Case
 
 
-class CaseUserObjectPermission(UserObjectPermissionBase):
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+class CareTeamReason(models.TextChoices):
+    DECISION_RESPONSIBLE = "decision_responsible", "Responsible clinician of an MDT decision"
+    TASK_OWNER = "task_owner", "Owner of a follow-through task"
 
 
-class CaseGroupObjectPermission(GroupObjectPermissionBase):
-    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+class CareTeamMember(models.Model):
+    Reason = CareTeamReason
 
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="care_team_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="care_team_cases")
+    reason = models.CharField(max_length=24, choices=CareTeamReason.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
 
-class TeamGroup(models.Model):
-    """The auth group that mirrors one team's members, for guardian group permissions."""
-
-    team = models.OneToOneField(Team, on_delete=models.CASCADE, primary_key=True,
-                                related_name="access_group")
-    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="+")
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="care_team_member_once"),
+            models.CheckConstraint(condition=Q(reason__in=CareTeamReason.values),
+                                   name="care_team_reason_valid"),
+        ]
+        indexes = [
+            # The access rule probes (user, case) for each candidate case.
+            models.Index(fields=["user", "case"], name="care_team_user_case_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"Access group of team #{self.team_id}"
+        return f"user {self.user_id} on case {self.case_id}"

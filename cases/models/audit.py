@@ -66,6 +66,7 @@ class AuditAction(models.TextChoices):
     TICK = "tick", "Checklist tick"
     UNTICK = "untick", "Checklist untick"
     GRANT = "grant", "Access granted"
+    REVOKE = "revoke", "Access revoked"
     EXPORT = "export", "Export"
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.access import case_list_visible_to
 from cases.models import AuditEvent, Case
-from cases.selectors import case_list_visible_to
+from referrals.services import TeamHasOpenReferral, referral_cancel
 from tests.factories import STUDY, UserFactory, add_member
 from tumorboard.roles import Role
 
@@ -180,18 +181,33 @@ def test_changing_the_spine_team_moves_access_with_it(
     from tests.factories import TeamFactory
 
     other_spine = TeamFactory(name="Spine Service B", kind="spine")
+    # The lesion's referral to the spine team is open: the team cannot leave the case (409).
+    referral = care_case.referrals.get()
+    with pytest.raises(TeamHasOpenReferral) as refused:
+        services.case_update(case=care_case, actor=breast_surgeon, expected_version=None,
+                             spine_team=other_spine)
+    assert refused.value.referral_id == referral.pk
+    care_case.refresh_from_db()
+    assert care_case.spine_team_id != other_spine.pk
+    referral_cancel(referral=referral, actor=breast_surgeon, reason="Moved to another centre")
     services.case_update(case=care_case, actor=breast_surgeon, expected_version=None,
                          spine_team=other_spine)
     assert not case_list_visible_to(user=neurosurgeon).exists()
     assert case_list_visible_to(user=breast_surgeon).exists()
 
 
-def test_a_coordinator_of_another_mdt_does_not_see_the_case(care_case) -> None:
-    from tests.factories import TeamFactory
+def test_a_coordinator_sees_the_cases_of_their_institution_only(care_case) -> None:
+    """DESIGN.md: an MDT coordinator of the institution sees its cases; another hospital's
+    coordinator, even of an MDT team, does not."""
+    from tests.factories import InstitutionFactory, TeamFactory
 
-    other = UserFactory(username="cora", role=Role.COORDINATOR)
-    add_member(TeamFactory(name="Other MDT", kind="mdt"), other)
+    elsewhere = InstitutionFactory(code="elsewhere", name="Elsewhere Hospital")
+    other = UserFactory(username="cora", role=Role.COORDINATOR, institution=elsewhere)
+    add_member(TeamFactory(name="Other MDT", kind="mdt", institution=elsewhere), other)
     assert not case_list_visible_to(user=other).exists()
+    local = UserFactory(username="cole", role=Role.COORDINATOR,
+                        institution=care_case.patient.institution)
+    assert list(case_list_visible_to(user=local)) == [care_case]
 
 
 def test_the_patient_form_is_for_surgeons_only(client: Client, coordinator, breast_surgeon):

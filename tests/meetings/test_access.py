@@ -87,12 +87,15 @@ def test_the_chair_coordinator_and_invitees_see_the_meeting(persona, meeting, li
     assert client.get(reverse("meetings:ics", args=[meeting.pk])).status_code == 200
 
 
-def test_an_invitee_sees_only_the_cases_of_their_care_teams(meeting, listed, oncologist,
+def test_an_invitee_sees_the_agenda_cases_and_runs_nothing(meeting, listed, oncologist,
                                                             api_client) -> None:
+    """DESIGN.md: an attendee sees the cases on the agenda (to prepare and implement them)."""
     api_client.force_authenticate(oncologist)
-    assert api_client.get(reverse("api-meeting-agenda", args=[meeting.pk])).json() == []
+    agenda = api_client.get(reverse("api-meeting-agenda", args=[meeting.pk])).json()
+    assert [item["case"] for item in agenda] == [listed.case_id]
     detail = api_client.get(reverse("api-meeting", args=[meeting.pk])).json()
-    assert detail["agenda"] == [] and detail["allowed_actions"] == []
+    assert len(detail["agenda"]) == 1 and detail["allowed_actions"] == []
+    assert detail["hidden_agenda_items"] == 0
 
 
 def test_a_clinician_who_does_not_run_the_meeting_gets_403_on_its_moves(meeting, listed,
@@ -108,15 +111,21 @@ def test_a_clinician_who_does_not_run_the_meeting_gets_403_on_its_moves(meeting,
 
 def test_a_coordinator_sees_a_case_listed_on_a_meeting_they_coordinate(
         meeting, coordinator, breast_surgeon, neurosurgeon, breast_team, spine_team) -> None:
-    from cases.selectors import case_list_visible_to
+    from cases.access import case_list_visible_to
     from tests.factories import make_mdt_case
 
-    # No MDT team on the case: the coordinator sees it only once it is on their agenda.
+    # No MDT team on the case: the coordinator of the institution sees it (DESIGN.md), before
+    # and after it is on their agenda; a coordinator of another hospital never does.
+    from tests.factories import InstitutionFactory, UserFactory
+
     case = make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon,
                          teams={"breast_team": breast_team, "spine_team": spine_team})
-    assert not case_list_visible_to(user=coordinator).filter(pk=case.pk).exists()
+    stranger = UserFactory(username="coord-elsewhere", role="coordinator",
+                           institution=InstitutionFactory(code="far", name="Far Hospital"))
+    assert case_list_visible_to(user=coordinator).filter(pk=case.pk).exists()
     services.agenda_item_add(meeting=meeting, case=case, actor=breast_surgeon)
     assert case_list_visible_to(user=coordinator).filter(pk=case.pk).exists()
+    assert not case_list_visible_to(user=stranger).filter(pk=case.pk).exists()
 
 
 def test_the_admin_sees_no_meeting(meeting, admin_person, api_client) -> None:

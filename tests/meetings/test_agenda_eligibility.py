@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.access import visible_case_condition
 from cases.models import Case
-from cases.selectors import visible_case_condition
 from cases.timeline import Phase
 from meetings import services
 from meetings.agenda import ELIGIBLE_REFERRAL_STATUSES, agenda_eligible_cases
@@ -37,6 +37,9 @@ def _first_form(meeting):
     return (
         Case.objects.filter(visible_case_condition(user=meeting.coordinator),
                             patient__institution_id=meeting.mdt_team.institution_id)
+        # Since the access model of issue 15 a coordinator sees the institution's cases: the
+        # meeting takes those of its own MDT team (or of none).
+        .filter(Q(mdt_team_id=meeting.mdt_team_id) | Q(mdt_team__isnull=True))
         .filter(Exists(accepted) | (Q(phase=Phase.MDT_TUMOR_BOARD) & ~Exists(decided)))
         .exclude(Exists(elsewhere))
     )

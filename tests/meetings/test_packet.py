@@ -71,13 +71,14 @@ def test_a_clinicians_packet_holds_only_the_cases_they_may_see(
         meeting, coordinator, breast_surgeon, neurosurgeon, oncologist, teams, settings,
         tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
-    seen, unseen = _cases(breast_surgeon, neurosurgeon, teams, ["Seenby", "Hiddenfrom"])
-    from cases.permissions import case_sync_access
+    from tests.factories import UserFactory
 
-    seen.oncologists.add(oncologist)
-    case_sync_access(seen)
+    seen, unseen = _cases(breast_surgeon, neurosurgeon, teams, ["Seenby", "Hiddenfrom"])
+    # Not invited (an attendee sees the whole agenda): sees the meeting through one case only.
+    outsider = UserFactory(username="medonc-outside", role="medical_oncologist")
+    seen.oncologists.add(outsider)  # access follows the row itself (cases.access)
     services.agenda_populate(meeting=meeting, actor=coordinator)
-    row = services.packet_request(meeting=meeting, kind="packet", actor=oncologist)
+    row = services.packet_request(meeting=meeting, kind="packet", actor=outsider)
     packet.packet_render(packet_id=row.pk)
     row.refresh_from_db()
     text = _text(packet.packet_path(row))

@@ -129,7 +129,7 @@ def test_answer_and_cancel_are_for_the_sending_team_only(action, referral, neuro
         act(referral, action, neurosurgeon)
     api_client.force_authenticate(neurosurgeon)
     response = api_client.post(reverse(f"api-referral-{action}", args=[referral.pk]),
-                               {"answer": "a"}, format="json")
+                               {"answer": "a", "reason": "r"}, format="json")
     assert response.status_code == 403
 
 

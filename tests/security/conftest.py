@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from meetings import services as meeting_services
 from referrals.models import Alert, Referral
-from tests.factories import TeamFactory, UserFactory, add_member, make_mdt_case
+from tests.factories import InstitutionFactory, TeamFactory, UserFactory, add_member, make_mdt_case
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
@@ -74,12 +74,18 @@ def world_a(breast_surgeon, neurosurgeon, coordinator, oncologist, medical_oncol
 
 @pytest.fixture
 def world_b(outsider) -> World:
+    """Another team's case, in another hospital: an MDT coordinator sees every case of their own
+    institution (DESIGN.md), so the other side of the matrix is another institution's."""
+    other = InstitutionFactory(code="hospital-b", name="Hospital B")
+    User.objects.filter(pk=outsider.pk).update(institution=other)
+    outsider.refresh_from_db()
     breast_team_b = outsider.teams.get()
-    spine_b = TeamFactory(name="Spine Service B", kind=Team.Kind.SPINE)
-    mdt_b = TeamFactory(name="MDT B", kind=Team.Kind.MDT)
-    neuro_b = UserFactory(username="nick", role=Role.NEUROSURGEON)
+    Team.objects.filter(pk=breast_team_b.pk).update(institution=other)
+    spine_b = TeamFactory(name="Spine Service B", kind=Team.Kind.SPINE, institution=other)
+    mdt_b = TeamFactory(name="MDT B", kind=Team.Kind.MDT, institution=other)
+    neuro_b = UserFactory(username="nick", role=Role.NEUROSURGEON, institution=other)
     add_member(spine_b, neuro_b, lead=True)
-    coord_b = UserFactory(username="cora", role=Role.COORDINATOR)
+    coord_b = UserFactory(username="cora", role=Role.COORDINATOR, institution=other)
     add_member(mdt_b, coord_b, lead=True)
     return build_world(breast=outsider, neuro=neuro_b, coordinator=coord_b, attendees=[outsider],
                        teams={"breast_team": breast_team_b, "spine_team": spine_b,

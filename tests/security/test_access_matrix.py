@@ -84,11 +84,25 @@ def _call(client: Client, method: str, url: str) -> Any:
 
 @pytest.fixture
 def people(breast_surgeon, neurosurgeon, coordinator, oncologist, medical_oncologist,
-           admin_person, world_a, breast_team) -> dict[str, Any]:
+           admin_person, world_a, breast_team, spine_team) -> dict[str, Any]:
+    from cases.access import care_team_add
+    from cases.models import CareTeamReason
     from integrations.models import IntegrationGrant
+    from tumorboard.models import TeamMembership
 
     integration = UserFactory(username="his-client", role=Role.INTEGRATION)
     IntegrationGrant.objects.create(user=integration, team=breast_team)
+    # Team changes after the case exists (issue 15): a breast surgeon who left the breast team
+    # sees nothing of it any more; a neurosurgeon who joined the spine team sees it at once.
+    leaver = UserFactory(username="lena", role=Role.BREAST_ONCOSURGEON)
+    TeamMembership.objects.create(team=breast_team, user=leaver)
+    TeamMembership.objects.filter(team=breast_team, user=leaver).delete()
+    joiner = UserFactory(username="jonah", role=Role.NEUROSURGEON)
+    TeamMembership.objects.create(team=spine_team, user=joiner)
+    # The responsible clinician of an MDT decision, in no team of the case: on its care team.
+    responsible = UserFactory(username="rhea", role=Role.MEDICAL_ONCOLOGIST)
+    care_team_add(case=world_a.case, user=responsible,
+                  reason=CareTeamReason.DECISION_RESPONSIBLE, actor=coordinator)
     # The oncologists see a case once added to it; the radiation oncologist is, the medical
     # oncologist is not (an MDT member who was not asked).
     from cases import services
@@ -98,7 +112,8 @@ def people(breast_surgeon, neurosurgeon, coordinator, oncologist, medical_oncolo
     world_a.case.refresh_from_db()
     return {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator,
             "radonc": oncologist, "medonc": medical_oncologist, "integration": integration,
-            "admin": admin_person}
+            "admin": admin_person, "leaver": leaver, "joiner": joiner,
+            "responsible": responsible}
 
 
 def _fingerprint(world: Any) -> tuple:

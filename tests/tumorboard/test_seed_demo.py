@@ -60,9 +60,9 @@ def case_counts() -> tuple[int, ...]:
 
 
 def test_seed_demo_cases_are_idempotent_and_cover_every_phase() -> None:
+    from cases.access import case_list_visible_to
     from cases.evaluation import lesion_progression
     from cases.models import Case, SpinalLesion
-    from cases.selectors import case_list_visible_to
     from cases.timeline import Phase
 
     call_command("seed_demo", verbosity=0)

@@ -1,0 +1,209 @@
+"""Who sees a case, and who may change it: THE access rule (DESIGN.md, "Who sees a case").
+
+Every page, endpoint, export, PDF, calendar file, FHIR resource, webhook and alert starts from
+``visible_case_condition`` (through ``cases.selectors``). A person sees a case when they are:
+
+- a member of its breast team or spine team;
+- an oncologist added to it on the case form (``Case.oncologists``), or a clinician the service
+  added to its care team (``CareTeamMember``: the responsible clinician of an MDT decision, the
+  owner of a follow-through task);
+- an MDT coordinator of the patient's institution, or of the case's MDT team;
+- whatever a higher layer registers with ``register_access_source``: the attendees of a meeting
+  whose agenda holds the case (meetings), the integration clients granted one of its teams
+  (integrations). The higher app registers its source in ``AppConfig.ready``; a test proves each
+  is registered.
+
+The rule reads the rows that grant access (memberships, care-team rows, attendance, grants) in the
+query itself: nothing is copied into a permission table, so a change made by any path (admin,
+API, management command, a shell's plain ORM) holds on the next request in both directions.
+Administrators see no patient data here (the admin audits its own reads).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from simple_history.models import HistoricalRecords
+
+from tumorboard.models import TeamMembership, User
+from tumorboard.roles import Role, is_clinician, may_see_patients
+
+from .models import AuditAction, CareTeamMember, Case
+
+logger = logging.getLogger(__name__)
+
+#: A condition on ``Case`` rows under which ``user`` sees a case, or ``None`` when the source
+#: grants this user nothing. It may use ``OuterRef("pk")`` for the case.
+AccessSource = Callable[[User], Q | None]
+_SOURCES: dict[str, AccessSource] = {}
+
+
+def register_access_source(name: str, source: AccessSource) -> None:
+    """A higher app adds one way of seeing cases (the layers of DESIGN.md: cases never imports
+    meetings or integrations). Registering the same name again replaces it."""
+    _SOURCES[name] = source
+
+
+def access_sources() -> dict[str, AccessSource]:
+    return dict(_SOURCES)
+
+
+def _my_teams(user: User) -> QuerySet[TeamMembership, dict[str, Any]]:
+    return TeamMembership.objects.filter(user_id=user.pk).values("team_id")
+
+
+def _case_condition(user: User) -> Q | None:
+    """The rule as a condition on ``Case`` rows; ``None`` when the user sees no case at all."""
+    if not may_see_patients(user):
+        return None
+    teams = _my_teams(user)
+    condition = (
+        Q(breast_team_id__in=teams) | Q(spine_team_id__in=teams)
+        | Q(Exists(Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),
+                                                           user_id=user.pk)))
+        | Q(Exists(CareTeamMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)))
+    )
+    if user.role == Role.COORDINATOR:
+        # They build the agendas and receive the escalations of the institution's cases.
+        condition |= Q(mdt_team_id__in=teams)
+        if user.institution_id is not None:
+            condition |= Q(patient__institution_id=user.institution_id)
+    for source in _SOURCES.values():
+        extra = source(user)
+        if extra is not None:
+            condition |= extra
+    return condition
+
+
+def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:
+    """The rule as a filter on any model that names a case.
+
+    ``case_ref`` is the path to the case id from the filtered model ("pk" on Case, "case_id" on a
+    referral, "referral__case_id" on an alert). On another model it is one correlated EXISTS on
+    the case: the planner probes the case's primary key for each candidate row.
+    """
+    condition = _case_condition(user)
+    if condition is None:
+        return Q(pk__in=[])
+    if case_ref == "pk":
+        return condition
+    return Q(Exists(Case.objects.filter(condition, pk=OuterRef(case_ref))))
+
+
+def case_list_visible_to(*, user: User) -> QuerySet[Case]:
+    """The cases ``user`` may see (the module docstring)."""
+    return Case.objects.filter(visible_case_condition(user=user))
+
+
+def case_is_visible(*, user: User, case_id: int) -> bool:
+    return case_list_visible_to(user=user).filter(pk=case_id).exists()
+
+
+def case_can_change(*, user: User, case: Case) -> bool:
+    """Who writes to a case: an active clinician of its care team (its teams, its added
+    oncologists, the clinicians the service added). Coordinators and attendees read; integration
+    clients and administrators never write. One query."""
+    if not is_clinician(user):
+        return False
+    teams = [team_id for team_id in (case.breast_team_id, case.spine_team_id) if team_id]
+    return Case.objects.filter(pk=case.pk).filter(
+        Q(Exists(TeamMembership.objects.filter(user_id=user.pk, team_id__in=teams)))
+        | Q(Exists(Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),
+                                                           user_id=user.pk)))
+        | Q(Exists(CareTeamMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)))
+    ).exists()
+
+
+def care_team_add(*, case: Case, user: User, reason: str, actor: User | None) -> bool:
+    """Add ``user`` to the care team of ``case`` for ``reason`` (audited); True when added now.
+    A person who already sees the case through their team is added all the same: the row keeps
+    the case theirs if they leave the team while the decision or task is theirs."""
+    if not is_clinician(user):
+        raise ValueError("only an active clinician joins a care team")
+    _, created = CareTeamMember.objects.get_or_create(
+        case=case, user=user, defaults={"reason": reason, "added_by": actor})
+    return created
+
+
+# --- the audit of every change of access, whatever made it -----------------------------------
+
+
+def _request_actor() -> User | None:
+    """The person behind the current request (admin, API, page), None in a shell or a task."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def audit_access_change(*, granted: bool, kind: str, user_id: int, case: Case | None = None,
+                        **detail: Any) -> None:
+    """One audit row for a change of who may see what: ids only."""
+    from . import audit  # audit imports the models; access is imported by the app's ready()
+
+    audit.record(actor=_request_actor(),
+                 action=AuditAction.GRANT if granted else AuditAction.REVOKE,
+                 case=case, object_type=kind, object_id=user_id,
+                 detail={"user": user_id, **detail})
+
+
+def _membership_saved(sender: type, instance: TeamMembership, created: bool,
+                      **kwargs: Any) -> None:
+    if created:
+        audit_access_change(granted=True, kind="team_membership", user_id=instance.user_id,
+                            team=instance.team_id)
+
+
+def _membership_deleted(sender: type, instance: TeamMembership, **kwargs: Any) -> None:
+    audit_access_change(granted=False, kind="team_membership", user_id=instance.user_id,
+                        team=instance.team_id)
+
+
+def _care_team_saved(sender: type, instance: CareTeamMember, created: bool,
+                     **kwargs: Any) -> None:
+    if created:
+        audit_access_change(granted=True, kind="care_team", user_id=instance.user_id,
+                            case=instance.case, reason=instance.reason)
+
+
+def _care_team_deleted(sender: type, instance: CareTeamMember, **kwargs: Any) -> None:
+    audit_access_change(granted=False, kind="care_team", user_id=instance.user_id,
+                        case=Case.objects.filter(pk=instance.case_id).first(),
+                        reason=instance.reason)
+
+
+def _oncologists_changed(sender: type, instance: Any, action: str, reverse: bool,
+                         pk_set: set[int] | None, **kwargs: Any) -> None:
+    """``Case.oncologists`` changed from either side (a case's form, a user's admin page)."""
+    if action not in ("post_add", "post_remove") or not pk_set:
+        return
+    granted = action == "post_add"
+    if reverse:  # instance is the user, pk_set the cases
+        for case in Case.objects.filter(pk__in=pk_set):
+            audit_access_change(granted=granted, kind="oncologist", user_id=instance.pk,
+                                case=case)
+    else:
+        for user_id in sorted(pk_set):
+            audit_access_change(granted=granted, kind="oncologist", user_id=user_id,
+                                case=instance)
+
+
+#: (signal, receiver, sender, dispatch uid): connected by ``connect_receivers`` from the app's
+#: ``ready``. Module-level functions held with strong references, so they live as long as the
+#: process whatever DEBUG is (a local function connected weakly is collected at once).
+RECEIVERS: tuple[tuple[Any, Callable[..., None], Any, str], ...] = (
+    (post_save, _membership_saved, TeamMembership, "cases-access-membership-saved"),
+    (post_delete, _membership_deleted, TeamMembership, "cases-access-membership-deleted"),
+    (post_save, _care_team_saved, CareTeamMember, "cases-access-care-team-saved"),
+    (post_delete, _care_team_deleted, CareTeamMember, "cases-access-care-team-deleted"),
+    (m2m_changed, _oncologists_changed, Case.oncologists.through,
+     "cases-access-oncologists-changed"),
+)
+
+
+def connect_receivers() -> None:
+    for signal, receiver, sender, uid in RECEIVERS:
+        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)

@@ -1,0 +1,149 @@
+"""Who is alerted on each referral event: ONE table (DESIGN.md, Referral and Alert).
+
+The sending side of a referral is the team on the origin side of its direction (the breast team
+for breast-to-neuro, the spine team for neuro-to-breast), whoever recorded the data that raised
+it: a neurosurgeon's imaging that fires a breast-to-neuro trigger does not make the neurosurgeon
+the one who is asked questions and told the decision. The receiving side is the other team.
+
+| event                         | alert kind            | who                                      |
+| ----------------------------- | --------------------- | ---------------------------------------- |
+| raised (sent)                 | new_referral          | receiving side, first recipients         |
+| new triggers on an open one   | referral_updated      | receiving side, first recipients + taker |
+| high-grade compression (§10)  | systemic_therapy_hold | breast oncosurgeons of the breast team   |
+| information requested         | info_requested        | sending side                             |
+| answered                      | answered              | the taker, else receiving side           |
+| accepted or declined          | decided               | sending side                             |
+| cancelled                     | cancelled             | the taker, else receiving side           |
+| escalation step 1             | escalation_team       | rest of the receiving team (not lead)    |
+| escalation step 2             | escalation_lead       | receiving lead and the MDT coordinators  |
+
+The escalation steps are taken in batches by ``referrals.services.escalate_due``, which reads
+this table for the side and resolves it for many referrals at once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from enum import StrEnum
+
+from django.db.models import Q
+
+from scoring.calculators import ReferralDirection
+from tumorboard.models import Team, TeamMembership, User
+from tumorboard.roles import Role
+
+from .models import AlertKind, Referral
+
+
+class Side(StrEnum):
+    RECEIVING = "receiving"  # first recipients of the receiving team
+    RECEIVING_AND_TAKER = "receiving_and_taker"
+    TAKER_ELSE_RECEIVING = "taker_else_receiving"
+    SENDING = "sending"
+    BREAST_SURGEONS = "breast_surgeons"
+    RECEIVING_REST = "receiving_rest"  # escalation step 1 (batch)
+    LEAD_AND_COORDINATORS = "lead_and_coordinators"  # escalation step 2 (batch)
+
+
+RECIPIENTS: dict[str, Side] = {
+    AlertKind.NEW_REFERRAL: Side.RECEIVING,
+    AlertKind.REFERRAL_UPDATED: Side.RECEIVING_AND_TAKER,
+    AlertKind.SYSTEMIC_THERAPY_HOLD: Side.BREAST_SURGEONS,
+    AlertKind.INFO_REQUESTED: Side.SENDING,
+    AlertKind.ANSWERED: Side.TAKER_ELSE_RECEIVING,
+    AlertKind.DECIDED: Side.SENDING,
+    AlertKind.CANCELLED: Side.TAKER_ELSE_RECEIVING,
+    AlertKind.ESCALATION_TEAM: Side.RECEIVING_REST,
+    AlertKind.ESCALATION_LEAD: Side.LEAD_AND_COORDINATORS,
+}
+
+#: The specialty of each side of a direction: (origin role, receiving role).
+ROLES = {
+    ReferralDirection.BREAST_TO_NEURO.value: (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON),
+    ReferralDirection.NEURO_TO_BREAST.value: (Role.NEUROSURGEON, Role.BREAST_ONCOSURGEON),
+}
+
+
+def origin_team_ids(case_breast_team_id: int | None, case_spine_team_id: int | None,
+                    direction: str) -> tuple[int | None, int | None]:
+    """(sending team id, receiving team id) of a referral of ``direction`` on a case."""
+    if direction == ReferralDirection.BREAST_TO_NEURO:
+        return case_breast_team_id, case_spine_team_id
+    return case_spine_team_id, case_breast_team_id
+
+
+def _members(team_id: int | None) -> list[TeamMembership]:
+    if team_id is None:
+        return []
+    return list(TeamMembership.objects.filter(team_id=team_id, user__is_active=True)
+                .select_related("user").order_by("user_id"))
+
+
+def first_recipients(referral: Referral) -> list[User]:
+    """The receiving specialty's members of the receiving team, the lead aside when others can
+    take it (the lead is escalation step 2); else the lead; else every active member."""
+    members = _members(referral.receiving_team_id)
+    role = ROLES[referral.direction][1]
+    specialists = [m for m in members if m.user.role == role]
+    chosen = [m for m in specialists if not m.is_lead] or specialists
+    chosen = chosen or [m for m in members if m.is_lead] or members
+    return [m.user for m in chosen]
+
+
+def sending_side(referral: Referral) -> list[User]:
+    """The origin specialty's members of the sending team (the sender among them); else every
+    active clinician of that team; a case without a sending team: its MDT coordinators."""
+    members = _members(referral.sending_team_id)
+    role = ROLES[referral.direction][0]
+    people = [m.user for m in members if m.user.role == role]
+    people = people or [m.user for m in members if m.user.is_clinician]
+    if not people and referral.sending_team_id is None:
+        people = coordinators_of([referral])[referral.pk]
+    return people
+
+
+def breast_surgeons(referral: Referral) -> list[User]:
+    team_id = referral.case.breast_team_id
+    return [m.user for m in _members(team_id) if m.user.role == Role.BREAST_ONCOSURGEON]
+
+
+def recipients_for(kind: str, referral: Referral) -> list[User]:
+    """Who gets an alert of ``kind`` on ``referral`` (the table above); escalation kinds are the
+    batch pass's own (``escalate_due``)."""
+    side = RECIPIENTS[kind]
+    if side is Side.RECEIVING:
+        return first_recipients(referral)
+    if side is Side.RECEIVING_AND_TAKER:
+        people = first_recipients(referral)
+        return [*people, referral.assignee] if referral.assignee is not None else people
+    if side is Side.TAKER_ELSE_RECEIVING:
+        return [referral.assignee] if referral.assignee is not None else first_recipients(referral)
+    if side is Side.SENDING:
+        return sending_side(referral)
+    if side is Side.BREAST_SURGEONS:
+        return breast_surgeons(referral)
+    raise ValueError(f"{kind}: the escalation pass resolves this side in batches")
+
+
+def coordinators_of(referrals: Sequence[Referral]) -> dict[int, list[User]]:
+    """The MDT coordinators of each referral (by id): of its case's MDT team, else of the MDT
+    teams of the receiving team's institution. One query for any number of referrals (the
+    escalation pass); each referral needs ``case`` and ``receiving_team`` loaded."""
+    team_ids = {r.case.mdt_team_id for r in referrals if r.case.mdt_team_id}
+    institution_ids = {r.receiving_team.institution_id for r in referrals
+                       if not r.case.mdt_team_id}
+    by_team: dict[int, dict[int, User]] = defaultdict(dict)
+    by_institution: dict[int, dict[int, User]] = defaultdict(dict)
+    memberships = (TeamMembership.objects
+                   .filter(Q(team_id__in=team_ids) | Q(team__kind=Team.Kind.MDT,
+                                                       team__institution_id__in=institution_ids),
+                           user__role=Role.COORDINATOR, user__is_active=True)
+                   .select_related("user", "team").order_by("user_id"))
+    for m in memberships:
+        by_team[m.team_id][m.user_id] = m.user
+        if m.team.kind == Team.Kind.MDT:
+            by_institution[m.team.institution_id][m.user_id] = m.user
+    return {r.pk: list((by_team[r.case.mdt_team_id] if r.case.mdt_team_id
+                        else by_institution[r.receiving_team.institution_id]).values())
+            for r in referrals}
