@@ -52,7 +52,7 @@ def access_sources() -> dict[str, AccessSource]:
     return dict(_SOURCES)
 
 
-def _my_teams(user: User) -> QuerySet[TeamMembership, dict[str, Any]]:
+def _my_teams(user: User) -> QuerySet[TeamMembership, Any]:
     return TeamMembership.objects.filter(user_id=user.pk).values("team_id")
 
 

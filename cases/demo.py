@@ -174,7 +174,9 @@ def _seed_case(people: DemoPeople, demo: DemoCase) -> None:
     )
     for levels, studies in demo.lesions:
         first, *later = studies
-        lesion = services.lesion_create(case=case, levels=levels, actor=neuro, **first)
+        # Whoever saw the patient first records the lesion that fires the trigger: the breast
+        # oncosurgeon refers her own patient (the sender), the neurosurgeon a neuro-first one.
+        lesion = services.lesion_create(case=case, levels=levels, actor=opener, **first)
         for study in later:
             services.lesion_imaging_add(lesion=lesion, actor=neuro, **study)
     if demo.lesions:

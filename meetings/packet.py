@@ -110,6 +110,8 @@ def packet_html(*, meeting: Meeting, audience: User, kind: str) -> tuple[str, li
         "meeting": meeting, "sections": sections, "attendances": attendances,
         "quorum": selectors.quorum_state(attendances), "minutes": kind == PacketKind.MINUTES,
         "confidential": CONFIDENTIAL, "generated_at": timezone.now(),
+        "hidden_items": selectors.hidden_item_count(user=audience, meeting=meeting,
+                                                    shown=len(sections)),
         "fonts_url": FONTS_DIR.resolve().as_uri() + "/",
     })
     return html, [section.item.case_id for section in sections]

@@ -161,7 +161,10 @@ class ReferralErrorsSerializer(serializers.Serializer):
 
 class AlertSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    referral = serializers.IntegerField(source="referral_id")
+    referral = serializers.IntegerField(source="referral_id", allow_null=True,
+                                        help_text="null for an alert about a case (an MDT "
+                                                  "decision's responsible clinician)")
+    case = serializers.SerializerMethodField(help_text="the case the alert is about")
     kind = serializers.ChoiceField(choices=AlertKind.choices)
     step = serializers.IntegerField()
     urgency = serializers.SerializerMethodField()
@@ -169,8 +172,11 @@ class AlertSerializer(serializers.Serializer):
     sent_at = serializers.DateTimeField(allow_null=True)
     acknowledged_at = serializers.DateTimeField(allow_null=True)
 
+    def get_case(self, alert: Alert) -> int:
+        return alert.case_id or alert.referral.case_id  # type: ignore[union-attr,return-value]
+
     def get_urgency(self, alert: Alert) -> str | None:
-        return alert.referral.urgency or None
+        return (alert.referral.urgency or None) if alert.referral is not None else None
 
 
 def referral_detail_data(referral: Referral, allowed: list[str]) -> dict[str, Any]:

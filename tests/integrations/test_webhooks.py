@@ -134,3 +134,22 @@ def test_a_rollback_leaves_no_outbox_row(his, breast_surgeon, care_case) -> None
         assert WebhookDelivery.objects.count() == 1
         raise RuntimeError("the change fails after the hook")
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_decision_webhook_names_only_what_its_subscriber_can_read(world, his) -> None:
+    """Issue 15: the event names a meeting and a decision; the subscriber reads both (an
+    integration client granted the case's team sees the meetings of its cases)."""
+    WebhookSubscription.objects.create(owner=his.user, url="https://his.example/hook",
+                                       events=["decision.finalized"], secret="s" * 64)
+    webhooks.meeting_decisions_finalized(meeting=world.meeting)
+    row = WebhookDelivery.objects.get(event="decision.finalized")
+    client = token_client(his.raw)
+    meeting = client.get(reverse("api-meeting", args=[row.payload["data"]["meeting"]]))
+    assert meeting.status_code == 200
+    agenda = meeting.json()["agenda"]
+    assert row.payload["data"]["decision"] in [item["decision"]["id"] for item in agenda
+                                               if item["decision"]]
+    # A grant withdrawn: the next event is not sent to it at all.
+    his.user.integration_grants.all().delete()
+    webhooks.meeting_decisions_finalized(meeting=world.meeting)
+    assert WebhookDelivery.objects.filter(event="decision.finalized").count() == 1

@@ -112,11 +112,10 @@ def test_a_clinician_who_does_not_run_the_meeting_gets_403_on_its_moves(meeting,
 def test_a_coordinator_sees_a_case_listed_on_a_meeting_they_coordinate(
         meeting, coordinator, breast_surgeon, neurosurgeon, breast_team, spine_team) -> None:
     from cases.access import case_list_visible_to
-    from tests.factories import make_mdt_case
 
     # No MDT team on the case: the coordinator of the institution sees it (DESIGN.md), before
     # and after it is on their agenda; a coordinator of another hospital never does.
-    from tests.factories import InstitutionFactory, UserFactory
+    from tests.factories import InstitutionFactory, UserFactory, make_mdt_case
 
     case = make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon,
                          teams={"breast_team": breast_team, "spine_team": spine_team})

@@ -84,6 +84,7 @@ def test_a_clinicians_packet_holds_only_the_cases_they_may_see(
     text = _text(packet.packet_path(row))
     assert row.case_ids == [seen.pk]
     assert "Seenby" in text and "Hiddenfrom" not in text and unseen.patient.mrn not in text
+    assert "1 other agenda item is not in this packet" in text
 
 
 def test_the_minutes_add_each_decision(meeting, coordinator, neurosurgeon, mdt_case, settings,

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +25,12 @@ from rest_framework.test import APIClient
 
 from cases import access
 from cases.access import case_list_visible_to
-from cases.models import AuditEvent, Case, CareTeamMember
+from cases.models import AuditEvent, CareTeamMember, Case
 from integrations.models import IntegrationGrant
 from meetings import services as meeting_services
 from meetings.models import Attendance
 from tests.deploy.test_production_settings import BASE_DIR, production_env
-from tests.factories import UserFactory, add_member, make_mdt_case
+from tests.factories import UserFactory, make_mdt_case
 from tumorboard.models import TeamMembership
 from tumorboard.roles import Role
 
