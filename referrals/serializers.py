@@ -173,7 +173,7 @@ class AlertSerializer(serializers.Serializer):
     acknowledged_at = serializers.DateTimeField(allow_null=True)
 
     def get_case(self, alert: Alert) -> int:
-        return alert.case_id or alert.referral.case_id  # type: ignore[union-attr,return-value]
+        return alert.case_id or alert.referral.case_id  # type: ignore[union-attr]
 
     def get_urgency(self, alert: Alert) -> str | None:
         return (alert.referral.urgency or None) if alert.referral is not None else None
