@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.access import case_list_visible_to, visible_case_condition
+from cases.models import CareTeamMember, Case
 from cases.selectors import case_list_for_display
 from cases.timeline import Phase
 
@@ -74,8 +76,13 @@ def surgeries(*, user: User) -> list[Any]:
 
 
 def assigned_cases(*, user: User) -> list[Any]:
-    """Cases the oncologist was added to. Two queries (cases, current duties)."""
-    return list(case_list_for_display(user=user).filter(oncologists=user)[:100])
+    """Cases the oncologist was added to, on the case form or by the service (the responsible
+    clinician of an MDT decision). Two queries (cases, current duties)."""
+    added = CareTeamMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)
+    added_on_form = Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),
+                                                            user_id=user.pk)
+    return list(case_list_for_display(user=user)
+                .filter(Q(Exists(added_on_form)) | Q(Exists(added)))[:100])
 
 
 @dataclass

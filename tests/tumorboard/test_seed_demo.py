@@ -76,9 +76,20 @@ def test_seed_demo_cases_are_idempotent_and_cover_every_phase() -> None:
         for lesion in SpinalLesion.objects.prefetch_related("imagings")
     )
     riverside = Case.objects.filter(breast_team__name="Riverside Breast Service")
-    for outsider in ("breast2", "neuro2"):
-        seen = case_list_visible_to(user=User.objects.get(username=outsider))
-        assert not seen.filter(pk__in=riverside).exists(), outsider
-    assert case_list_visible_to(user=User.objects.get(username="breast1")).count() == \
-        riverside.count()
+    seen = case_list_visible_to(user=User.objects.get(username="breast2"))
+    assert not seen.filter(pk__in=riverside).exists(), "breast2"
+    # neuro2 attends the demo MDT: the Riverside cases on its agendas, and only those (issue 15).
+    from meetings.models import AgendaItem
+
+    on_agenda = set(AgendaItem.objects.filter(case__in=riverside).values_list("case_id",
+                                                                               flat=True))
+    seen = case_list_visible_to(user=User.objects.get(username="neuro2"))
+    assert on_agenda and set(seen.filter(pk__in=riverside).values_list("pk", flat=True)) == \
+        on_agenda
+    assert riverside.exclude(pk__in=on_agenda).exists()
+    breast1 = User.objects.get(username="breast1")
+    attended = set(AgendaItem.objects.filter(meeting__attendances__user=breast1)
+                   .values_list("case_id", flat=True))
+    assert set(case_list_visible_to(user=breast1).values_list("pk", flat=True)) == \
+        set(riverside.values_list("pk", flat=True)) | attended
     assert Case.objects.filter(followups__isnull=False).distinct().count() >= 2
