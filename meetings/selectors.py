@@ -123,7 +123,9 @@ def attendance_rows(*, meeting: Meeting) -> list[Attendance]:
 def quorum_state(attendances: list[Attendance]) -> dict[str, Any]:
     """Which quorum roles (meetings.conf) have someone recorded present; ``met`` when all do."""
     roles = conf.quorum_roles()
-    present = {role: [a.user.display_name for a in attendances if a.role == role and a.present]
+    # Only active clinicians count (DESIGN.md): a deactivated account's attendance does not.
+    present = {role: [a.user.display_name for a in attendances
+                      if a.role == role and a.present and a.user.is_active]
                for role in roles}
     missing = [role for role in roles if not present[role]]
     return {"roles": list(roles), "present": present, "missing": missing, "met": not missing}
