@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -17,6 +20,15 @@ class Institution(models.Model):
         return self.name
 
 
+class UserManager(BaseUserManager["User"]):
+    def create_superuser(self, username: str, email: str | None = None,
+                         password: str | None = None, **extra_fields: Any) -> User:
+        """``manage.py createsuperuser`` (interactive or ``--noinput``) makes an administrator:
+        the role is required (``user_role_valid``), and the command never asks for it."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(max_length=32, choices=Role.choices)
     institution = models.ForeignKey(
@@ -24,6 +36,8 @@ class User(AbstractUser):
     )
     # The user's own time zone for dates shown on pages; the server stores UTC.
     time_zone = models.CharField(max_length=64, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         constraints = [
