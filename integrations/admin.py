@@ -12,9 +12,13 @@ from .models import ApiToken, IntegrationGrant, WebhookDelivery, WebhookSubscrip
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "digest", "created_at", "last_used_at", "revoked_at",
-                       "created_by"]
+    list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at",
+                    "revoked_at"]
+    # The user above all: a token given to another person would let whoever edits it read
+    # patient data under that person's name (ApiToken.save refuses it too). A term is
+    # shortened by revoking, never lengthened here.
+    readonly_fields = ["user", "prefix", "digest", "created_at", "expires_at", "last_used_at",
+                       "revoked_at", "created_by"]
     search_fields = ["name", "prefix", "user__username"]
     actions = ["revoke"]
 

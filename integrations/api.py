@@ -18,7 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, TOO_MANY, conditional_response
+from tumorboard.api import (
+    IF_NONE_MATCH,
+    NOT_MODIFIED,
+    TOO_MANY,
+    conditional_response,
+    run_service,
+)
 from tumorboard.models import User
 from tumorboard.roles import Role
 
@@ -40,6 +46,8 @@ ERR_400 = OpenApiResponse(IntegrationErrorsSerializer, description="field -> rea
 ERR_401 = OpenApiResponse(description="not authenticated")
 ERR_403 = OpenApiResponse(description="not allowed for your role")
 ERR_404 = OpenApiResponse(description="no such object among yours")
+ERR_409_TOKENS = OpenApiResponse(
+    description="you already hold API_TOKENS_PER_USER live tokens: revoke one first")
 
 
 class _OwnView(APIView):
@@ -64,7 +72,8 @@ class TokenCreateView(APIView):
 
     @extend_schema(operation_id="auth_token", request=TokenCreateInputSerializer,
                    summary="Exchange a username and password for a new API token",
-                   responses={201: ApiTokenCreatedSerializer, 400: ERR_400, 429: TOO_MANY})
+                   responses={201: ApiTokenCreatedSerializer, 400: ERR_400,
+                              409: ERR_409_TOKENS, 429: TOO_MANY})
     def post(self, request: Request) -> Response:
         serializer = TokenCreateInputSerializer(data=request.data)
         if not serializer.is_valid():
@@ -75,7 +84,8 @@ class TokenCreateView(APIView):
         if user is None or not user.is_active:
             return Response({"non_field_errors": ["unable to log in with these credentials"]},
                             status=status.HTTP_400_BAD_REQUEST)
-        token, raw = tokens.token_create(user=user, name=data["name"], created_by=user)
+        token, raw = run_service(lambda: tokens.token_create(user=user, name=data["name"],
+                                                             created_by=user))
         body = {**ApiTokenSerializer(token).data, "token": raw}
         return Response(body, status=status.HTTP_201_CREATED)
 

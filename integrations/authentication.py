@@ -8,7 +8,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from .tokens import token_authenticate
+from .tokens import TokenExpired, token_authenticate
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -24,7 +24,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = parts[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("invalid token") from None
-        token = token_authenticate(raw)
+        try:
+            token = token_authenticate(raw)
+        except TokenExpired as expired:
+            raise exceptions.AuthenticationFailed(str(expired)) from None
         if token is None:
             raise exceptions.AuthenticationFailed("invalid or revoked token")
         return token.user, token

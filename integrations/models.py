@@ -3,6 +3,9 @@ delivery outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,11 +13,36 @@ from django.db.models import Q
 from tumorboard.models import Team
 
 
+class TokenOwnerChange(Exception):
+    """A token's user never changes: otherwise whoever may edit a token (an administrator in
+    the admin, a shell) reads patient data under a clinician's name."""
+
+    def __init__(self) -> None:
+        super().__init__("an API token's user cannot be changed: revoke it and create a new one")
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def update(self, **kwargs: Any) -> int:
+        if {"user", "user_id"} & kwargs.keys():
+            raise TokenOwnerChange
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Iterable[ApiToken], fields: Iterable[str],
+                    *args: Any, **kwargs: Any) -> int:
+        fields = list(fields)
+        if {"user", "user_id"} & set(fields):
+            raise TokenOwnerChange
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class ApiToken(models.Model):
     """A per-user API token. Only its SHA-256 is stored: the secret is shown once, at creation.
 
     The token a client sends is ``<prefix>.<secret>``; the public ``prefix`` finds the row, the
     digest of the whole token proves it. Revoking sets ``revoked_at`` (kept for the audit).
+    Every token expires (``expires_at``, ``API_TOKEN_TTL_DAYS`` after creation unless the
+    management command gives a hospital system a longer term), and its user is fixed for its
+    whole life: ``save()`` and the queryset refuse to change it (``TokenOwnerChange``).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -25,14 +53,32 @@ class ApiToken(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ApiTokenQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # "How many live tokens does this person hold?" (integrations.tokens.token_create)
+            models.Index(fields=["user", "expires_at"], condition=Q(revoked_at__isnull=True),
+                         name="api_token_live_by_user"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            # Also for a new instance given the pk of a stored row (save() would UPDATE it).
+            # One query by primary key; tokens are saved rarely (use and revocation are UPDATEs).
+            stored = type(self).objects.filter(pk=self.pk).values_list("user_id", flat=True)
+            owner = stored.first()
+            if owner is not None and owner != self.user_id:
+                raise TokenOwnerChange
+        super().save(*args, **kwargs)
 
 
 class IntegrationGrant(models.Model):

@@ -21,7 +21,8 @@ class TokenCreateInputSerializer(serializers.Serializer):
 class ApiTokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at",
+                  "revoked_at"]
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

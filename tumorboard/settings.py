@@ -363,6 +363,11 @@ CACHES = {
     ),
 }
 
+# API tokens (integrations.tokens): days a new token lives (create_integration_client
+# --token-days may give a hospital system longer), and how many live tokens one person may hold.
+API_TOKEN_TTL_DAYS = _env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
+API_TOKENS_PER_USER = _env_int("API_TOKENS_PER_USER", 5, minimum=1)
+
 # Webhooks (integrations.webhooks): seconds to wait for a receiver, attempts before giving up,
 # and the first retry's wait (doubling at each failure, at most six hours).
 WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)

@@ -16,7 +16,7 @@ from tumorboard.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "Ward-7-night-shift-kettle"  # noqa: S105  (a test password, never a real one)
+PASSWORD = "Ward-7-night-shift-kettle"
 
 
 class _Terminal(io.StringIO):
