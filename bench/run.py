@@ -198,7 +198,7 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
     _server, database_url = database_urls(name)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST", "SECURE_", "GUNICORN_", "LOG_", "BENCH_"))
-           and k not in {"DEBUG", "SECRET_KEY", "STATIC_MANIFEST", "EMAIL_URL",
+           and k not in {"DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY", "STATIC_MANIFEST", "EMAIL_URL",
                          "CELERY_TASK_DEFAULT_QUEUE", "FORWARDED_ALLOW_IPS"}}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -207,6 +207,7 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
     env.update(
         DJANGO_SETTINGS_MODULE="tumorboard.settings",
         DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), DATABASE_URL=database_url,
+        AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
         REDIS_URL=redis_url, ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         CSRF_TRUSTED_ORIGINS=base, SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false",
         TUMORBOARD_VAR_DIR=str(var), MEDIA_ROOT=str(var / "media"), EMAIL_URL="filemail://",

@@ -8,8 +8,10 @@ it down. Ids only: a name or an MRN never goes in.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import models, router, transaction
@@ -18,8 +20,9 @@ from simple_history.models import HistoricalRecords
 from tumorboard.clientip import client_ip
 from tumorboard.models import User
 
+from .audit_checkpoint import CheckpointInvalid, checkpoint_read, mismatch_text
 from .models import AuditAction, AuditChain, AuditEvent, AuditOutcome, Case
-from .models.audit import GENESIS_HASH, _restore_head, canonical_payload, chain_hash
+from .models.audit import GENESIS_HASH, audit_key, canonical_payload, chain_hash, lock_head
 
 
 def _request_origin() -> tuple[str | None, str]:
@@ -86,31 +89,27 @@ def record(
 
 
 def record_many(events: Sequence[AuditEvent]) -> list[AuditEvent]:
-    """Append ``events`` (made by ``entry``) to the hash chain, in order, under one lock of the
-    head: three queries for any number of rows, where ``record`` takes two per row (the batch
-    jobs: the escalation pass).
+    """Append ``events`` (made by ``entry``) to the chain, in order, under one lock of the head:
+    three queries for any number of rows, as ``record`` takes for one (the batch jobs: the
+    escalation pass).
 
-    The head row is locked (``SELECT ... FOR UPDATE``; SQLite's IMMEDIATE transactions already
-    serialise writers) until the surrounding transaction ends, exactly as ``record``'s
-    ``UPDATE ... RETURNING`` holds it, so the two interleave without forking the chain. Each
-    link is ``chain_hash``, the sha256 that the database computes for ``record`` and that
-    ``audit_chain_verify`` recomputes.
+    The head row is locked (``lock_head``) until the surrounding transaction ends, exactly as
+    ``AuditEvent.save`` holds it, so the two interleave without forking the chain. Each link is
+    ``chain_hash``, the HMAC that ``audit_chain_verify`` recomputes.
     """
     if not events:
         return []
     using = router.db_for_write(AuditEvent)
     with transaction.atomic(using=using, savepoint=False):
-        head = AuditChain.objects.using(using).select_for_update().filter(pk=1).first()
-        if head is None:  # a flushed test database, a restore without it: as AuditEvent.save
-            _restore_head(using)
-            head = AuditChain.objects.using(using).select_for_update().get(pk=1)
+        head = lock_head(using)
+        key = audit_key()
         seq, prev = head.length, head.head_hash
         for event in events:
             if event.pk is not None:
                 raise RuntimeError("the audit trail is append-only")
             seq += 1
             event.seq, event.prev_hash = seq, prev
-            event.hash = prev = chain_hash(prev, canonical_payload(event))
+            event.hash = prev = chain_hash(prev, canonical_payload(event), key=key)
         AuditChain.objects.using(using).filter(pk=1).update(
             length=seq, prev_hash=events[-1].prev_hash, head_hash=prev)
         # The plain queryset: AuditEvent.objects refuses bulk_create because it skips save()'s
@@ -141,30 +140,44 @@ def record_denied(*, actor: User, case_id: object, what: str = "case") -> None:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What ``audit_chain_verify`` found: the rows checked and each break (ids, never PHI)."""
+    """What ``audit_chain_verify`` found: the rows checked, each break (ids, never PHI), and
+    notes that are not breaks (which checkpoint was compared, or that none was)."""
 
     checked: int
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
         return not self.problems
 
 
-def audit_chain_verify(*, max_problems: int = 20) -> ChainReport:
-    """Walk the audit hash chain in order and report every row that does not fit.
+def audit_chain_verify(*, max_problems: int = 20,
+                       checkpoint_file: Path | None = None) -> ChainReport:
+    """Walk the audit chain in order and report every row that does not fit.
 
-    Detects a row changed behind the application's back (its hash no longer matches its
-    fields), a row deleted (a gap in ``seq`` or a broken ``prev_hash`` link), a row inserted
-    without the chain, and a truncated tail (the head no longer matches the last row).
+    Detects a row changed behind the application's back (its HMAC no longer matches its
+    fields; without ``AUDIT_HMAC_KEY`` nobody can compute a new one), a row deleted (a gap in
+    ``seq`` or a broken ``prev_hash`` link), a row inserted without the chain, a truncated tail
+    (the head no longer matches the last row) and, against the latest checkpoint written
+    outside the database (``cases.audit_checkpoint``; ``checkpoint_file`` or
+    ``AUDIT_CHECKPOINT_FILE``), a tail removed together with the head.
     Reads in chunks, so it runs in constant memory on a long trail.
     """
     problems: list[str] = []
+    notes: list[str] = []
 
     def problem(text: str) -> None:
         if len(problems) < max_problems:
             problems.append(text)
 
+    try:
+        checkpoint = checkpoint_read(checkpoint_file)
+    except CheckpointInvalid as exc:
+        problem(str(exc))
+        checkpoint = None
+    key = audit_key()
+    mac_at_checkpoint: str | None = None
     prev, expected_seq, checked = GENESIS_HASH, 1, 0
     for event in AuditEvent.objects.order_by("seq", "pk").iterator(chunk_size=2000):
         checked += 1
@@ -175,8 +188,11 @@ def audit_chain_verify(*, max_problems: int = 20) -> ChainReport:
             problem(f"audit rows missing before seq {event.seq} (expected seq {expected_seq})")
         if event.prev_hash != prev:
             problem(f"audit row {event.pk} (seq {event.seq}) does not link to the row before")
-        if chain_hash(event.prev_hash, canonical_payload(event)) != event.hash:
+        if not hmac.compare_digest(chain_hash(event.prev_hash, canonical_payload(event), key=key),
+                                   event.hash):
             problem(f"audit row {event.pk} (seq {event.seq}) was changed after it was written")
+        if checkpoint is not None and event.seq == checkpoint.seq:
+            mac_at_checkpoint = event.hash
         prev, expected_seq = event.hash, event.seq + 1
     head = AuditChain.objects.filter(pk=1).first()
     if head is None:
@@ -184,4 +200,14 @@ def audit_chain_verify(*, max_problems: int = 20) -> ChainReport:
     elif head.length != expected_seq - 1 or head.head_hash != prev:
         problem(f"the chain head (length {head.length}) does not match the last row "
                 f"(seq {expected_seq - 1}): rows were removed from the end")
-    return ChainReport(checked=checked, problems=problems)
+    if checkpoint is None:
+        notes.append("no audit checkpoint to compare with yet (beat writes one every "
+                     "AUDIT_CHECKPOINT_SECONDS): rows removed from the end with the head row "
+                     "would not be seen")
+    elif checkpoint.seq > 0:
+        mismatch = mismatch_text(checkpoint, mac_at_checkpoint)
+        if mismatch is not None:
+            problem(mismatch)
+        else:
+            notes.append(f"matches the audit checkpoint of {checkpoint.at} (seq {checkpoint.seq})")
+    return ChainReport(checked=checked, problems=problems, notes=notes)

@@ -395,10 +395,12 @@ def main() -> int:
             password = os.environ.get("DEMO_PASSWORD", "demo-tumorboard-2026")
             env = {k: v for k, v in os.environ.items()
                    if not k.startswith(("PYTEST", "SECURE_", "GUNICORN_", "LOG_"))
-                   and k not in {"DEBUG", "SECRET_KEY", "STATIC_MANIFEST", "EMAIL_URL",
+                   and k not in {"DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY", "STATIC_MANIFEST",
+                                 "EMAIL_URL",
                                  "CELERY_TASK_DEFAULT_QUEUE", "FORWARDED_ALLOW_IPS"}}
             env.update(
                 DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
+                AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
                 DATABASE_URL=database_url, REDIS_URL=broker,
                 ALLOWED_HOSTS="127.0.0.1,localhost", CSRF_TRUSTED_ORIGINS=base,
                 # Plain HTTP on loopback, with no nginx in front to terminate TLS: the only

@@ -59,6 +59,13 @@ def _no_api_rate_limit(settings: Any) -> None:
     settings.API_THROTTLE_RATE = None
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint(settings: Any, tmp_path: Path) -> None:
+    # Each test compares the audit chain with its own checkpoints only: a beat started by a
+    # reliability test writes the shared var directory's file for another moment of the database.
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoint.json"
+
+
 # --- personas -------------------------------------------------------------------------------
 
 

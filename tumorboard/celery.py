@@ -31,6 +31,12 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "referrals.tasks.resend_unsent_alerts",
             "schedule": 60.0,
         },
+        # The audit chain's head, written outside the database (log and file): verify_audit
+        # compares the chain with it, so a truncated tail is caught.
+        "cases-audit-checkpoint": {
+            "task": "cases.tasks.audit_checkpoint",
+            "schedule": float(settings.AUDIT_CHECKPOINT_SECONDS),
+        },
         # The webhook outbox: deliveries whose (re)try is due, and any whose task was lost.
         "integrations-deliver-due-webhooks": {
             "task": "integrations.tasks.deliver_due",

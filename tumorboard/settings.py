@@ -7,6 +7,8 @@ stops the process at start with a message that names the variable. See `.env.exa
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Callable
@@ -76,6 +78,28 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY: required when DEBUG is off")
     # Development only: sessions survive a runserver reload; never used with DEBUG off.
     SECRET_KEY = "insecure-development-key-never-used-with-debug-off"  # noqa: S105
+
+# The key of the audit trail's HMAC chain (cases.models.audit). It must live outside the
+# database: whoever can write SQL must not be able to recompute the chain. Production refuses to
+# start without it; development derives one from SECRET_KEY (a new SECRET_KEY there makes the
+# existing development trail fail verify_audit, which is the honest answer).
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "").strip()
+if not AUDIT_HMAC_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY: required when DEBUG is off (the audit "
+                                   "chain's key, kept outside the database)")
+    AUDIT_HMAC_KEY = hmac.new(SECRET_KEY.encode(), b"tumorboard.audit-chain.v1",
+                              hashlib.sha256).hexdigest()
+elif len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY: at least 32 characters")
+elif AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY: must differ from SECRET_KEY")
+# Beat writes the chain's head (sequence and MAC) to the log and to this file every
+# AUDIT_CHECKPOINT_SECONDS; verify_audit compares the chain with it, so rows removed from the
+# end (with the head row) are caught. Outside the database on purpose.
+AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("AUDIT_CHECKPOINT_FILE", "").strip() or VAR_DIR / "audit" / "checkpoint.json")
+AUDIT_CHECKPOINT_SECONDS = _env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=10)
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -2,7 +2,9 @@
 
 from django.db import migrations, models
 
-from cases.models.audit import GENESIS_HASH, canonical_payload, chain_hash
+# The unkeyed SHA-256 link of this migration's time; 0005 re-seals the chain with the HMAC.
+from cases.models.audit import GENESIS_HASH, canonical_payload
+from cases.models.audit import legacy_chain_hash as chain_hash
 
 
 def chain_existing_rows(apps, schema_editor):

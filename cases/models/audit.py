@@ -2,10 +2,17 @@
 
 Ids only, never names or MRNs. Rows are never updated or deleted, through the model or its
 queryset; the admin shows them read-only. A change made behind the application's back (SQL) is
-detected by a hash chain: each row stores the hash of the row before it and its own hash, sha256
-of that previous hash and the canonical JSON of its fields (``canonical_payload``). The single
-``AuditChain`` row holds the chain's head; appending updates it with one
-``UPDATE ... RETURNING`` whose row lock serializes concurrent writers, so the chain never forks.
+detected by a keyed chain: each row stores the MAC of the row before it (``prev_hash``) and its
+own (``hash``), HMAC-SHA256 under ``settings.AUDIT_HMAC_KEY`` of that previous MAC and the
+canonical JSON of its fields (``canonical_payload``). The key comes from the environment and the
+database never holds it, so someone with SQL access can neither rewrite a row nor recompute the
+chain after it (an unkeyed SHA-256 chain, used until migration 0005, let them do both).
+
+The single ``AuditChain`` row holds the chain's head. Appending locks it (``SELECT ... FOR
+UPDATE``), so concurrent writers never fork the chain; the MAC is computed here, in Python, and
+never in SQL, where the key would travel in the statement text (``pg_stat_activity``, the
+server's log). Removing the last rows together with the head is caught by the checkpoint of the
+head that beat writes outside the database (``cases.audit_checkpoint``).
 ``cases.audit.audit_chain_verify`` walks the chain (``manage.py verify_audit``).
 """
 
@@ -13,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 
 GENESIS_HASH = "0" * 64
@@ -52,8 +60,21 @@ def canonical_payload(event: Any) -> str:
     )
 
 
-def chain_hash(prev_hash: str, payload: str) -> str:
-    """sha256(prev_hash + payload), hex: what the database computes when a row is appended."""
+def audit_key() -> bytes:
+    """The chain's key: ``AUDIT_HMAC_KEY`` from the environment (settings derive one from
+    ``SECRET_KEY`` in development only)."""
+    return str(settings.AUDIT_HMAC_KEY).encode()
+
+
+def chain_hash(prev_hash: str, payload: str, *, key: bytes | None = None) -> str:
+    """HMAC-SHA256(key, prev_hash + payload), hex: the link of one row to the row before."""
+    return hmac.new(key if key is not None else audit_key(), (prev_hash + payload).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def legacy_chain_hash(prev_hash: str, payload: str) -> str:
+    """sha256(prev_hash + payload), hex: the unkeyed link written until migration 0005 (kept for
+    migrations 0003 and 0005 only; anyone can recompute it)."""
     return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
 
 
@@ -146,36 +167,27 @@ class AuditEvent(models.Model):
         # The head's row lock is held until the surrounding transaction ends, so the chain
         # link and the row commit (or roll back) together.
         with transaction.atomic(using=using, savepoint=False):
-            self._chain(using)
+            head = lock_head(using)
+            self.seq, self.prev_hash = head.length + 1, head.head_hash
+            self.hash = chain_hash(self.prev_hash, canonical_payload(self))
+            AuditChain.objects.using(using).filter(pk=1).update(
+                length=self.seq, prev_hash=self.prev_hash, head_hash=self.hash)
             super().save(*args, **kwargs)
-
-    def _chain(self, using: str) -> None:
-        """Link this row to the head: one UPDATE ... RETURNING on the AuditChain row."""
-        connection = connections[using]
-        if connection.vendor == "postgresql":
-            digest = "encode(sha256(convert_to(head_hash || %s, 'UTF8')), 'hex')"
-        else:  # SQLite: Django registers SHA256() (hex digest of the UTF-8 text)
-            digest = "SHA256(head_hash || %s)"
-        # Only the table name and one of two constant expressions are formatted in; the payload
-        # is a bound parameter.
-        table = connection.ops.quote_name(AuditChain._meta.db_table)
-        sql = (f"UPDATE {table} SET length = length + 1, prev_hash = head_hash, "  # noqa: S608  # nosec B608
-               f"head_hash = {digest} WHERE id = 1 RETURNING length, prev_hash, head_hash")
-        payload = canonical_payload(self)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [payload])
-            row = cursor.fetchone()
-            if row is None:
-                # The head row is gone (a test database flush, a restore without it): rebuild
-                # it from the last row, so the chain continues where it stands and
-                # verify_audit still checks every link before it.
-                _restore_head(using)
-                cursor.execute(sql, [payload])
-                row = cursor.fetchone()
-        self.seq, self.prev_hash, self.hash = row
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("the audit trail is append-only")
+
+
+def lock_head(using: str) -> AuditChain:
+    """The chain's head, locked until the transaction ends (``SELECT ... FOR UPDATE``; SQLite's
+    IMMEDIATE transactions already serialise writers). A missing head (a flushed test
+    database, a restore without it) is rebuilt from the last row, so the chain continues where
+    it stands; the checkpoint catches a head removed together with the rows after it."""
+    head = AuditChain.objects.using(using).select_for_update().filter(pk=1).first()
+    if head is None:
+        _restore_head(using)
+        head = AuditChain.objects.using(using).select_for_update().get(pk=1)
+    return head
 
 
 def _restore_head(using: str) -> None:

@@ -24,7 +24,7 @@ CANARY_GIVEN, CANARY_FAMILY, CANARY_MRN = "Orlaithe", "Brumblecombe", "MRN-CANAR
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST", "SECURE_", "SECRET", "LOG_")) and k not in {
+           if not k.startswith(("PYTEST", "SECURE_", "SECRET", "LOG_", "AUDIT_")) and k not in {
                "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
                "EMAIL_URL", "STATIC_MANIFEST", "CONTENT_SECURITY_POLICY",
                # The browser tests' own switch (tests/browser/conftest.py), never production's.
@@ -32,6 +32,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="tumorboard.settings", TUMORBOARD_VAR_DIR=str(tmp_path),
         DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
+        AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="tumorboard.example.org",
         CSRF_TRUSTED_ORIGINS="https://tumorboard.example.org",
         # Example values: the checks never connect (an unreachable host proves it).

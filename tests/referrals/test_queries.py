@@ -16,8 +16,10 @@ pytestmark = pytest.mark.django_db
 #: their teams are the user's, so no query reads the user's teams), the neurosurgeon's home 21
 #: (tests/tumorboard/test_queries.py holds its ceiling with its own rows), endpoint 5 (count,
 #: rows with joins, triggers prefetch, audit row and its chain head), alerts 2.
-PAGE_MAX_QUERIES = 12
-HOME_MAX_QUERIES = 21
+#: The audit row's chain head is two queries (locked, then moved: the keyed chain's MAC is
+#: computed in Python between them), hence page 13 and home 23 (two audit rows).
+PAGE_MAX_QUERIES = 13
+HOME_MAX_QUERIES = 23
 API_MAX_QUERIES = 5
 
 
