@@ -1,5 +1,6 @@
-"""Django admin of the cases app: patient data for superusers only, and every view of it is in
-the audit trail; the audit trail itself is read-only. Day-to-day work happens on the case pages,
+"""Django admin of the cases app: patient data for superusers only, and every view of it (list,
+change, history) is in the audit trail (``cases.admin_audit``); the audit trail itself is
+read-only. Day-to-day work happens on the case pages,
 which go through the visibility selector; the admin is for data repair by a superuser."""
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import audit
+from .admin_audit import AuditedAdmin
 from .models import (
     Assessment,
     AuditAction,
@@ -24,7 +26,7 @@ from .models import (
 )
 
 
-class SuperuserOnlyAdmin(SimpleHistoryAdmin):
+class SuperuserOnlyAdmin(AuditedAdmin, SimpleHistoryAdmin):
     """Patient data: only a superuser reaches it here, and each page view is audited."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -41,21 +43,6 @@ class SuperuserOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        audit.record(actor=request.user, action=AuditAction.LIST,  # type: ignore[arg-type]
-                     object_type=f"admin_{self.model._meta.model_name}")
-        return super().changelist_view(request, extra_context)
-
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
-                    extra_context: Any = None) -> HttpResponse:
-        obj = self.model._default_manager.filter(pk=object_id).first() \
-            if object_id.isdigit() else None
-        audit.record(actor=request.user, action=AuditAction.VIEW,  # type: ignore[arg-type]
-                     object_type=f"admin_{self.model._meta.model_name}",
-                     object_id=int(object_id) if object_id.isdigit() else None,
-                     **_subject(obj))
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -78,6 +65,8 @@ def _subject(obj: Any) -> dict[str, Any]:
 
 @admin.register(Patient)
 class PatientAdmin(SuperuserOnlyAdmin):
+    audit_patient = True
+    audit_case_path = None
     list_display = ("pk", "institution", "created_at")
     list_filter = ("institution",)
     search_fields = ("=mrn",)
@@ -85,6 +74,7 @@ class PatientAdmin(SuperuserOnlyAdmin):
 
 @admin.register(Case)
 class CaseAdmin(SuperuserOnlyAdmin):
+    audit_case_path = "pk"
     list_display = ("pk", "patient", "phase", "version", "updated_at")
     list_filter = ("phase",)
     readonly_fields = ("phase", "current_event", "latest_assessment", "version", "subtype",
@@ -98,6 +88,7 @@ class SpinalLesionAdmin(SuperuserOnlyAdmin):
 
 @admin.register(LesionImaging)
 class LesionImagingAdmin(SuperuserOnlyAdmin):
+    audit_case_path = "lesion__case_id"
     list_display = ("pk", "lesion", "imaging_date", "bilsky")
 
 
@@ -124,12 +115,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ReadOnlyAdmin):
+class AssessmentAdmin(AuditedAdmin, ReadOnlyAdmin):
     list_display = ("pk", "case", "evaluated_at", "rules_version", "max_sins", "urgency")
 
 
 @admin.register(PhaseEvent)
-class PhaseEventAdmin(ReadOnlyAdmin):
+class PhaseEventAdmin(AuditedAdmin, ReadOnlyAdmin):
     list_display = ("pk", "case", "from_phase", "to_phase", "actor", "at")
 
 

@@ -1,5 +1,6 @@
 """Meetings in Django admin: read-only for superusers (writes go through the services, which keep
-the state machine, the event rows and the audit trail)."""
+the state machine, the event rows and the audit trail); every page of them is audited, with the
+cases of the agenda (cases.admin_audit)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+
+from cases.admin_audit import AuditedAdmin
 
 from .models import AgendaItem, Attendance, Meeting, MeetingEvent, Packet
 
@@ -49,14 +52,16 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(_ReadOnly):
+class MeetingAdmin(AuditedAdmin, _ReadOnly):
+    audit_case_path = "items__case_id"
     list_display = ["id", "title", "starts_at", "mdt_team", "status", "quorum_met"]
     list_filter = ["status"]
     inlines = [AttendanceInline, AgendaItemInline, EventInline]
 
 
 @admin.register(Packet)
-class PacketAdmin(_ReadOnly):
+class PacketAdmin(AuditedAdmin, _ReadOnly):
+    audit_case_path = "meeting__items__case_id"
     list_display = ["id", "meeting", "kind", "audience", "status", "page_count",
                     "render_seconds", "finished_at"]
     list_filter = ["status", "kind"]

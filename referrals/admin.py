@@ -1,5 +1,5 @@
 """Referrals in Django admin: read-only for superusers (writes go through the services, which
-keep the state machine and the event rows)."""
+keep the state machine and the event rows); every page of them is audited (cases.admin_audit)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+
+from cases.admin_audit import AuditedAdmin
 
 from .models import Alert, Referral, ReferralEvent, ReferralTrigger
 
@@ -40,7 +42,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(_ReadOnly):
+class ReferralAdmin(AuditedAdmin, _ReadOnly):
     list_display = ("id", "case_id", "direction", "status", "urgency", "due_at",
                     "escalation_level")
     list_filter = ("direction", "status", "urgency")
@@ -48,7 +50,8 @@ class ReferralAdmin(_ReadOnly):
 
 
 @admin.register(Alert)
-class AlertAdmin(_ReadOnly):
+class AlertAdmin(AuditedAdmin, _ReadOnly):
+    audit_case_path = "referral__case_id"
     list_display = ("id", "referral_id", "recipient", "kind", "step", "created_at", "sent_at",
                     "attempts", "acknowledged_at")
     list_filter = ("kind",)
