@@ -25,6 +25,7 @@ import hmac
 import json
 import logging
 import os
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC
 from pathlib import Path
@@ -138,7 +139,9 @@ def audit_checkpoint_write(*, path: Path | None = None) -> Checkpoint | None:
     seq, mac = chain_head()
     checkpoint = Checkpoint.make(seq, mac)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    # A name of its own per write: two workers checkpointing at once (a redelivered task, two
+    # beats) each replace the file whole, never write into each other's partial file.
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
     with partial.open("w") as handle:
         json.dump(asdict(checkpoint), handle)
         handle.flush()
