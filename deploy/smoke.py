@@ -375,6 +375,18 @@ def run(stack: Stack, base: str, password: str, started: float, *, meetings: boo
     canary = f"Smokeperson{secrets.token_hex(3)}"
     journey(base, stack, password, canary, meetings=meetings)
     check_logs(stack, canary)
+    check_audit(stack)
+
+
+def check_audit(stack: Stack) -> None:
+    """The keyed audit chain verifies under production settings, against the checkpoint that
+    beat's job wrote outside the database."""
+    checkpoint = Path(stack.env["TUMORBOARD_VAR_DIR"]) / "audit" / "checkpoint.json"
+    wait_for("beat's audit checkpoint", checkpoint.exists, timeout=90)
+    report = stack.manage("verify_audit")
+    if "matches the audit checkpoint" not in report or "audit chain intact" not in report:
+        raise SmokeFailure(f"verify_audit: {report[-1000:]}")
+    step(f"audit trail: {report.strip().splitlines()[-1]}, and it matches beat's checkpoint")
 
 
 def main() -> int:
@@ -410,6 +422,7 @@ def main() -> int:
                 EMAIL_URL="filemail://", DEMO_PASSWORD=password,
                 CELERY_TASK_DEFAULT_QUEUE=f"smoke-{secrets.token_hex(4)}",
                 WORKER_HEARTBEAT_INTERVAL="2", GUNICORN_BIND=f"127.0.0.1:{port}",
+                AUDIT_CHECKPOINT_SECONDS="10",
                 GUNICORN_WORKERS="2", PYTHONUNBUFFERED="1",
             )
             stack = Stack(env, tmp)
