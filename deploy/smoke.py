@@ -296,7 +296,8 @@ def journey(base: str, stack: Stack, password: str, canary: str, *, meetings: bo
     meeting = coordinator.json("POST", "/api/v1/meetings/", {
         "mdt_team": ids["Spine Metastasis MDT"], "title": "Smoke MDT", "place": "Room 2",
         "starts_at": starts.isoformat().replace("+00:00", "Z"),
-        "chair": ids["coordinator"],
+        # Only an active clinician chairs (issue 15): the neurosurgeon of the demo MDT.
+        "chair": ids["neuro1"],
     }, expect=(201,))
     meeting_id = meeting["id"]
     items = coordinator.json("POST", f"/api/v1/meetings/{meeting_id}/agenda/populate/")
