@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
+from . import destinations
 from .models import ApiToken, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
@@ -44,9 +44,10 @@ class WebhookCreateInputSerializer(serializers.Serializer):
         max_length=len(WebhookEvent.values))
 
     def validate_url(self, value: str) -> str:
-        allowed = ("https://", "http://") if settings.WEBHOOK_ALLOW_HTTP else ("https://",)
-        if not value.lower().startswith(allowed):
-            raise serializers.ValidationError("must be an https:// URL")
+        try:
+            destinations.check_registration(value)
+        except destinations.DestinationRefused as refusal:
+            raise serializers.ValidationError(str(refusal)) from None
         return value
 
     def validate_events(self, value: list[str]) -> list[str]:

@@ -221,7 +221,8 @@ def celery_worker_process(
         "worker",
         ["worker", "-Q", test_queue, "--concurrency=2", "--loglevel=INFO",
          f"--hostname={hostname}", "--without-gossip", "--without-mingle"],
-        service_env(integration_services),
+        # The webhook tests' receivers listen on loopback: allow-listed as a hospital's engine.
+        service_env(integration_services, WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32"),
         log_dir,
     ).start()
     worker.hostname = hostname  # type: ignore[attr-defined]

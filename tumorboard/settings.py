@@ -7,6 +7,7 @@ stops the process at start with a message that names the variable. See `.env.exa
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable
@@ -363,13 +364,28 @@ CACHES = {
     ),
 }
 
-# Webhooks (integrations.webhooks): seconds to wait for a receiver, attempts before giving up,
+# Webhooks (integrations.webhooks): seconds to connect to a receiver and to wait for its answer
+# (short: a slow receiver only holds a worker of the webhook queue), attempts before giving up,
 # and the first retry's wait (doubling at each failure, at most six hours).
-WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = _env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 12, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = _env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 # Plain http:// webhook URLs (development and tests); production requires https://.
 WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Webhooks never go to loopback, link-local, private, shared or reserved addresses
+# (integrations.destinations) except into these networks (CIDRs, comma-separated): a
+# hospital's own integration engine, e.g. "10.20.0.0/24". Empty by default.
+WEBHOOK_ALLOWED_NETWORKS = _env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+for _cidr in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_cidr!r} is not a network (e.g. 10.20.0.0/24)") from None
+# Subscriptions one integration client may hold.
+WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT = _env_int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT", 10,
+                                                minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
