@@ -164,10 +164,20 @@ def test_queue(integration_services: dict[str, str]) -> Iterator[str]:
     from tumorboard.celery import app
 
     name = f"tests-{uuid.uuid4().hex[:8]}"
-    previous = app.conf.task_default_queue
+    previous = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_default_queue = name
+    # Webhook deliveries too (in production they have a queue of their own, "webhooks").
+    app.conf.task_routes = {"integrations.tasks.deliver": {"queue": name}}
+    _reset_router(app)
     yield name
-    app.conf.task_default_queue = previous
+    app.conf.task_default_queue, app.conf.task_routes = previous
+    _reset_router(app)
+
+
+def _reset_router(app: Any) -> None:
+    """Celery builds its router once, from the routes of that moment."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 class ServiceProcess:

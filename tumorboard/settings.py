@@ -313,6 +313,10 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Webhook deliveries wait on other hospitals' servers: they have a queue and worker of their own
+# (deploy/systemd/tumorboard-webhooks.service), so that a slow receiver never delays an alert.
+CELERY_WEBHOOK_QUEUE = os.environ.get("CELERY_WEBHOOK_QUEUE", "webhooks").strip() or "webhooks"
+CELERY_TASK_ROUTES = {"integrations.tasks.deliver": {"queue": CELERY_WEBHOOK_QUEUE}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
