@@ -360,8 +360,11 @@ API_THROTTLE_RATE: str | None = (
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": (
+        # Short socket timeouts: with Redis away the limiter fails open (integrations.throttling)
+        # rather than holding every API request.
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-         "KEY_PREFIX": "tb"}
+         "KEY_PREFIX": "tb",
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
               "LOCATION": "throttle"}
