@@ -132,6 +132,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tumorboard.middleware.ContentSecurityPolicyMiddleware",
+    # Patient data never stays in a browser's or a proxy's cache.
+    "tumorboard.middleware.NoStoreForAuthenticatedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tumorboard.dbguard.DatabaseUnavailableMiddleware",  # 503, never 500, while the DB is down
     "django.contrib.sessions.middleware.SessionMiddleware",
