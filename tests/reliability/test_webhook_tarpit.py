@@ -77,7 +77,7 @@ class Tarpit:
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def test_twenty_tarpit_receivers_do_not_delay_alerts_and_nothing_is_lost(
@@ -171,7 +171,8 @@ def test_twenty_tarpit_receivers_do_not_delay_alerts_and_nothing_is_lost(
         emails_twice=len(twice), deliveries=len(rows),
         deliveries_pending_after_first_attempt=sum(status == "pending" for status, _ in rows),
         deliveries_answered=sum(any(codes) for _, codes in rows),
-        shared_queue=SHARED, read_timeout_seconds=READ_TIMEOUT, seconds_until_every_delivery_attempted=hooks_seconds,
+        shared_queue=SHARED, read_timeout_seconds=READ_TIMEOUT,
+        seconds_until_every_delivery_attempted=hooks_seconds,
     )
     assert len(referrals) >= 5 and len(ids) >= len(referrals)
     assert p95 < 1.0, f"alert p95 {p95} s with slow webhook receivers"
