@@ -132,6 +132,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tumorboard.middleware.ContentSecurityPolicyMiddleware",
+    # DEBUG's 404 page lists every URL pattern: never to someone not signed in.
+    "tumorboard.errorreports.AnonymousTechnical404Middleware",
     # Patient data never stays in a browser's or a proxy's cache.
     "tumorboard.middleware.NoStoreForAuthenticatedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -150,6 +152,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The DEBUG error page masks URL-shaped settings with a password and the broker URL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tumorboard.errorreports.SafeReporterFilter"
 
 ROOT_URLCONF = "tumorboard.urls"
 WSGI_APPLICATION = "tumorboard.wsgi.application"
