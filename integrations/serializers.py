@@ -6,15 +6,18 @@ from typing import Any
 
 from rest_framework import serializers
 
+from tumorboard.validators import no_line_breaks
+
 from . import destinations
 from .models import ApiToken, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
 class TokenCreateInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=150, validators=[no_line_breaks])
     password = serializers.CharField(max_length=4096, style={"input_type": "password"},
                                      trim_whitespace=False)
     name = serializers.CharField(max_length=100, required=False, default="API token",
+                                 validators=[no_line_breaks],
                                  help_text="what the token is for (shown in the token list)")
 
 
