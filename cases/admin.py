@@ -49,11 +49,12 @@ class SuperuserOnlyAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: Any = None) -> HttpResponse:
-        obj = self.model._default_manager.filter(pk=object_id).first() \
-            if object_id.isdigit() else None
+        # An id that cannot be a key (26 digits) is no object: never written to the audit row.
+        key = int(object_id) if object_id.isdigit() and len(object_id) <= 18 else None
+        obj = self.model._default_manager.filter(pk=key).first() if key is not None else None
         audit.record(actor=request.user, action=AuditAction.VIEW,  # type: ignore[arg-type]
                      object_type=f"admin_{self.model._meta.model_name}",
-                     object_id=int(object_id) if object_id.isdigit() else None,
+                     object_id=key,
                      **_subject(obj))
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "tumorboard.middleware.NoStoreForAuthenticatedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tumorboard.dbguard.DatabaseUnavailableMiddleware",  # 503, never 500, while the DB is down
+    # NUL in a query string or form: 400; a value out of the database's range: 404/400.
+    "tumorboard.inputguard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
