@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
+from tumorboard.errors import Conflict
 from tumorboard.models import User
 from tumorboard.roles import Role
 from tumorboard.views import role_required
@@ -56,11 +57,15 @@ def _changeable_case(request: HttpRequest, case_id: int) -> Case:
 
 
 def _save(form: Any, write: Callable[[], Any]) -> Any:
-    """Run a service; on its ValidationError put the errors on the form and return None."""
+    """Run a service; on its ValidationError (or a conflict: a double submit that lost the race)
+    put the errors on the form and return None."""
     try:
         return write()
     except ValidationError as error:
         apply_errors(form, error)
+        return None
+    except Conflict as error:
+        form.add_error(None, str(error))
         return None
 
 
