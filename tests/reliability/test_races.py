@@ -282,8 +282,8 @@ def test_eight_identical_lesion_posts_at_once_create_one_and_never_a_500(
     for number in range(rounds):
         case = create_case(actor=breast_surgeon, **teams)
         url = reverse("api-case-lesions", args=[case.pk])
-        counts, responses = race(clients, lambda client, _: client.post(url, body,
-                                                                       format="json"))
+        counts, responses = race(clients, lambda client, _, url=url: client.post(
+            url, body, format="json"))
         statuses.update(counts)
         assert not [s for s in counts if s >= 500], f"round {number}: {counts}"
         assert counts[201] == 1 and counts[201] + counts[409] + counts[400] == 8, counts
