@@ -1,6 +1,7 @@
 """Hostile input that reaches no view: NUL characters, and database range errors as 4xx.
 
-* A NUL in a query string or a form field is refused with a 400 before any view runs: PostgreSQL
+* A NUL in a query string or a form field is refused with a 400 before any view runs (in the path:
+  a 404, no URL has one): PostgreSQL
   stores no NUL in text, and psycopg raises on one (a 500 wherever a parameter met a query).
   JSON bodies are checked by tumorboard.apibody.
 * A value the database refuses as out of its range (an id of 26 digits in an admin URL, a date
@@ -59,6 +60,8 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path:  # no page has one (the admin's <path:object_id> took it)
+            return _refuse(request, 404, "not found")
         where = _has_nul(request)
         if where is not None:
             return _refuse(request, 400, f"a {where} contains a NUL character")
