@@ -53,7 +53,8 @@ class WebhookSubscriptionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "owner" in self.fields:
-            self.fields["owner"].queryset = User.objects.filter(role=Role.INTEGRATION)
+            self.fields["owner"].queryset = (  # type: ignore[attr-defined]
+                User.objects.filter(role=Role.INTEGRATION))
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]

@@ -24,7 +24,7 @@ class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
         queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: object, people: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = people  # type: ignore[attr-defined]
         self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
 
@@ -55,7 +55,7 @@ class DecisionForm(SingleLineFieldsMixin, forms.Form):
                                       max_length=5000)
 
     def __init__(self, *args: object, people: list, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["responsible"].choices = [  # type: ignore[attr-defined]
             (person.pk, f"{person.display_name} ({person.get_role_display()})")
             for person in people]

@@ -60,5 +60,5 @@ class AnonymousTechnical404Middleware:
                 and response.get("Content-Type", "").startswith("text/html")):
             user = getattr(request, "user", None)
             if user is None or not user.is_authenticated:
-                return defaults.page_not_found(request, exception=None)  # type: ignore[arg-type]
+                return defaults.page_not_found(request, exception=None)
         return response

@@ -32,6 +32,7 @@ def _refuse(request: HttpRequest, status: int, detail: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": detail}, status=status)
     template = "404.html" if status == 404 else "400.html"
+    body: str
     try:
         body = render_to_string(template, {"detail": detail}, request=request)
     except Exception:  # no template: a plain line

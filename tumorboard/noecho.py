@@ -8,16 +8,18 @@ the admin; the field's name still says which value was refused.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from rest_framework import fields, relations
 
-FORM_MESSAGES = {
+FORM_MESSAGES: dict[Any, dict[str, str]] = {
     forms.ChoiceField: {"invalid_choice": "Select a valid choice."},
     forms.MultipleChoiceField: {"invalid_choice": "Select valid choices."},
     forms.ModelMultipleChoiceField: {"invalid_choice": "Select valid choices.",
                                      "invalid_pk_value": "Not a valid value."},
 }
-DRF_MESSAGES = {
+DRF_MESSAGES: dict[Any, dict[str, str]] = {
     fields.ChoiceField: {"invalid_choice": "Not a valid choice."},
     fields.MultipleChoiceField: {"invalid_choice": "Not a valid choice."},
     relations.PrimaryKeyRelatedField: {"does_not_exist": "No such object."},
