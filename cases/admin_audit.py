@@ -43,7 +43,9 @@ class AuditedAdmin:
         return sorted(case_id for case_id in rows if case_id is not None)
 
     def _audit_one(self, request: HttpRequest, object_id: str, *, what: str = "") -> None:
-        pk = int(object_id) if str(object_id).isdigit() else None
+        # An id that cannot be a key (beyond 64 bits) is no object: never written to the row.
+        text = str(object_id)
+        pk = int(text) if text.isdigit() and len(text) <= 18 else None
         subject: dict[str, Any] = {}
         if pk is not None and self.audit_patient:
             subject["patient_id"] = pk

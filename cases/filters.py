@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 
+from tumorboard.filters import UtcIsoDateTimeFilter
+
 from .models import Case
 from .models.assessment import URGENCY_CHOICES
 from .timeline import Phase
@@ -13,7 +15,7 @@ class CaseFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     urgency = django_filters.ChoiceFilter(field_name="latest_assessment__urgency",
                                           choices=URGENCY_CHOICES)
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte",
         help_text="ISO 8601 date-time: cases changed at or after it (for clients that poll)",
     )

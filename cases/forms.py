@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from scoring.calculators import LEVELS
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
+from tumorboard.validators import SingleLineFieldsMixin
 
 from . import timeline
 from .models import Case, FollowUpVisit, LesionImaging, Patient
@@ -36,7 +37,7 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(None, f"{name.replace('_', ' ')}: {message}")
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = ["mrn", "given_name", "family_name", "birth_date", "sex"]
@@ -46,7 +47,7 @@ class PatientForm(forms.ModelForm):
         """MRN uniqueness is per institution: the service checks it with the person's."""
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(SingleLineFieldsMixin, forms.ModelForm):
     """The clinical picture and care team of a case; on creation also its start phase."""
 
     phase = forms.ChoiceField(
@@ -81,7 +82,7 @@ class CaseForm(forms.ModelForm):
             del self.fields["phase"]
 
 
-class LesionForm(forms.ModelForm):
+class LesionForm(SingleLineFieldsMixin, forms.ModelForm):
     """A new lesion and its first imaging study."""
 
     label = forms.CharField(max_length=60, required=False,
@@ -105,7 +106,7 @@ class LesionForm(forms.ModelForm):
         return levels
 
 
-class ImagingForm(forms.ModelForm):
+class ImagingForm(SingleLineFieldsMixin, forms.ModelForm):
     """A further study of an existing lesion (serial imaging)."""
 
     class Meta:
@@ -114,7 +115,7 @@ class ImagingForm(forms.ModelForm):
         widgets = {"imaging_date": _DATE}
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(SingleLineFieldsMixin, forms.Form):
     to_phase = forms.ChoiceField(label="Move to")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -127,7 +128,7 @@ class TransitionForm(forms.Form):
         ]
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = FollowUpVisit
         fields = [

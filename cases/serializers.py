@@ -11,6 +11,7 @@ from scoring.calculators import LEVELS
 from tumorboard.converters import MAX_ID
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
+from tumorboard.validators import no_line_breaks
 
 from . import timeline
 from .models import Assessment, Case, DutyTick, LesionImaging, Patient, PhaseEvent
@@ -59,6 +60,8 @@ class PatientCreateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Patient
         fields = ["mrn", "given_name", "family_name", "birth_date", "sex"]
+        extra_kwargs = {name: {"validators": [no_line_breaks]}
+                        for name in ("mrn", "given_name", "family_name")}
         # MRN uniqueness is per institution, checked by the service with the actor's institution.
         validators: list[Any] = []
 
@@ -166,7 +169,7 @@ class LesionCreateSerializer(serializers.Serializer):
     lesion_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
                                          help_text="add serial imaging to this lesion")
     label = serializers.CharField(  # type: ignore[assignment]
-        required=False, allow_blank=True, max_length=60)
+        required=False, allow_blank=True, max_length=60, validators=[no_line_breaks])
     levels = serializers.ListField(
         child=serializers.ChoiceField(choices=[str(level) for level in LEVELS]),
         required=False, min_length=1, max_length=30)

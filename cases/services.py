@@ -75,6 +75,17 @@ class VersionConflict(Conflict):
                 "current_version": self.current}
 
 
+class LesionLabelTaken(Conflict):
+    """A lesion with this label was added to the case at the same moment (a lost race)."""
+
+    def __init__(self, *, lesion_id: int | None) -> None:
+        self.lesion_id = lesion_id
+        super().__init__("a lesion with this label was just added to this case")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": str(self), "lesion": self.lesion_id}
+
+
 class PhaseMoveForbidden(Conflict):
     """A move the care timeline does not allow (cases.timeline.ALLOWED_MOVES)."""
 
@@ -408,7 +419,16 @@ def lesion_create(
     if errors:
         raise ValidationError(errors)
     _history_user(lesion, actor)
-    lesion.save()
+    try:
+        with transaction.atomic():  # a savepoint: the lost race below leaves the rest usable
+            lesion.save()
+    except IntegrityError as error:
+        # Two identical POSTs at once both passed the check above; the unique constraint kept
+        # one. The other is told which lesion now holds the label (409, never a 500).
+        if "lesion_label_unique" not in str(error):
+            raise
+        existing = SpinalLesion.objects.filter(case=case, label=lesion.label).first()
+        raise LesionLabelTaken(lesion_id=existing.pk if existing else None) from None
     study.lesion = lesion
     _history_user(study, actor)
     study.save()

@@ -4,7 +4,7 @@ one service for a write, and shows the service's errors on the form (nothing sav
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.contrib import messages
@@ -57,11 +57,15 @@ def _changeable_case(request: HttpRequest, case_id: int) -> Case:
 
 
 def _save(form: Any, write: Callable[[], Any]) -> Any:
-    """Run a service; on its ValidationError put the errors on the form and return None."""
+    """Run a service; on its ValidationError (or a conflict: a double submit that lost the race)
+    put the errors on the form and return None."""
     try:
         return write()
     except ValidationError as error:
         apply_errors(form, error)
+        return None
+    except Conflict as error:
+        form.add_error(None, str(error))
         return None
 
 
@@ -132,21 +136,27 @@ def case_as_of(request: HttpRequest, case_id: int) -> HttpResponse:
     error = "" if at is not None else "Give a date (YYYY-MM-DD) or a date and time."
     snapshot = selectors.case_as_of(case=case, at=at) if at is not None else None
     audit.record_case_read(actor=_actor(request), case=case, what="case_history")
+    # A refused value is not shown back (an error page never echoes its input): a 400.
     return render(request, "cases/case_as_of.html", {
-        "case": case, "snapshot": snapshot, "at": at, "raw": raw, "error": error,
-    })  # fmt: skip
+        "case": case, "snapshot": snapshot, "at": at, "raw": raw if at else "", "error": error,
+    }, status=200 if at is not None else 400)  # fmt: skip
 
 
 def _parse_at(raw: str) -> datetime | None:
-    value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            return None
-        value = datetime.combine(day, time.max)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    """An aware datetime in UTC, or None for anything else: an impossible date (2026-02-30),
+    an offset PostgreSQL refuses, a time that leaves the calendar once shifted to UTC."""
+    try:
+        value = parse_datetime(raw)
+        if value is None:
+            day = parse_date(raw)
+            if day is None:
+                return None
+            value = datetime.combine(day, time.max)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
 
 
 # --- writes -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 #!/bin/sh
-# One image, one role per container: web | worker | beat | migrate | anything else runs as is.
+# One image, one role per container: web | worker | webhooks | beat | migrate | anything else runs as is.
 set -e
 case "$1" in
   web)
@@ -9,8 +9,17 @@ case "$1" in
   worker)
     shift
     exec celery -A tumorboard worker --loglevel="${CELERY_LOG_LEVEL:-INFO}" \
+      -Q "${CELERY_TASK_DEFAULT_QUEUE:-celery}" \
       --concurrency="${CELERY_CONCURRENCY:-2}" -O fair --max-tasks-per-child=200 \
       --without-gossip --without-mingle --hostname="worker@${HOSTNAME:-%h}" "$@"
+    ;;
+  webhooks)
+    # Webhook deliveries only: threads, since each waits on a remote server (short timeouts).
+    shift
+    exec celery -A tumorboard worker --loglevel="${CELERY_LOG_LEVEL:-INFO}" \
+      -Q "${CELERY_WEBHOOK_QUEUE:-webhooks}" --pool=threads \
+      --concurrency="${CELERY_WEBHOOK_CONCURRENCY:-8}" \
+      --without-gossip --without-mingle --hostname="webhooks@${HOSTNAME:-%h}" "$@"
     ;;
   beat)
     shift

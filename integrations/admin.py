@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+import secrets
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from . import tokens
+from tumorboard.models import User
+from tumorboard.roles import Role
+
+from . import destinations, tokens
 from .models import ApiToken, IntegrationGrant, WebhookDelivery, WebhookSubscription
 
 
@@ -36,10 +44,53 @@ class IntegrationGrantAdmin(admin.ModelAdmin):
     list_display = ["user", "team", "granted_by", "granted_at"]
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """An administrator registers a webhook for an integration client: the same destination
+    rules and cap as the API (integrations.services.webhook_subscribe)."""
+
+    url = forms.URLField(max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["owner", "url", "events", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = (  # type: ignore[attr-defined]
+                User.objects.filter(role=Role.INTEGRATION))
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            destinations.check_registration(url)
+        except destinations.DestinationRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        owner = data.get("owner")
+        cap = settings.WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT
+        others = WebhookSubscription.objects.filter(owner=owner).exclude(pk=self.instance.pk)
+        if owner is not None and others.count() >= cap:
+            raise forms.ValidationError(f"at most {cap} webhook subscriptions per client")
+        return data
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["id", "owner", "url", "active", "created_at"]
-    exclude = ["secret"]
+    form = WebhookSubscriptionForm
+
+    def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any,
+                   change: bool) -> None:
+        created = not obj.secret
+        if created:
+            obj.secret = secrets.token_hex(32)
+        super().save_model(request, obj, form, change)
+        if created:  # shown this once, for the administrator to hand to the client
+            messages.info(request, f"HMAC secret of webhook {obj.pk}: {obj.secret}")
 
 
 @admin.register(WebhookDelivery)

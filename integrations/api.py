@@ -6,10 +6,10 @@ rule (``cases.selectors.case_list_visible_to``): anything else is a 404.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -28,7 +28,7 @@ from tumorboard.api import (
 from tumorboard.models import User
 from tumorboard.roles import Role
 
-from . import selectors, tokens
+from . import selectors, services, tokens
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .serializers import (
     ApiTokenCreatedSerializer,
@@ -156,15 +156,20 @@ class WebhookListCreateView(_OwnView, generics.ListAPIView):
                    responses={201: WebhookSubscriptionCreatedSerializer, 400: ERR_400,
                               401: ERR_401, 403: ERR_403, 429: TOO_MANY})
     def post(self, request: Request) -> Response:
-        if self.actor.role in ("", Role.ADMIN):
-            return Response({"detail": "your role sees no cases, so no events"},
+        # Webhooks are for other hospital systems; an administrator adds one for a client in
+        # the admin. A clinician's session would otherwise point the worker anywhere.
+        if self.actor.role != Role.INTEGRATION:
+            return Response({"detail": "only integration clients register webhooks"},
                             status=status.HTTP_403_FORBIDDEN)
         serializer = WebhookCreateInputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        row = WebhookSubscription.objects.create(
-            owner=self.actor, url=serializer.validated_data["url"],
-            events=serializer.validated_data["events"], secret=secrets.token_hex(32))
+        try:
+            row = services.webhook_subscribe(owner=self.actor,
+                                             url=serializer.validated_data["url"],
+                                             events=serializer.validated_data["events"])
+        except DjangoValidationError as error:
+            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
         body = {**WebhookSubscriptionSerializer(row).data, "secret": row.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import serializers
 
+from tumorboard.validators import no_line_breaks
+
+from . import destinations
 from .models import ApiToken, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
 class TokenCreateInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(max_length=150, validators=[no_line_breaks])
     password = serializers.CharField(max_length=4096, style={"input_type": "password"},
                                      trim_whitespace=False)
     name = serializers.CharField(max_length=100, required=False, default="API token",
+                                 validators=[no_line_breaks],
                                  help_text="what the token is for (shown in the token list)")
 
 
@@ -45,9 +48,10 @@ class WebhookCreateInputSerializer(serializers.Serializer):
         max_length=len(WebhookEvent.values))
 
     def validate_url(self, value: str) -> str:
-        allowed = ("https://", "http://") if settings.WEBHOOK_ALLOW_HTTP else ("https://",)
-        if not value.lower().startswith(allowed):
-            raise serializers.ValidationError("must be an https:// URL")
+        try:
+            destinations.check_registration(value)
+        except destinations.DestinationRefused as refusal:
+            raise serializers.ValidationError(str(refusal)) from None
         return value
 
     def validate_events(self, value: list[str]) -> list[str]:

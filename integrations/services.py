@@ -1,15 +1,19 @@
-"""Writes of the integrations app: integration clients and their grants."""
+"""Writes of the integrations app: integration clients, their grants and webhook subscriptions."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tumorboard.models import Institution, Team, User
 from tumorboard.roles import Role
 
-from .models import IntegrationGrant
+from . import destinations
+from .models import IntegrationGrant, WebhookSubscription
 
 
 @transaction.atomic
@@ -35,3 +39,26 @@ def integration_client_save(*, username: str, teams: Iterable[Team],
         IntegrationGrant.objects.get_or_create(user=user, team=team,
                                                defaults={"granted_by": granted_by})
     return user
+
+
+def webhook_subscribe(*, owner: User, url: str, events: list[str]) -> WebhookSubscription:
+    """Register a webhook of an integration client (its secret is generated here).
+
+    The destination must pass ``integrations.destinations`` and the client may hold at most
+    ``WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT`` subscriptions: the owner's row is locked while
+    counting, so that parallel registrations cannot pass the cap together.
+    """
+    if owner.role != Role.INTEGRATION:
+        raise ValidationError({"owner": "only an integration client holds webhooks"})
+    try:
+        destinations.check_registration(url)
+    except destinations.DestinationRefused as refusal:
+        raise ValidationError({"url": str(refusal)}) from None
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=owner.pk).first()
+        cap = settings.WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT
+        if WebhookSubscription.objects.filter(owner=owner).count() >= cap:
+            raise ValidationError({"non_field_errors": (
+                f"at most {cap} webhook subscriptions per client: delete one first")})
+        return WebhookSubscription.objects.create(owner=owner, url=url, events=events,
+                                                  secret=secrets.token_hex(32))

@@ -7,7 +7,9 @@ from celery import shared_task
 from . import webhooks
 
 
-@shared_task
+# Routed to the webhook queue (CELERY_TASK_ROUTES); the socket timeouts end an attempt long
+# before the time limit, which is only a backstop (a receiver that trickles bytes).
+@shared_task(soft_time_limit=60, time_limit=90)
 def deliver(delivery_id: int) -> str | None:
     return webhooks.delivery_attempt(delivery_id=delivery_id)
 

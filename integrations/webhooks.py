@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +26,7 @@ from cases.access import case_list_visible_to
 from cases.models import Case
 from tumorboard.models import User
 
+from . import destinations
 from .models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 log = logging.getLogger(__name__)
@@ -131,17 +131,30 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    if not url.lower().startswith(("https://", "http://")):  # never file: or custom schemes
-        return 0, "unsupported URL scheme"
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers)  # noqa: S310
+    """POST once to a checked address (integrations.destinations); (status, error).
+
+    Redirects are not followed: a 3xx is a failed attempt (a receiver could otherwise bounce
+    the worker to an internal address). Short timeouts to connect and to read the answer.
+    """
     try:
-        with urllib.request.urlopen(  # noqa: S310 (scheme checked above)
-                request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as answer:
-            return answer.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
+        connection, destination = destinations.pinned_connection(
+            url, connect_timeout=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+    except destinations.DestinationRefused as refusal:
+        return 0, str(refusal)
+    try:
+        connection.request("POST", destination.path, body=body, headers=headers)
+        answer = connection.getresponse()
+        code = answer.status
+    except (OSError, http.client.HTTPException, ValueError) as error:
         return 0, type(error).__name__
+    finally:
+        connection.close()
+    if 300 <= code < 400:
+        return code, f"HTTP {code}: redirects are not followed"
+    if not 200 <= code < 300:
+        return code, f"HTTP {code}"
+    return code, ""
 
 
 def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str | None:

@@ -7,11 +7,12 @@ from django import forms
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.models import User
 from tumorboard.templatetags.tb import PATHWAY_WORDS
+from tumorboard.validators import SingleLineFieldsMixin
 
 from .models import PacketKind
 
 
-class MeetingCreateForm(forms.Form):
+class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
     title = forms.CharField(max_length=200, initial="Spine metastasis MDT")
     starts_at = forms.DateTimeField(help_text="Local time, YYYY-MM-DD HH:MM",
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
@@ -24,7 +25,7 @@ class MeetingCreateForm(forms.Form):
 
     def __init__(self, *args: object, people: object, invitable: object,
                  **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = people  # type: ignore[attr-defined]
         self.fields["attendees"].queryset = invitable  # type: ignore[attr-defined]
 
@@ -35,13 +36,13 @@ class MeetingCreateForm(forms.Form):
         return data
 
 
-class AddCaseForm(forms.Form):
+class AddCaseForm(SingleLineFieldsMixin, forms.Form):
     case = forms.IntegerField(min_value=1, label="Case number")
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                max_length=5000, label="Question for the board")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(SingleLineFieldsMixin, forms.Form):
     pathway = forms.ChoiceField(choices=[(p.value, PATHWAY_WORDS.get(p.value, p.value))
                                          for p in NomsPathway])
     stabilisation = forms.BooleanField(required=False)
@@ -57,24 +58,24 @@ class DecisionForm(forms.Form):
                                       max_length=5000)
 
     def __init__(self, *args: object, people: list, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["responsible"].choices = [  # type: ignore[attr-defined]
             ("", "Choose the responsible clinician"),
             *((person.pk, f"{person.display_name} ({person.get_role_display()})")
               for person in people)]
 
 
-class FinalizeForm(forms.Form):
+class FinalizeForm(SingleLineFieldsMixin, forms.Form):
     quorum_override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
                                              required=False, max_length=5000)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(SingleLineFieldsMixin, forms.Form):
     carried_out = forms.TypedChoiceField(
         choices=[("yes", "carried out"), ("no", "not carried out")], coerce=lambda v: v == "yes")
     carried_out_at = forms.DateField(required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class PacketForm(forms.Form):
+class PacketForm(SingleLineFieldsMixin, forms.Form):
     kind = forms.ChoiceField(choices=PacketKind.choices)

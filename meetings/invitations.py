@@ -3,16 +3,32 @@
 Exactly once per attendee: each Attendance row is claimed by a conditional update of
 ``invitation_sent_at`` before its e-mail goes; a failed send releases the claim for the retry.
 No patient data: the meeting's time, place and link only.
+
+Header content never stops a send: the subject is made one line whatever the stored title (a
+title with a line break was a ``BadHeaderError`` for every attendee). A failed send is recorded
+on its row (the exception's class, never the message, which can quote a header), the others still
+go, and ``InvitationsIncomplete`` makes the task retry with backoff; the meeting page shows the
+coordinator who is still waiting for an invitation. Log lines carry ids only, never the title.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from tumorboard.validators import one_line
+
 from .ical import meeting_ics
 from .models import Attendance, Meeting
+
+log = logging.getLogger(__name__)
+
+
+class InvitationsIncomplete(OSError):
+    """Some invitations of a meeting failed; an OSError, so that the task retries it."""
 
 
 def invitations_send(*, meeting_id: int) -> int:
@@ -24,6 +40,9 @@ def invitations_send(*, meeting_id: int) -> int:
     attendances = list(Attendance.objects.filter(meeting=meeting).select_related("user"))
     ics = meeting_ics(meeting, attendances)
     sent = 0
+    failed = 0
+    title = one_line(meeting.title) or "MDT meeting"
+    where = one_line(meeting.place or meeting.video_link)
     for attendance in attendances:
         user = attendance.user
         if not attendance.expected or attendance.invitation_sent_at or not user.email:
@@ -33,18 +52,27 @@ def invitations_send(*, meeting_id: int) -> int:
         if claimed != 1:
             continue
         message = EmailMessage(
-            subject=f"Invitation: {meeting.title}, {meeting.starts_at:%Y-%m-%d %H:%M} UTC",
+            subject=f"Invitation: {title}, {meeting.starts_at:%Y-%m-%d %H:%M} UTC",
             body=(f"You are invited to the MDT meeting of {meeting.mdt_team.name} on "
                   f"{meeting.starts_at:%Y-%m-%d %H:%M} UTC ({meeting.duration_minutes} min), "
-                  f"{meeting.place or meeting.video_link}.\n\n"
+                  f"{where}.\n\n"
                   f"Agenda and packet: {settings.SERVICE_BASE_URL}/meetings/{meeting.pk}/\n"),
             to=[user.email],
         )
         message.attach("meeting.ics", ics, "text/calendar; method=REQUEST; charset=utf-8")
         try:
             message.send()
-        except Exception:
-            Attendance.objects.filter(pk=attendance.pk).update(invitation_sent_at=None)
-            raise
+        except Exception as error:  # SMTP down, a refused address, a header the backend refuses
+            failed += 1
+            Attendance.objects.filter(pk=attendance.pk).update(
+                invitation_sent_at=None, invitation_failed_at=timezone.now(),
+                invitation_error=type(error).__name__[:80])
+            log.warning("invitation of meeting %s to attendance %s not sent: %s", meeting.pk,
+                        attendance.pk, type(error).__name__)
+            continue
+        Attendance.objects.filter(pk=attendance.pk).exclude(invitation_error="").update(
+            invitation_failed_at=None, invitation_error="")
         sent += 1
+    if failed:
+        raise InvitationsIncomplete(f"{failed} invitation(s) of meeting {meeting.pk} not sent")
     return sent

@@ -104,6 +104,10 @@ class Attendance(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True)
     # The invitation e-mail (with the .ics): claimed once by a conditional update.
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The last failed send (the exception's class only), until a send succeeds: shown to the
+    # coordinator on the meeting page while the task retries.
+    invitation_failed_at = models.DateTimeField(null=True, blank=True)
+    invitation_error = models.CharField(max_length=80, blank=True)
 
     class Meta:
         ordering = ["role", "user_id"]

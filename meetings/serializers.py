@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.converters import MAX_ID
+from tumorboard.validators import no_line_breaks
 
 from .models import AgendaItem, Attendance, Decision, MeetingStatus, Packet, PacketKind
 
@@ -41,10 +42,12 @@ class MeetingListSerializer(serializers.Serializer):
 
 class MeetingCreateInputSerializer(serializers.Serializer):
     mdt_team = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    title = serializers.CharField(max_length=200, required=False, default="Spine metastasis MDT")
+    title = serializers.CharField(max_length=200, required=False, default="Spine metastasis MDT",
+                                  validators=[no_line_breaks])
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=60)
-    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                  validators=[no_line_breaks])
     video_link = serializers.URLField(max_length=500, required=False, allow_blank=True,
                                       default="")
     chair = serializers.IntegerField(min_value=1, max_value=MAX_ID)

@@ -100,6 +100,7 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     items = list(selectors.items_visible_to(user=user, meeting=meeting))
     attendances = selectors.attendance_rows(meeting=meeting)
     packets = {p.kind: p for p in meeting.packets.filter(audience=user)}
+    runner = services.is_runner(meeting, user)
     audit.record_list_read(actor=user, case_ids=[item.case_id for item in items],
                            what="meeting_page")
     return {
@@ -107,7 +108,10 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "hidden_items": selectors.hidden_item_count(user=user, meeting=meeting,
                                                     shown=len(items)),
         "quorum": selectors.quorum_state(attendances), "packets": packets,
-        "runner": services.is_runner(meeting, user),
+        "runner": runner,
+        # Invitations whose last send failed (the task retries them): the coordinator sees who.
+        "invitation_failures": ([a for a in attendances if a.invitation_error]
+                                if runner else []),
         "allowed": states.allowed_actions(meeting.status),
         "add_form": AddCaseForm(), "finalize_form": FinalizeForm(),
     }

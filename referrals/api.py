@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from cases import audit
 from cases.selectors import case_get_visible
 from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, run_service
+from tumorboard.filters import UtcIsoDateTimeFilter
 from tumorboard.models import User
 
 from . import selectors, services
@@ -49,7 +50,7 @@ ERR_409 = OpenApiResponse(ReferralConflictSerializer,
 
 
 class AlertFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="created_at", lookup_expr="gte",
         help_text="ISO 8601 date-time: alerts raised at or after it (for clients that poll)")
 

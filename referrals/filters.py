@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from tumorboard.filters import UtcIsoDateTimeFilter
+
 from .models import AWAITING_TRIAGE, DIRECTION_CHOICES, URGENCY_CHOICES, Referral, ReferralStatus
 
 
@@ -16,7 +18,7 @@ class ReferralFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         help_text="true: past the due time without a triage decision; false: the others")
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcIsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte",
         help_text="ISO 8601 date-time: referrals changed at or after it (for clients that poll)",
     )

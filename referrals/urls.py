@@ -8,11 +8,11 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.referral_list, name="referral-list"),
-    path("<int:referral_id>/", views.referral_detail, name="referral-detail"),
-    path("<int:referral_id>/act/<slug:action>/", views.referral_act, name="referral-act"),
-    path("<int:referral_id>/workup/<slug:item_code>/", views.workup_tick, name="workup-tick"),
-    path("flag/<int:case_id>/", views.flag_trigger, name="flag-trigger"),
+    path("<id:referral_id>/", views.referral_detail, name="referral-detail"),
+    path("<id:referral_id>/act/<slug:action>/", views.referral_act, name="referral-act"),
+    path("<id:referral_id>/workup/<slug:item_code>/", views.workup_tick, name="workup-tick"),
+    path("flag/<id:case_id>/", views.flag_trigger, name="flag-trigger"),
     path("alerts/", views.alert_list, name="alert-list"),
-    path("alerts/<int:alert_id>/ack/", views.alert_ack, name="alert-ack"),
+    path("alerts/<id:alert_id>/ack/", views.alert_ack, name="alert-ack"),
     path("metrics/", views.metrics, name="metrics"),
 ]

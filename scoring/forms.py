@@ -11,6 +11,8 @@ from typing import Any
 
 from django import forms
 
+from tumorboard.validators import SingleLineFieldsMixin
+
 from .calculators import (
     Alignment,
     BilskyGrade,
@@ -37,7 +39,7 @@ def _tri(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
-class PatientScoreForm(forms.Form):
+class PatientScoreForm(SingleLineFieldsMixin, forms.Form):
     primary_site = forms.ChoiceField(choices=_choices(PrimarySite))
     subtype = forms.ChoiceField(
         choices=_choices(MolecularSubtype, blank="derive from receptors"), required=False
@@ -93,7 +95,7 @@ class PatientScoreForm(forms.Form):
         return patient
 
 
-class LesionScoreForm(forms.Form):
+class LesionScoreForm(SingleLineFieldsMixin, forms.Form):
     levels = forms.CharField(
         help_text="Vertebral levels, e.g. T11, T12 (C0 = occiput)", max_length=200
     )

@@ -171,10 +171,20 @@ def test_queue(integration_services: dict[str, str]) -> Iterator[str]:
     from tumorboard.celery import app
 
     name = f"tests-{uuid.uuid4().hex[:8]}"
-    previous = app.conf.task_default_queue
+    previous = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_default_queue = name
+    # Webhook deliveries too (in production they have a queue of their own, "webhooks").
+    app.conf.task_routes = {"integrations.tasks.deliver": {"queue": name}}
+    _reset_router(app)
     yield name
-    app.conf.task_default_queue = previous
+    app.conf.task_default_queue, app.conf.task_routes = previous
+    _reset_router(app)
+
+
+def _reset_router(app: Any) -> None:
+    """Celery builds its router once, from the routes of that moment."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 class ServiceProcess:
@@ -228,7 +238,8 @@ def celery_worker_process(
         "worker",
         ["worker", "-Q", test_queue, "--concurrency=2", "--loglevel=INFO",
          f"--hostname={hostname}", "--without-gossip", "--without-mingle"],
-        service_env(integration_services),
+        # The webhook tests' receivers listen on loopback: allow-listed as a hospital's engine.
+        service_env(integration_services, WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32"),
         log_dir,
     ).start()
     worker.hostname = hostname  # type: ignore[attr-defined]

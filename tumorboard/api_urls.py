@@ -1,15 +1,13 @@
 """Every REST endpoint, under /api/v1/."""
 
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from scoring.api import ScoreEvaluateView
 
 from .api import PingView
-from .converters import IdConverter
 
-# <id:...> in every API route (the app api_urls are included below, after this runs).
-register_converter(IdConverter, "id")
+# <id:...> (tumorboard.converters) is registered by tumorboard.urls, before any include.
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -75,7 +75,42 @@ def api_body_problem(request: HttpRequest) -> JsonResponse | None:
         return _refuse(400, f"JSON nested too deeply: at most {MAX_DEPTH} levels")
     if not isinstance(data, dict):
         return _refuse(400, "the request body must be a JSON object")
+    bad = next((path for path, text in _strings(data) if unstorable(text)), None)
+    if bad is not None:
+        # Named by its place in the body, never quoted: PostgreSQL stores neither NUL nor a
+        # lone surrogate (\ud800 is valid JSON, but no UTF-8), and rendering one back is a 500.
+        return JsonResponse({bad: ["contains a NUL character or an unpaired surrogate"]},
+                            status=400)
     return None
+
+
+def unstorable(text: str) -> bool:
+    """A NUL or a lone surrogate: neither can be stored, logged as UTF-8 or sent back."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _strings(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(top-level field, string) for every key and string value anywhere in the body."""
+    found: list[tuple[str, str]] = []
+    for field, value in data.items():
+        name = field if not unstorable(field) else "non_field_errors"
+        stack: list[Any] = [field, value]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, str):
+                found.append((name, node))
+            elif isinstance(node, dict):
+                stack.extend(node.keys())
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return found
 
 
 class ApiBodyMiddleware:

@@ -1,4 +1,4 @@
-"""The path converter of every id in the API: an integer that fits a database key.
+"""The path converter of every id in a URL (pages and API): an integer that fits a database key.
 
 Django's ``int`` converter takes any run of digits, and a 40-digit id reached the database as an
 overflow (a 500). Longer than 18 digits does not match the URL: a 404, like any other unknown id.

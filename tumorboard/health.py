@@ -59,4 +59,10 @@ def health_report() -> dict[str, Any]:
         if checks["database"]["ok"]
         else {"ok": False, "error": "database unavailable"}
     )
-    return {"status": "ok" if all(c["ok"] for c in checks.values()) else "down", "checks": checks}
+    status = "ok" if all(c["ok"] for c in checks.values()) else "down"
+    # Shown, not required: with its store down the API rate limiter lets requests through
+    # (integrations.throttling), so the service still serves.
+    from integrations.throttling import store_report
+
+    checks["rate_limiter"] = store_report()
+    return {"status": status, "checks": checks}

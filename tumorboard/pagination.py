@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -27,6 +27,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from .converters import MAX_ID
 
 
 class KeysetPagination(BasePagination):
@@ -55,10 +57,13 @@ class KeysetPagination(BasePagination):
         try:
             at, pk = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==").decode())
             when = parse_datetime(at)
-            if when is None or not isinstance(pk, int) or isinstance(pk, bool):
+            if (when is None or when.tzinfo is None or not isinstance(pk, int)
+                    or isinstance(pk, bool) or not 0 <= pk <= MAX_ID):
                 raise ValueError
-            return when, pk
-        except (ValueError, TypeError, binascii.Error, UnicodeError):
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59, and a shift can leave the
+            # calendar (OverflowError): a forged cursor is a 400 like any other.
+            return when.astimezone(UTC), pk
+        except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError):
             raise ValidationError(
                 {self.cursor_query_param: ["not a cursor from this API"]}) from None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 from collections.abc import Callable
@@ -155,8 +156,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tumorboard.middleware.ContentSecurityPolicyMiddleware",
+    # DEBUG's 404 page lists every URL pattern: never to someone not signed in.
+    "tumorboard.errorreports.AnonymousTechnical404Middleware",
+    # Patient data never stays in a browser's or a proxy's cache.
+    "tumorboard.middleware.NoStoreForAuthenticatedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tumorboard.dbguard.DatabaseUnavailableMiddleware",  # 503, never 500, while the DB is down
+    # NUL in a query string or form: 400; a value out of the database's range: 404/400.
+    "tumorboard.inputguard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,6 +178,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: answers a locked-out login with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# The DEBUG error page masks URL-shaped settings with a password and the broker URL.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tumorboard.errorreports.SafeReporterFilter"
 
 ROOT_URLCONF = "tumorboard.urls"
 WSGI_APPLICATION = "tumorboard.wsgi.application"
@@ -336,6 +346,10 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Webhook deliveries wait on other hospitals' servers: they have a queue and worker of their own
+# (deploy/systemd/tumorboard-webhooks.service), so that a slow receiver never delays an alert.
+CELERY_WEBHOOK_QUEUE = os.environ.get("CELERY_WEBHOOK_QUEUE", "webhooks").strip() or "webhooks"
+CELERY_TASK_ROUTES = {"integrations.tasks.deliver": {"queue": CELERY_WEBHOOK_QUEUE}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -379,8 +393,11 @@ API_THROTTLE_RATE: str | None = (
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": (
+        # Short socket timeouts: with Redis away the limiter fails open (integrations.throttling)
+        # rather than holding every API request.
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-         "KEY_PREFIX": "tb"}
+         "KEY_PREFIX": "tb",
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
               "LOCATION": "throttle"}
@@ -392,13 +409,28 @@ CACHES = {
 API_TOKEN_TTL_DAYS = _env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
 API_TOKENS_PER_USER = _env_int("API_TOKENS_PER_USER", 5, minimum=1)
 
-# Webhooks (integrations.webhooks): seconds to wait for a receiver, attempts before giving up,
+# Webhooks (integrations.webhooks): seconds to connect to a receiver and to wait for its answer
+# (short: a slow receiver only holds a worker of the webhook queue), attempts before giving up,
 # and the first retry's wait (doubling at each failure, at most six hours).
-WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = _env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 12, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = _env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 # Plain http:// webhook URLs (development and tests); production requires https://.
 WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Webhooks never go to loopback, link-local, private, shared or reserved addresses
+# (integrations.destinations) except into these networks (CIDRs, comma-separated): a
+# hospital's own integration engine, e.g. "10.20.0.0/24". Empty by default.
+WEBHOOK_ALLOWED_NETWORKS = _env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+for _cidr in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_cidr!r} is not a network (e.g. 10.20.0.0/24)") from None
+# Subscriptions one integration client may hold.
+WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT = _env_int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT", 10,
+                                                minimum=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import views
+from .converters import IdConverter
+
+# <id:...> in every route with an object id, pages and API: an integer that fits a database key
+# (a longer one is a 404; Django's <int:...> let a 26-digit id reach PostgreSQL: a 500).
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", views.home, name="home"),

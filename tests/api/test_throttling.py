@@ -46,3 +46,25 @@ def test_off_means_no_limit(settings, breast_surgeon) -> None:
     _, raw = token_create(user=breast_surgeon, name="bulk")
     client = token_client(raw)
     assert {client.get(reverse("api-ping")).status_code for _ in range(30)} == {200}
+
+
+def test_anonymous_requests_are_limited_by_the_trusted_client_address(settings, client) -> None:
+    """X-Forwarded-For is the client's own words: a fresh value per request must not buy a
+    fresh budget. Behind nginx (a trusted proxy) X-Real-IP names the client."""
+    settings.API_THROTTLE_RATE = "2/minute"
+    settings.TRUSTED_PROXIES = ["10.0.0.9"]
+    _fresh("throttle-api-addr-198.51.100.7", "throttle-api-addr-203.0.113.1",
+           "throttle-api-addr-203.0.113.2")
+    url = reverse("api-auth-token")
+    body = {"username": "nobody", "password": "wrong"}
+
+    def post(**meta: str) -> int:
+        return client.post(url, body, content_type="application/json", **meta).status_code
+
+    forged = [post(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+              for n in range(3)]
+    assert forged == [400, 400, 429]
+    # Through the proxy: each client its own budget, whatever X-Forwarded-For says.
+    proxied = [post(REMOTE_ADDR="10.0.0.9", HTTP_X_REAL_IP=f"203.0.113.{n}",
+                    HTTP_X_FORWARDED_FOR="192.0.2.1") for n in (1, 2, 1, 2, 1)]
+    assert proxied == [400, 400, 400, 400, 429]

@@ -123,7 +123,7 @@ def test_nginx_configs_are_accepted_by_nginx(tmp_path: Path) -> None:
         assert result.returncode == 0, f"{name}: {result.stderr}"
 
 
-@pytest.mark.parametrize("unit", ["web", "worker", "beat"])
+@pytest.mark.parametrize("unit", ["web", "worker", "webhooks", "beat"])
 def test_systemd_units_restart_read_the_env_file_and_are_hardened(unit: str) -> None:
     text = (DEPLOY / "systemd" / f"tumorboard-{unit}.service").read_text()
     for needle in ("User=tumorboard", "EnvironmentFile=/etc/tumorboard/tumorboard.env",
@@ -135,3 +135,22 @@ def test_systemd_units_restart_read_the_env_file_and_are_hardened(unit: str) -> 
 def test_the_worker_unit_sets_fair_scheduling_and_a_warm_shutdown() -> None:
     text = (DEPLOY / "systemd" / "tumorboard-worker.service").read_text()
     assert "-O fair" in text and "--concurrency=" in text and "KillMode=mixed" in text
+
+
+def test_webhook_deliveries_have_a_worker_of_their_own_everywhere() -> None:
+    """Alerts never queue behind a slow webhook receiver (issue 16): the worker consumes the
+    default queue only; the webhook worker, compose service and runstack consume "webhooks"."""
+    from django.conf import settings
+
+    assert settings.CELERY_TASK_ROUTES["integrations.tasks.deliver"]["queue"] == "webhooks"
+    worker = (DEPLOY / "systemd" / "tumorboard-worker.service").read_text()
+    hooks = (DEPLOY / "systemd" / "tumorboard-webhooks.service").read_text()
+    assert "worker -Q celery " in worker and "webhooks" not in worker.split("ExecStart")[1]
+    assert "-Q webhooks --pool=threads" in hooks
+    services = compose()["services"]
+    assert services["webhooks"]["command"] == ["webhooks"]
+    entry = (DEPLOY / "docker-entrypoint.sh").read_text()
+    assert '-Q "${CELERY_WEBHOOK_QUEUE:-webhooks}"' in entry
+    assert '-Q "${CELERY_TASK_DEFAULT_QUEUE:-celery}"' in entry
+    runstack = (DEPLOY.parent / "tumorboard" / "management" / "commands" / "runstack.py")
+    assert "settings.CELERY_WEBHOOK_QUEUE" in runstack.read_text()

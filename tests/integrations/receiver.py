@@ -1,4 +1,8 @@
-"""A real HTTP receiver for webhook tests: 127.0.0.1, its own thread, scripted answers."""
+"""A real HTTP receiver for webhook tests: 127.0.0.1, its own thread, scripted answers.
+
+Loopback is refused as a webhook destination (integrations.destinations): a test that delivers
+to a Receiver allow-lists it with the ``loopback_allowed`` fixture (WEBHOOK_ALLOWED_NETWORKS).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from typing import Any
 class Receiver:
     """Answers each POST with the next code of ``codes`` (the last one repeats)."""
 
-    def __init__(self, codes: list[int]) -> None:
+    def __init__(self, codes: list[int], headers: dict[str, str] | None = None) -> None:
         self.codes = list(codes)
+        extra = dict(headers or {})
         self.received: list[dict[str, Any]] = []
         outer = self
 
@@ -21,6 +26,8 @@ class Receiver:
                 outer.received.append({"headers": dict(self.headers), "body": body})
                 code = outer.codes.pop(0) if len(outer.codes) > 1 else outer.codes[0]
                 self.send_response(code)
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

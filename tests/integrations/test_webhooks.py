@@ -42,8 +42,8 @@ def test_registration_shows_the_secret_once_and_validates_input(his) -> None:
 
 
 def test_a_referral_state_change_is_signed_retried_with_backoff_and_logged(
-        his, breast_surgeon, neurosurgeon, breast_team, spine_team, mdt_team, caplog,
-        django_capture_on_commit_callbacks) -> None:
+        his, loopback_allowed, breast_surgeon, neurosurgeon, breast_team, spine_team, mdt_team,
+        caplog, django_capture_on_commit_callbacks) -> None:
     with Receiver([503, 200]) as receiver:
         created = _subscribe(his.raw, receiver.url, ["referral.state_changed"])
         case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
@@ -85,7 +85,8 @@ def test_a_referral_state_change_is_signed_retried_with_backoff_and_logged(
         assert phi not in caplog.text
 
 
-def test_backoff_doubles_and_gives_up_after_the_last_attempt(settings, his) -> None:
+def test_backoff_doubles_and_gives_up_after_the_last_attempt(settings, his,
+                                                             loopback_allowed) -> None:
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert webhooks.backoff(30) == dt.timedelta(hours=6)

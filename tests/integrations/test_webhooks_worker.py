@@ -18,7 +18,7 @@ def _delivered(pks: list[int]) -> bool:
 
 
 def test_the_worker_delivers_after_commit_and_the_beat_scan_sends_what_was_never_enqueued(
-        his, breast_surgeon, breast_team, spine_team, mdt_team, monkeypatch,
+        his, breast_surgeon, breast_team, spine_team, mdt_team, monkeypatch, loopback_allowed,
         celery_worker_process: ServiceProcess) -> None:
     from integrations import webhooks
 

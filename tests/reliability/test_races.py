@@ -262,3 +262,39 @@ def test_two_clinicians_editing_one_case_lose_no_update(breast_surgeon, neurosur
             if response.status_code == 409:
                 assert response.json()["current_version"] == version + 1
     tally.record()
+
+
+def test_eight_identical_lesion_posts_at_once_create_one_and_never_a_500(
+        breast_surgeon, teams) -> None:
+    """A double (or eightfold) submit of the same lesion: one 201; the others 409 naming the
+    lesion that holds the label (a lost race at the unique constraint) or, arriving after the
+    winner committed, 400 naming the label. Never a 500; one row."""
+    from django.urls import reverse
+
+    from cases.models import SpinalLesion
+    from tests.factories import STUDY
+
+    body = {**{k: str(v) for k, v in STUDY.items()}, "levels": ["T7"]}
+    clients = [_client(breast_surgeon) for _ in range(8)]
+    rounds = max(ROUNDS // 5, 5)
+    statuses: Counter[int] = Counter()
+    started = time.monotonic()
+    for number in range(rounds):
+        case = create_case(actor=breast_surgeon, **teams)
+        url = reverse("api-case-lesions", args=[case.pk])
+        counts, responses = race(clients, lambda client, _, url=url: client.post(
+            url, body, format="json"))
+        statuses.update(counts)
+        assert not [s for s in counts if s >= 500], f"round {number}: {counts}"
+        assert counts[201] == 1 and counts[201] + counts[409] + counts[400] == 8, counts
+        winner = next(r for r in responses if r.status_code == 201).json()["id"]
+        for response in responses:
+            if response.status_code == 409:
+                assert response.json()["lesion"] == winner
+            elif response.status_code == 400:
+                assert set(response.json()) == {"label"}
+        assert SpinalLesion.objects.filter(case=case).count() == 1
+    record_figures("races-identical-lesion-posts", threads=8, rounds=rounds,
+                   statuses={str(k): v for k, v in sorted(statuses.items())},
+                   server_errors=sum(v for k, v in statuses.items() if k >= 500),
+                   seconds=round(time.monotonic() - started, 1))

@@ -3,8 +3,9 @@ of admin pages), for every role and anonymous, on an object of the role's own te
 another team. The expected answers are the table in access_expected.py, checked in full: a URL
 pattern without a row there fails the test, so a new endpoint cannot ship unchecked.
 
-Beyond the table, two invariants hold for every answer: another team's object is never answered
-with its data (only 302 to the login, 403, 404 or 405), and no body names another team's patient.
+Beyond the table, three invariants hold for every answer: another team's object is never
+answered with its data (only 302 to the login, 403, 404 or 405), no body names another team's
+patient, and every 2xx answer to a signed-in user says ``Cache-Control: no-store``.
 Regenerate the table after a deliberate change with R2_ACCESS_DUMP=1 and review the diff.
 """
 
@@ -138,6 +139,7 @@ def test_every_endpoint_for_every_role_on_own_and_other_teams_case(
     before_b = _fingerprint(world_b)
     observed: dict[str, dict[str, str]] = {}
     leaks: list[str] = []
+    cacheable: list[str] = []  # answers to a signed-in user without Cache-Control: no-store
     admin_patterns = [(name, None) for name in ADMIN_ROUTES]
     clients = {role: Client(raise_request_exception=False) for role in ROLES}
     for role, client in clients.items():
@@ -163,6 +165,9 @@ def test_every_endpoint_for_every_role_on_own_and_other_teams_case(
                 response = _call(client, method, url)
                 status = response.status_code
                 answers.append(str(status))
+                if role != "anonymous" and status < 300 and "no-store" not in response.get(
+                        "Cache-Control", ""):
+                    cacheable.append(f"{role} {name}: {response.get('Cache-Control')!r}")
                 body = b"" if getattr(response, "streaming", False) else response.content
                 if side == "other" and converters and status not in REFUSED and not (
                         role == "admin" and name.startswith("admin:")):
@@ -181,6 +186,7 @@ def test_every_endpoint_for_every_role_on_own_and_other_teams_case(
             print(f"    {name!r}: {observed[name]!r},")
         print("}")
     assert leaks == [], leaks
+    assert cacheable == [], cacheable
     assert _fingerprint(world_b) == before_b, "a request changed another team's case"
     differences = {}
     for name, row in observed.items():

@@ -97,7 +97,7 @@ def stack(tmp_path: Path):
             proc.kill()
         output = (tmp_path / "stack.log").read_text(errors="replace")
         assert proc.returncode is not None
-    assert "Stopped web, worker and beat." in output, output[-3000:]
+    assert "Stopped web, workers and beat." in output, output[-3000:]
 
 
 def login(base: str, username: str, password: str) -> tuple[Browser, str]:

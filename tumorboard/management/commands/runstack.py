@@ -1,6 +1,7 @@
-"""python manage.py runstack: the web server, a Celery worker and Celery beat, together.
+"""python manage.py runstack: the web server, a Celery worker, the webhook worker and Celery
+beat, together.
 
-For development and demos. Ctrl-C (or any one of the three dying) stops all three. Production
+For development and demos. Ctrl-C (or any one of them dying) stops them all. Production
 runs them as separate services (deploy/).
 """
 
@@ -18,7 +19,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the web server, a Celery worker and Celery beat until Ctrl-C."
+    help = "Run the web server, the Celery workers and Celery beat until Ctrl-C."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addr", default=os.environ.get("RUN_ADDR", "127.0.0.1:8000"))
@@ -29,8 +30,13 @@ class Command(BaseCommand):
         celery = [python, "-m", "celery", "-A", "tumorboard"]
         commands = {
             "web": [python, "manage.py", "runserver", options["addr"], "--noreload"],
-            "worker": [*celery, "worker", "--loglevel=INFO",
+            "worker": [*celery, "worker", "--loglevel=INFO", "-Q",
+                       settings.CELERY_TASK_DEFAULT_QUEUE,
                        f"--concurrency={options['concurrency']}", "--hostname=worker@%h"],
+            # Webhook deliveries apart, so that a slow receiver never delays an alert.
+            "webhooks": [*celery, "worker", "--loglevel=INFO", "-Q",
+                         settings.CELERY_WEBHOOK_QUEUE, "--pool=threads", "--concurrency=4",
+                         "--hostname=webhooks@%h"],
             "beat": [*celery, "beat", "--loglevel=INFO",
                      f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
         }
@@ -49,8 +55,9 @@ class Command(BaseCommand):
             host, _, port = options["addr"].rpartition(":")
             self.stdout.write(self.style.SUCCESS(
                 f"\nTumor board running at http://{host or '127.0.0.1'}:{port}/  "
-                f"(web pid {procs['web'].pid}, worker pid {procs['worker'].pid}, "
-                f"beat pid {procs['beat'].pid}). Ctrl-C stops all three.\n"
+                f"(web pid {procs['web'].pid}, worker pid {procs['worker'].pid}, webhook worker "
+                f"pid {procs['webhooks'].pid}, beat pid {procs['beat'].pid}). Ctrl-C stops "
+                f"them all.\n"
                 f"Demo logins: breast1, breast2, neuro1, neuro2, radonc1, radonc2, medonc1, "
                 f"medonc2, coordinator, admin; password {settings.DEMO_PASSWORD}\n"
             ))
@@ -70,4 +77,4 @@ class Command(BaseCommand):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            self.stdout.write("Stopped web, worker and beat.")
+            self.stdout.write("Stopped web, workers and beat.")
