@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import empty
 
 
 class ContentSecurityPolicyMiddleware:
@@ -41,7 +42,20 @@ class NoStoreForAuthenticatedMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _signed_in(request):
             add_never_cache_headers(response)
         return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    """Whether the request may carry someone's data, decided without a database query: a
+    request that sends a session cookie or credentials, or whose user is already loaded and
+    signed in. (Loading the user here would query the database after the answer was made, and
+    during a database outage turn dbguard's 503 into a 500.)"""
+    if request.headers.get("Authorization") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    loaded = getattr(user, "_wrapped", user)
+    if loaded is None or loaded is empty:
+        return False
+    return bool(getattr(loaded, "is_authenticated", False))

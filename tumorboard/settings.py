@@ -158,10 +158,11 @@ MIDDLEWARE = [
     "tumorboard.middleware.ContentSecurityPolicyMiddleware",
     # DEBUG's 404 page lists every URL pattern: never to someone not signed in.
     "tumorboard.errorreports.AnonymousTechnical404Middleware",
-    # Patient data never stays in a browser's or a proxy's cache.
-    "tumorboard.middleware.NoStoreForAuthenticatedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tumorboard.dbguard.DatabaseUnavailableMiddleware",  # 503, never 500, while the DB is down
+    # Patient data never stays in a browser's or a proxy's cache (below dbguard: whatever it
+    # meets during an outage is still a 503; below whitenoise: static files stay cacheable).
+    "tumorboard.middleware.NoStoreForAuthenticatedMiddleware",
     # NUL in a query string or form: 400; a value out of the database's range: 404/400.
     "tumorboard.inputguard.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
