@@ -25,7 +25,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalRecords
 
@@ -150,31 +150,6 @@ def audit_access_change(*, granted: bool, kind: str, user_id: int, case: Case | 
                  detail={"user": user_id, **detail})
 
 
-def _membership_saved(sender: type, instance: TeamMembership, created: bool,
-                      **kwargs: Any) -> None:
-    if created:
-        audit_access_change(granted=True, kind="team_membership", user_id=instance.user_id,
-                            team=instance.team_id)
-
-
-def _membership_deleted(sender: type, instance: TeamMembership, **kwargs: Any) -> None:
-    audit_access_change(granted=False, kind="team_membership", user_id=instance.user_id,
-                        team=instance.team_id)
-
-
-def _care_team_saved(sender: type, instance: CareTeamMember, created: bool,
-                     **kwargs: Any) -> None:
-    if created:
-        audit_access_change(granted=True, kind="care_team", user_id=instance.user_id,
-                            case=instance.case, reason=instance.reason)
-
-
-def _care_team_deleted(sender: type, instance: CareTeamMember, **kwargs: Any) -> None:
-    audit_access_change(granted=False, kind="care_team", user_id=instance.user_id,
-                        case=Case.objects.filter(pk=instance.case_id).first(),
-                        reason=instance.reason)
-
-
 def _oncologists_changed(sender: type, instance: Any, action: str, reverse: bool,
                          pk_set: set[int] | None, **kwargs: Any) -> None:
     """``Case.oncologists`` changed from either side (a case's form, a user's admin page)."""
@@ -191,19 +166,48 @@ def _oncologists_changed(sender: type, instance: Any, action: str, reverse: bool
                                 case=instance)
 
 
-#: (signal, receiver, sender, dispatch uid): connected by ``connect_receivers`` from the app's
-#: ``ready``. Module-level functions held with strong references, so they live as long as the
-#: process whatever DEBUG is (a local function connected weakly is collected at once).
-RECEIVERS: tuple[tuple[Any, Callable[..., None], Any, str], ...] = (
-    (post_save, _membership_saved, TeamMembership, "cases-access-membership-saved"),
-    (post_delete, _membership_deleted, TeamMembership, "cases-access-membership-deleted"),
-    (post_save, _care_team_saved, CareTeamMember, "cases-access-care-team-saved"),
-    (post_delete, _care_team_deleted, CareTeamMember, "cases-access-care-team-deleted"),
-    (m2m_changed, _oncologists_changed, Case.oncologists.through,
-     "cases-access-oncologists-changed"),
-)
+#: Every receiver that audits a change of access, (signal, receiver, sender, dispatch uid), held
+#: here and connected with strong references: they live as long as the process whatever DEBUG
+#: is (a local function connected weakly is collected as soon as ``ready()`` returns).
+RECEIVERS: list[tuple[Any, Callable[..., None], Any, str]] = []
+
+
+def _connect(signal: Any, receiver: Callable[..., None], sender: Any, uid: str) -> None:
+    signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+    if all(known[3] != uid for known in RECEIVERS):
+        RECEIVERS.append((signal, receiver, sender, uid))
+
+
+def audit_access_rows(model: type[Model], *, kind: str,
+                      detail: Callable[[Any], dict[str, Any]] = lambda row: {},
+                      case_of: Callable[[Any], Case | None] = lambda row: None) -> None:
+    """Audit every row of ``model`` (one that has a ``user``) created or deleted, whatever made
+    it: a grant when it appears, a revocation when it goes. Each app calls this from ``ready``
+    for its own rows (memberships and care teams here, attendance in meetings, grants in
+    integrations)."""
+
+    def saved(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
+        if created:
+            audit_access_change(granted=True, kind=kind, user_id=instance.user_id,
+                                case=case_of(instance), **detail(instance))
+
+    def deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+        audit_access_change(granted=False, kind=kind, user_id=instance.user_id,
+                            case=case_of(instance), **detail(instance))
+
+    _connect(post_save, saved, model, f"access-audit-{kind}-saved")
+    _connect(post_delete, deleted, model, f"access-audit-{kind}-deleted")
+
+
+def _case_of(row: Any) -> Case | None:
+    # On a deletion cascading from the case, the case is gone already.
+    return Case.objects.filter(pk=row.case_id).first()
 
 
 def connect_receivers() -> None:
-    for signal, receiver, sender, uid in RECEIVERS:
-        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+    audit_access_rows(TeamMembership, kind="team_membership",
+                      detail=lambda row: {"team": row.team_id})
+    audit_access_rows(CareTeamMember, kind="care_team", case_of=_case_of,
+                      detail=lambda row: {"reason": row.reason})
+    _connect(m2m_changed, _oncologists_changed, Case.oncologists.through,
+             "cases-access-oncologists-changed")

@@ -6,12 +6,9 @@ made them (admin, the ``create_integration_client`` command, a shell)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
 
-from cases.access import audit_access_change
+from cases.access import audit_access_rows
 from tumorboard.models import User
 from tumorboard.roles import Role
 
@@ -26,23 +23,6 @@ def granted_cases(user: User) -> Q | None:
             | Q(mdt_team_id__in=granted))
 
 
-def _grant_saved(sender: type, instance: IntegrationGrant, created: bool, **kwargs: Any) -> None:
-    if created:
-        audit_access_change(granted=True, kind="integration_grant", user_id=instance.user_id,
-                            team=instance.team_id)
-
-
-def _grant_deleted(sender: type, instance: IntegrationGrant, **kwargs: Any) -> None:
-    audit_access_change(granted=False, kind="integration_grant", user_id=instance.user_id,
-                        team=instance.team_id)
-
-
-RECEIVERS = (
-    (post_save, _grant_saved, IntegrationGrant, "integrations-grant-saved"),
-    (post_delete, _grant_deleted, IntegrationGrant, "integrations-grant-deleted"),
-)
-
-
 def connect_receivers() -> None:
-    for signal, receiver, sender, uid in RECEIVERS:
-        signal.connect(receiver, sender=sender, weak=False, dispatch_uid=uid)
+    audit_access_rows(IntegrationGrant, kind="integration_grant",
+                      detail=lambda row: {"team": row.team_id})

@@ -110,8 +110,12 @@ def meeting_decisions_finalized(*, meeting: Any) -> None:
     from meetings.models import Decision
     from meetings.selectors import meeting_list_visible_to
 
+    seen: dict[int, bool] = {}  # per subscriber, once for all the meeting's decisions
+
     def sees_meeting(owner: User) -> bool:
-        return meeting_list_visible_to(user=owner).filter(pk=meeting.pk).exists()
+        if owner.pk not in seen:
+            seen[owner.pk] = meeting_list_visible_to(user=owner).filter(pk=meeting.pk).exists()
+        return seen[owner.pk]
 
     for decision in Decision.objects.filter(item__meeting=meeting).select_related("item__case"):
         event_publish(event=WebhookEvent.DECISION_FINALIZED, case=decision.item.case,
