@@ -147,33 +147,37 @@ def _enqueue_batch(alert_ids: list[int]) -> None:
                            exc_info=True)
 
 
-def _alerts_insert(wanted: Mapping[int, Iterable[User]], *, kind: str,
-                   step: int) -> dict[int, list[int]]:
-    """The alert rows for ``{referral id: recipients}``: one per recipient, deduplicated by the
-    key (referral, recipient, kind, step); three queries for any number of referrals. Returns
-    the ids of the new alerts by referral id. Publishing them is the caller's."""
-    people = {referral_id: list({user.pk: user for user in users})
-              for referral_id, users in wanted.items()}
-    people = {referral_id: users for referral_id, users in people.items() if users}
+def _alerts_insert(wanted: Mapping[int, Iterable[User]], *, kind: str, step: int,
+                   about: str = "referral") -> dict[int, list[int]]:
+    """The alert rows for ``{referral id: recipients}`` (``about="case"``: ``{case id:
+    recipients}``, alerts about a case without a referral): one per recipient, deduplicated by
+    the key (referral or case, recipient, kind, step); three queries for any number of them.
+    Returns the ids of the new alerts by referral (or case) id. Publishing them is the
+    caller's."""
+    field = f"{about}_id"
+    rows = Alert.objects.filter(kind=kind, step=step)
+    if about == "case":
+        rows = rows.filter(referral=None)
+    people = {key: list({user.pk: user for user in users}) for key, users in wanted.items()}
+    people = {key: users for key, users in people.items() if users}
     if not people:
         return {}
-    existing = set(Alert.objects.filter(referral_id__in=people, kind=kind, step=step)
-                   .values_list("referral_id", "recipient_id"))
-    new = [Alert(referral_id=referral_id, recipient_id=user_id, kind=kind, step=step)
-           for referral_id, users in people.items() for user_id in users
-           if (referral_id, user_id) not in existing]
+    existing = set(rows.filter(**{f"{field}__in": people})
+                   .values_list(field, "recipient_id"))
+    new = [Alert(**{field: key}, recipient_id=user_id, kind=kind, step=step)
+           for key, users in people.items() for user_id in users
+           if (key, user_id) not in existing]
     if not new:
         return {}
     # ignore_conflicts: a concurrent writer of the same key wins quietly (the unique key).
     Alert.objects.bulk_create(new, ignore_conflicts=True)
-    keys = {(alert.referral_id, alert.recipient_id) for alert in new}
+    keys = {(getattr(alert, field), alert.recipient_id) for alert in new}
     created: dict[int, list[int]] = {}
-    for pk, referral_id, user_id in (
-            Alert.objects.filter(referral_id__in={r for r, _ in keys}, kind=kind, step=step,
-                                 sent_at=None)
-            .order_by("pk").values_list("pk", "referral_id", "recipient_id")):
-        if (referral_id, user_id) in keys:
-            created.setdefault(referral_id, []).append(pk)
+    for pk, key, user_id in (
+            rows.filter(**{f"{field}__in": {k for k, _ in keys}}, sent_at=None)
+            .order_by("pk").values_list("pk", field, "recipient_id")):
+        if (key, user_id) in keys:
+            created.setdefault(key, []).append(pk)
     return created
 
 
@@ -191,17 +195,9 @@ def alerts_create(
 def case_alerts_create(*, case: Case, recipients: Iterable[User], kind: str,
                        step: int = 0) -> list[int]:
     """Alerts about a case without a referral (the responsible clinician of an MDT decision):
-    one per recipient, deduplicated by (case, recipient, kind, step), delivered on commit."""
-    people = {user.pk for user in recipients}
-    existing = set(Alert.objects.filter(case=case, referral=None, kind=kind, step=step,
-                                        recipient_id__in=people)
-                   .values_list("recipient_id", flat=True))
-    new = [Alert(case=case, recipient_id=pk, kind=kind, step=step)
-           for pk in sorted(people - existing)]
-    Alert.objects.bulk_create(new, ignore_conflicts=True)
-    ids = list(Alert.objects.filter(case=case, referral=None, kind=kind, step=step,
-                                    recipient_id__in=[a.recipient_id for a in new], sent_at=None)
-               .values_list("pk", flat=True))
+    as ``alerts_create``, deduplicated by (case, recipient, kind, step)."""
+    ids = _alerts_insert({case.pk: recipients}, kind=kind, step=step, about="case").get(
+        case.pk, [])
     if ids:
         transaction.on_commit(lambda: _enqueue(ids), robust=True)
     return ids
