@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from scoring.calculators import evaluate_request
+from tumorboard.lookups import as_id
 from tumorboard.models import User
 from tumorboard.roles import may_see_patients
 
@@ -30,20 +31,13 @@ from .models import (
 )
 
 
-def _as_int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-
-
 def case_get_visible(*, user: User, case_id: object, record: bool = True) -> Case:
     """One case the user may see, or ``Http404`` (also for a case that does not exist).
 
     Records the read in the audit trail (``record=False`` for a write, whose service records it);
     an attempt on an invisible case is recorded as denied.
     """
-    pk = _as_int(case_id)
+    pk = as_id(case_id)
     case = (
         case_list_visible_to(user=user)
         .select_related("patient", "latest_assessment", "current_event", "breast_team",
@@ -70,7 +64,7 @@ def patient_list_visible_to(*, user: User) -> QuerySet[Patient]:
 
 
 def patient_get_visible(*, user: User, patient_id: object) -> Patient:
-    patient = patient_list_visible_to(user=user).filter(pk=_as_int(patient_id) or 0).first()
+    patient = patient_list_visible_to(user=user).filter(pk=as_id(patient_id) or 0).first()
     if patient is None:
         raise Http404("No such patient.")
     return patient

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import visible_case_condition
+from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
 from tumorboard.roles import Role, may_see_patients
 
@@ -30,13 +31,6 @@ from .models import (
     MeetingStatus,
     Packet,
 )
-
-
-def _as_int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
 
 
 def meeting_list_visible_to(*, user: User) -> QuerySet[Meeting]:
@@ -58,7 +52,7 @@ def meeting_list_visible_to(*, user: User) -> QuerySet[Meeting]:
 
 
 def meeting_get_visible(*, user: User, meeting_id: object) -> Meeting:
-    pk = _as_int(meeting_id)
+    pk = as_id(meeting_id)
     meeting = (
         meeting_list_visible_to(user=user)
         .select_related("mdt_team", "mdt_team__institution", "chair", "coordinator")
@@ -109,7 +103,7 @@ def hidden_item_count(*, user: User, meeting: Meeting, shown: int) -> int:
 
 
 def item_get_visible(*, user: User, meeting: Meeting, item_id: object) -> AgendaItem:
-    item = items_visible_to(user=user, meeting=meeting).filter(pk=_as_int(item_id) or 0).first()
+    item = items_visible_to(user=user, meeting=meeting).filter(pk=as_id(item_id) or 0).first()
     if item is None:
         raise Http404("No such agenda item.")
     return item

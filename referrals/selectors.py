@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import visible_case_condition
+from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
 
 from . import states
@@ -28,12 +29,6 @@ URGENCY_ORDER = When_(
 QUEUE_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED,
                   ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED)
 
-
-def _as_int(value: object) -> int | None:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
 
 
 def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
@@ -55,7 +50,7 @@ def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
 
 
 def referral_get_visible(*, user: User, referral_id: object) -> Referral:
-    pk = _as_int(referral_id)
+    pk = as_id(referral_id)
     referral = (
         referral_list_visible_to(user=user)
         .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
@@ -147,7 +142,7 @@ def alert_list_for(*, user: User) -> QuerySet[Alert]:
 
 
 def alert_get_visible(*, user: User, alert_id: object) -> Alert:
-    alert = alert_list_for(user=user).filter(pk=_as_int(alert_id) or 0).first()
+    alert = alert_list_for(user=user).filter(pk=as_id(alert_id) or 0).first()
     if alert is None:
         raise Http404("No such alert.")
     return alert
