@@ -4,6 +4,7 @@ them (STYLE.md rule 2); an outsider gets 404, never 403."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -140,11 +141,36 @@ class CaseDetail:
     stays: list[PhaseStay] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
     followups: list[FollowUpVisit] = field(default_factory=list)
-    # Filled from referrals.selectors.case_open_referrals and the case's agenda items.
+    # Filled by the parts the apps above register (register_case_status_part).
     open_referrals: list[Any] = field(default_factory=list)
     next_meeting: Any = None
     last_decision: Any = None
     decisions: list[Any] = field(default_factory=list)
+
+
+#: Parts of the case status that the apps above own (referrals: the open referrals; meetings: the
+#: next meeting and the decisions), registered from their ``AppConfig.ready``: the layers of
+#: DESIGN.md keep this module from importing them.
+CaseStatusPart = Callable[[CaseDetail], None]
+_STATUS_PARTS: dict[str, CaseStatusPart] = {}
+
+
+def register_case_status_part(name: str, part: CaseStatusPart) -> None:
+    _STATUS_PARTS[name] = part
+
+
+def case_status_parts() -> dict[str, CaseStatusPart]:
+    return dict(_STATUS_PARTS)
+
+
+def case_status_part(name: str, case: Case) -> CaseDetail:
+    """One registered part alone, on an otherwise empty status (the lesion form tells the
+    clinician which referral its write just raised)."""
+    detail = CaseDetail(case=case, lesions=[], allowed_moves=[])
+    part = _STATUS_PARTS.get(name)
+    if part is not None:
+        part(detail)
+    return detail
 
 
 def lesion_views(lesions: list[SpinalLesion], assessment: Assessment | None) -> list[LesionView]:
@@ -175,15 +201,8 @@ def case_status(*, case: Case, with_recorders: bool = False) -> CaseDetail:
         lesions=lesion_views(lesions, case.latest_assessment),
         allowed_moves=timeline.allowed_moves(case.phase),
     )
-    from referrals.selectors import case_open_referrals  # referrals builds on cases
-
-    detail.open_referrals = case_open_referrals(case_id=case.pk)
-    from meetings.selectors import case_meetings  # meetings builds on cases
-
-    detail.next_meeting, detail.decisions = case_meetings(case_id=case.pk)
-    from meetings.selectors import decision_summary  # meetings builds on cases
-
-    detail.last_decision = decision_summary(detail.decisions[0]) if detail.decisions else None
+    for part in _STATUS_PARTS.values():
+        part(detail)
     # CLINICAL.md §10 surgical-timing checks from pre-operative on (issue: "entering pre-operative
     # shows the surgical-timing checks").
     if case.phase == timeline.Phase.PRE_OPERATIVE:

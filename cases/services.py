@@ -27,7 +27,7 @@ from tumorboard.errors import Conflict
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 
-from . import audit, timeline
+from . import audit, signals, timeline
 from .access import case_can_change
 from .evaluation import case_evaluation_request, case_field_errors, derive_subtype
 from .models import (
@@ -363,11 +363,9 @@ def duty_untick(*, case: Case, tick: DutyTick, actor: User) -> None:
     _touch(_locked(case), actor)
 
 
-def _referral_hook(case: Case, actor: User) -> None:
-    """Re-evaluate the referral triggers (CLINICAL.md §8) in this transaction."""
-    from referrals.triggers import referral_triggers_evaluate  # referrals builds on cases
-
-    referral_triggers_evaluate(case=case, actor=actor)
+def _findings_changed(case: Case, actor: User) -> None:
+    """Tell the apps above, in this transaction (the referral triggers, CLINICAL.md §8)."""
+    signals.findings_changed.send(sender=Case, case=case, actor=actor)
 
 
 # --- lesions and imaging ------------------------------------------------------------------------
@@ -435,7 +433,7 @@ def lesion_create(
     _touch(_locked(case), actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=lesion, case=case)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case)
-    _referral_hook(case, actor)
+    _findings_changed(case, actor)
     return lesion
 
 
@@ -450,7 +448,7 @@ def lesion_imaging_add(*, lesion: SpinalLesion, actor: User, **imaging: Any) -> 
     _touch(_locked(case), actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case,
                  detail={"lesion": lesion.pk})
-    _referral_hook(case, actor)
+    _findings_changed(case, actor)
     return study
 
 
@@ -495,7 +493,7 @@ def assessment_create(*, case: Case, actor: User, now: datetime | None = None) -
     _touch(case, actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=assessment, case=case,
                  detail={"rules_version": assessment.rules_version})
-    _referral_hook(case, actor)
+    _findings_changed(case, actor)
     return assessment
 
 

@@ -232,19 +232,20 @@ def lesion_create(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/lesion_form.html", {"form": form, "case": case})
 
 
-def _open_referral_ids(case: Case) -> set[int]:
-    from referrals.selectors import case_open_referrals  # referrals builds on cases
+def _open_referrals(case: Case) -> list[Any]:
+    """The case's open referrals, as the referrals app reports them on the case status."""
+    return selectors.case_status_part("referrals", case).open_referrals
 
-    return {int(str(r["id"])) for r in case_open_referrals(case_id=case.pk)}
+
+def _open_referral_ids(case: Case) -> set[int]:
+    return {int(str(r["id"])) for r in _open_referrals(case)}
 
 
 def _raised_text(case: Case, before: set[int]) -> str:
     """" Referral 3 raised to the spine team (orange): ..." when the write just raised one (the
     CLINICAL.md §8 triggers fire inside the lesion's transaction): the clinician sees it did."""
-    from referrals.selectors import case_open_referrals
-
     parts = []
-    for row in case_open_referrals(case_id=case.pk):
+    for row in _open_referrals(case):
         if int(str(row["id"])) in before:
             continue
         team = "spine" if row["direction"] == "breast_to_neuro" else "breast"

@@ -9,9 +9,13 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.access import register_access_source
+        from tumorboard.health import register_shown_check
 
-        from . import access
+        from . import access, throttling
 
         # A system granted a team reads its cases (DESIGN.md, access model).
         register_access_source("integration-grants", access.granted_cases)
         access.connect_receivers()
+        # With its store down the rate limiter lets requests through: /health/ shows it, and
+        # the service stays "ok".
+        register_shown_check("rate_limiter", throttling.store_report)

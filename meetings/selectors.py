@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import visible_case_condition
+from cases.selectors import CaseDetail
 from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
 from tumorboard.roles import Role, may_see_patients
@@ -145,6 +146,13 @@ def case_meetings(*, case_id: int) -> tuple[dict[str, object] | None, list[Decis
     decisions = [item.decision for item in items if getattr(item, "decision", None) is not None]
     decisions.sort(key=lambda decision: (decision.decided_at, decision.pk), reverse=True)
     return next_meeting, decisions
+
+
+def fill_case_status(detail: CaseDetail) -> None:
+    """The meetings part of the case status (registered in ``meetings.apps``): the next meeting
+    and the decisions, newest first."""
+    detail.next_meeting, detail.decisions = case_meetings(case_id=detail.case.pk)
+    detail.last_decision = decision_summary(detail.decisions[0]) if detail.decisions else None
 
 
 def decision_summary(decision: Decision) -> dict[str, object]:

@@ -6,9 +6,17 @@ class ReferralsConfig(AppConfig):
     verbose_name = "Referrals and alerts"
 
     def ready(self) -> None:
+        from cases import signals as case_signals
+        from cases.selectors import register_case_status_part
         from cases.services import register_team_change_guard
 
+        from . import selectors, triggers
         from .services import guard_team_change
 
         # A team an open referral involves cannot leave its case (409 naming the referral).
         register_team_change_guard("referrals-open-referral", guard_team_change)
+        # The case status and page show the open referrals.
+        register_case_status_part("referrals", selectors.fill_case_status)
+        # New findings re-evaluate the referral triggers inside their transaction (CLINICAL.md §8).
+        case_signals.findings_changed.connect(
+            triggers.on_findings_changed, dispatch_uid="referrals-triggers")

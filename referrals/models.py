@@ -137,6 +137,11 @@ class Referral(models.Model):
         return f"referral {self.pk} ({self.direction}, {self.status})"
 
     @property
+    def awaiting_triage(self) -> bool:
+        """Whether the due-time clock runs: no triage decision yet (what makes it overdue)."""
+        return self.status in AWAITING_TRIAGE
+
+    @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import visible_case_condition
+from cases.selectors import CaseDetail
 from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
 
@@ -151,6 +152,11 @@ def alert_get_visible(*, user: User, alert_id: object) -> Alert:
 def alert_unread_count(*, user: User) -> int:
     """The bell: one query."""
     return alert_list_for(user=user).filter(acknowledged_at=None).count()
+
+
+def fill_case_status(detail: CaseDetail) -> None:
+    """The referrals part of the case status (registered in ``referrals.apps``)."""
+    detail.open_referrals = case_open_referrals(case_id=detail.case.pk)
 
 
 def case_open_referrals(*, case_id: int) -> list[dict[str, object]]:

@@ -125,6 +125,11 @@ def case_findings(case: Case) -> CaseFindings:
     )
 
 
+def on_findings_changed(sender: object, *, case: Case, actor: User, **kwargs: Any) -> None:
+    """Receiver of ``cases.signals.findings_changed`` (connected in ``referrals.apps``)."""
+    referral_triggers_evaluate(case=case, actor=actor)
+
+
 def referral_triggers_evaluate(*, case: Case, actor: User) -> list[Any]:
     """Re-evaluate the §8 triggers of ``case`` and raise or extend a referral per direction.
 

@@ -3,8 +3,6 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from scoring.api import ScoreEvaluateView
-
 from .api import PingView
 
 # <id:...> (tumorboard.converters) is registered by tumorboard.urls, before any include.
@@ -15,7 +13,7 @@ urlpatterns = [
     # content security policy needs no exception (tumorboard.middleware).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("ping/", PingView.as_view(), name="api-ping"),
-    path("scores/evaluate/", ScoreEvaluateView.as_view(), name="api-scores-evaluate"),
+    path("", include("scoring.api_urls")),
     path("", include("cases.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("meetings.api_urls")),

@@ -84,28 +84,3 @@ def seed_people() -> DemoPeople:
             )
         users[username] = user
     return DemoPeople(institution=institution, users=users, teams=teams)
-
-
-DEMO_INTEGRATION_CLIENT = "his-riverside"
-
-
-def seed_integration_client(people: DemoPeople) -> tuple[User, str]:
-    """The demo hospital system: reads the Riverside breast and spine teams' cases.
-
-    Returns the user and a fresh API token (the previous demo tokens are revoked: a token is
-    shown once, so each seeding prints a new one).
-    """
-    from django.utils import timezone
-
-    from integrations.models import ApiToken
-    from integrations.services import integration_client_save
-    from integrations.tokens import token_create
-
-    user = integration_client_save(
-        username=DEMO_INTEGRATION_CLIENT, institution=people.institution,
-        teams=[people.teams["Riverside Breast Service"], people.teams["Riverside Spine Service"]],
-    )
-    ApiToken.objects.filter(user=user, name="demo", revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
-    _, raw = token_create(user=user, name="demo")
-    return user, raw

@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "scoring",
     "meetings",
     "integrations",
+    "portal",
 ]
 
 MIDDLEWARE = [

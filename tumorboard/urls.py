@@ -10,14 +10,8 @@ from .converters import IdConverter
 register_converter(IdConverter, "id")
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("home/breast/", views.home_breast, name="home-breast"),
-    path("home/neuro/", views.home_neuro, name="home-neuro"),
-    path("home/coordinator/", views.home_coordinator, name="home-coordinator"),
-    path("home/oncology/", views.home_oncology, name="home-oncology"),
-    path("home/admin/", views.home_admin, name="home-admin"),
     path("system/probe/", views.send_probe, name="send-probe"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path("health/", views.health, name="health"),
@@ -26,5 +20,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("meetings/", include("meetings.urls")),
     path("admin/", admin.site.urls),
+    path("", include("portal.urls")),
     path("api/v1/", include("tumorboard.api_urls")),
 ]

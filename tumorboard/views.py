@@ -1,4 +1,5 @@
-"""Pages of the project package: role home pages, health, and the operator's system page."""
+"""Pages of the project package: health, the session keep-alive and the operator's probe; and
+``role_required``, the gate every app's pages use."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import audit
-
-from . import dashboards, services
+from . import services
 from .health import health_report
-from .models import TaskProbe, User
-from .roles import HOME_URL_NAME, Role
+from .models import User
+from .roles import Role
 
 View = Callable[..., HttpResponse]
 
@@ -37,83 +36,6 @@ def role_required(*roles: Role) -> Callable[[View], View]:
         return wrapper
 
     return decorator
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    role = cast(User, request.user).role
-    url_name = HOME_URL_NAME.get(Role(role)) if role in Role.values else None
-    if url_name is None:
-        return render(request, "tumorboard/no_role.html", status=403)
-    return redirect(url_name)
-
-
-def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
-    user = cast(User, request.user)
-    teams = user.teams.select_related("institution").order_by("name")
-    if user.role != Role.ADMIN:
-        from meetings.views import upcoming_context  # meetings builds on this package
-
-        context = {**upcoming_context(user), **context}
-    return render(request, template, {"teams": teams, **context})
-
-
-@role_required(Role.BREAST_ONCOSURGEON)
-def home_breast(request: HttpRequest) -> HttpResponse:
-    from cases.views import case_rows  # cases.views imports this module
-    from referrals.views import referral_rows
-
-    user = cast(User, request.user)
-    cases = case_rows(request)
-    return _home(request, "tumorboard/home_breast.html", **cases, **referral_rows(request),
-                 phases=dashboards.phase_counts([case for case, _ in cases["rows"]]),
-                 unreferred=dashboards.unreferred_triggers(user=user),
-                 agenda_items=dashboards.upcoming_items(user=user))
-
-
-@role_required(Role.NEUROSURGEON)
-def home_neuro(request: HttpRequest) -> HttpResponse:
-    from cases.views import case_rows  # cases.views imports this module
-    from referrals.views import referral_rows
-
-    user = cast(User, request.user)
-    return _home(request, "tumorboard/home_neuro.html", **case_rows(request),
-                 **referral_rows(request), accepted=dashboards.accepted_by(user=user),
-                 surgeries=dashboards.surgeries(user=user))
-
-
-@role_required(Role.COORDINATOR)
-def home_coordinator(request: HttpRequest) -> HttpResponse:
-    from django.utils import timezone
-
-    from referrals.selectors import overdue_referrals
-
-    overdue = list(overdue_referrals(user=cast(User, request.user))[:100])
-    audit.record_list_read(actor=cast(User, request.user),
-                           case_ids=sorted({r.case_id for r in overdue}), what="overdue_referrals")
-    from meetings.selectors import upcoming_meetings_for
-
-    user = cast(User, request.user)
-    return _home(request, "tumorboard/home_coordinator.html", overdue=overdue,
-                 now=timezone.now(), meeting_states=dashboards.coordinated_meetings(
-                     user=user, meetings=upcoming_meetings_for(user=user)))
-
-
-@role_required(Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
-def home_oncology(request: HttpRequest) -> HttpResponse:
-    from cases.selectors import case_next_step
-
-    user = cast(User, request.user)
-    cases = dashboards.assigned_cases(user=user)
-    audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
-    return _home(request, "tumorboard/home_oncology.html",
-                 rows=[(case, case_next_step(case, user.role)) for case in cases])
-
-
-@role_required(Role.ADMIN)
-def home_admin(request: HttpRequest) -> HttpResponse:
-    probes = TaskProbe.objects.select_related("requested_by").order_by("-sent_at")[:10]
-    return _home(request, "tumorboard/home_admin.html", health=health_report(), probes=probes)
 
 
 @require_POST

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 #: Measured after a warm-up request, the same at both sizes: the session and user, the shared
 #: case table (count, cases, duties, audit row and its chain head), the referral tables, the
-#: upcoming meetings, the bell, and each home's own parts (tumorboard.dashboards). The chain head
+#: upcoming meetings, the bell, and each home's own parts (portal.dashboards). The chain head
 #: is two queries since the audit chain is keyed (locked, then moved); the neurosurgeon's home
 #: writes two audit rows.
 NEURO_MAX_QUERIES = 24

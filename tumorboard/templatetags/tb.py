@@ -53,12 +53,3 @@ def pathway(code: object) -> str:
     """A NOMS pathway code in words: "separation_surgery_srs" -> "Separation surgery + SRS"."""
     key = str(code or "")
     return PATHWAY_WORDS.get(key, key.replace("_", " "))
-
-
-@register.filter
-def awaiting_triage(referral: object) -> bool:
-    """Whether the referral's due-time clock runs: no triage decision yet (the same statuses that
-    make it overdue, referrals.models.AWAITING_TRIAGE)."""
-    from referrals.models import AWAITING_TRIAGE
-
-    return getattr(referral, "status", None) in AWAITING_TRIAGE

@@ -8,15 +8,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.access import case_list_visible_to, visible_case_condition
 from cases.models import CareTeamMember, Case
 from cases.selectors import case_list_for_display
 from cases.timeline import Phase
-
-from .models import User
+from meetings.models import OPEN_MEETING_STATUSES, AgendaItem, Attendance, Meeting, Packet
+from meetings.selectors import quorum_state
+from referrals.models import OPEN_STATUSES, Referral, ReferralStatus
+from referrals.selectors import referral_list_for_display
+from tumorboard.models import User
 
 
 def phase_counts(cases: list[Any]) -> list[tuple[str, int]]:
@@ -29,7 +32,6 @@ def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
     """Cases whose latest assessment fired breast-to-neuro triggers (CLINICAL.md §8) with no open
     referral to the spine team: a declined, cancelled or closed referral while the findings
     still call for one. Two queries."""
-    from referrals.models import OPEN_STATUSES, Referral
 
     cases = list(case_list_visible_to(user=user).select_related("patient", "latest_assessment")
                  .filter(latest_assessment__isnull=False).order_by("-updated_at")[:200])
@@ -48,7 +50,6 @@ def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
 
 def upcoming_items(*, user: User) -> list[Any]:
     """Agenda items of the person's cases on meetings still to come or running. One query."""
-    from meetings.models import OPEN_MEETING_STATUSES, AgendaItem
 
     return list(
         AgendaItem.objects.filter(visible_case_condition(user=user, case_ref="case_id"),
@@ -60,8 +61,6 @@ def upcoming_items(*, user: User) -> list[Any]:
 
 def accepted_by(*, user: User) -> list[Any]:
     """Referrals the neurosurgeon accepted that are not closed yet. One query and a prefetch."""
-    from referrals.models import ReferralStatus
-    from referrals.selectors import referral_list_for_display
 
     return list(referral_list_for_display(user=user).filter(
         assignee=user, status__in=[ReferralStatus.ACCEPTED, ReferralStatus.LISTED_FOR_MDT])[:100])
@@ -101,10 +100,7 @@ class MeetingState:
 def coordinated_meetings(*, user: User, meetings: list[Any]) -> list[MeetingState]:
     """Agenda size, the person's packet, who is invited and the quorum of each upcoming meeting:
     three queries whatever the number of meetings."""
-    from django.db.models import Count
 
-    from meetings.models import Attendance, Meeting, Packet
-    from meetings.selectors import quorum_state
 
     ids = [m.pk for m in meetings]
     counts = dict(Meeting.objects.filter(pk__in=ids).annotate(n=Count("items"))

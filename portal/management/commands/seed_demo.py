@@ -1,4 +1,5 @@
-"""python manage.py seed_demo: idempotent demo data for every part of the service."""
+"""python manage.py seed_demo: idempotent demo data for every part of the service (this app
+sits above every other, so it may call each app's own seeding)."""
 
 from typing import Any
 
@@ -7,9 +8,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.demo import seed_cases
+from integrations.demo import seed_integration_client
 from meetings.demo import seed_meetings
 from referrals.demo import seed_referrals
-from tumorboard.demo import PEOPLE, seed_integration_client, seed_people
+from tumorboard.demo import PEOPLE, seed_people
 
 
 class Command(BaseCommand):

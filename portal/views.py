@@ -1,0 +1,85 @@
+"""The role home pages: each combines what the apps below show (cases, referrals, meetings)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from cases import audit
+from cases.selectors import case_next_step
+from cases.views import case_rows
+from meetings.selectors import upcoming_meetings_for
+from meetings.views import upcoming_context
+from referrals.selectors import overdue_referrals
+from referrals.views import referral_rows
+from tumorboard.health import health_report
+from tumorboard.models import TaskProbe, User
+from tumorboard.roles import HOME_URL_NAME, Role
+from tumorboard.views import role_required
+
+from . import dashboards
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    role = cast(User, request.user).role
+    url_name = HOME_URL_NAME.get(Role(role)) if role in Role.values else None
+    if url_name is None:
+        return render(request, "portal/no_role.html", status=403)
+    return redirect(url_name)
+
+
+def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
+    user = cast(User, request.user)
+    teams = user.teams.select_related("institution").order_by("name")
+    if user.role != Role.ADMIN:
+        context = {**upcoming_context(user), **context}
+    return render(request, template, {"teams": teams, **context})
+
+
+@role_required(Role.BREAST_ONCOSURGEON)
+def home_breast(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    cases = case_rows(request)
+    return _home(request, "portal/home_breast.html", **cases, **referral_rows(request),
+                 phases=dashboards.phase_counts([case for case, _ in cases["rows"]]),
+                 unreferred=dashboards.unreferred_triggers(user=user),
+                 agenda_items=dashboards.upcoming_items(user=user))
+
+
+@role_required(Role.NEUROSURGEON)
+def home_neuro(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    return _home(request, "portal/home_neuro.html", **case_rows(request),
+                 **referral_rows(request), accepted=dashboards.accepted_by(user=user),
+                 surgeries=dashboards.surgeries(user=user))
+
+
+@role_required(Role.COORDINATOR)
+def home_coordinator(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    overdue = list(overdue_referrals(user=user)[:100])
+    audit.record_list_read(actor=user, case_ids=sorted({r.case_id for r in overdue}),
+                           what="overdue_referrals")
+    return _home(request, "portal/home_coordinator.html", overdue=overdue,
+                 now=timezone.now(), meeting_states=dashboards.coordinated_meetings(
+                     user=user, meetings=upcoming_meetings_for(user=user)))
+
+
+@role_required(Role.RADIATION_ONCOLOGIST, Role.MEDICAL_ONCOLOGIST)
+def home_oncology(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    cases = dashboards.assigned_cases(user=user)
+    audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
+    return _home(request, "portal/home_oncology.html",
+                 rows=[(case, case_next_step(case, user.role)) for case in cases])
+
+
+@role_required(Role.ADMIN)
+def home_admin(request: HttpRequest) -> HttpResponse:
+    probes = TaskProbe.objects.select_related("requested_by").order_by("-sent_at")[:10]
+    return _home(request, "portal/home_admin.html", health=health_report(), probes=probes)
