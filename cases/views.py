@@ -23,7 +23,7 @@ from tumorboard.models import User
 from tumorboard.roles import Role
 from tumorboard.views import role_required
 
-from . import audit, diagrams, selectors, services
+from . import access, audit, diagrams, selectors, services
 from .filters import CaseFilter
 from .forms import (
     CaseForm,
@@ -51,7 +51,7 @@ def _actor(request: HttpRequest) -> User:
 def _changeable_case(request: HttpRequest, case_id: int) -> Case:
     """A visible case (else 404) that the person may change (else 403)."""
     case = selectors.case_get_visible(user=_actor(request), case_id=case_id, record=False)
-    if not services.case_can_change(user=_actor(request), case=case):
+    if not access.case_can_change(user=_actor(request), case=case):
         raise PermissionDenied("your role on this case does not allow changes")
     return case
 
@@ -120,7 +120,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
                                                     case.phase),
         "timeline_width": diagrams.TIMELINE_VIEWBOX_WIDTH,
         "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
-        "can_change": services.case_can_change(user=actor, case=case),
+        "can_change": access.case_can_change(user=actor, case=case),
         "specialty": selectors.user_specialty(actor),
         "is_preop": case.phase == Phase.PRE_OPERATIVE,
         "trends": selectors.outcome_trend(detail.followups),
@@ -249,7 +249,7 @@ def _raised_text(case: Case, before: set[int]) -> str:
         if int(str(row["id"])) in before:
             continue
         team = "spine" if row["direction"] == "breast_to_neuro" else "breast"
-        triggers = ", ".join(str(code).replace("_", " ") for code in row["triggers"])  # type: ignore[attr-defined]
+        triggers = ", ".join(str(code).replace("_", " ") for code in row["triggers"])
         parts.append(f" Referral {row['id']} raised to the {team} team "
                      f"({row['urgency'] or 'no urgency'}): {triggers}.")
     return "".join(parts)

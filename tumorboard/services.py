@@ -21,7 +21,7 @@ def required_text(value: str | None, field: str, message: str) -> str:
     return value
 
 
-def locked(queryset: models.QuerySet[M], pk: object) -> M:
+def locked(queryset: models.QuerySet[M] | models.Manager[M], pk: object) -> M:
     """The row locked for this transaction (``of=self`` so joined rows stay unlocked; SQLite
     serialises writers instead)."""
     return queryset.select_for_update(of=("self",)).get(pk=pk)

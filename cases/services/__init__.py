@@ -1,0 +1,74 @@
+"""Every write of the cases app: one function per state change, called by pages, API and demo,
+split by concept (patients, records, checklist, lesions, assessments; shared parts in common).
+
+Each one is atomic, validates with ``full_clean()``, writes its audit row (and, for a phase move,
+its event row) in the same transaction, and takes the actor. Errors a person can fix are
+``ValidationError`` keyed by field; a refused phase move is ``PhaseMoveForbidden`` (HTTP 409) and a
+stale version ``VersionConflict`` (HTTP 409). Writes need the change right of ``cases.access``
+(the breast and spine teams of the case and its oncologists); others get ``PermissionDenied``.
+
+The referral pathway: ``lesion_create``, ``lesion_imaging_add`` and ``assessment_create`` are the
+only write paths for what fires referral triggers; each ends by sending
+``cases.signals.findings_changed`` inside its transaction (the referrals app receives it), so a
+referral commits with the lesion that fired it (its alerts are enqueued on commit).
+"""
+
+from .assessments import (
+    assessment_create,
+    followup_create,
+)
+from .checklist import (
+    duty_tick,
+    duty_untick,
+)
+from .common import (
+    CASE_CLINICAL_FIELDS,
+    CASE_OPENING_ROLES,
+    CASE_TEAM_FIELDS,
+    IMAGING_FIELDS,
+    ONCOLOGIST_ROLES,
+    LesionLabelTaken,
+    PhaseMoveForbidden,
+    VersionConflict,
+)
+from .lesions import (
+    lesion_create,
+    lesion_imaging_add,
+)
+from .patients import (
+    case_create_with_patient,
+    patient_create,
+)
+from .records import (
+    TeamChangeGuard,
+    case_create,
+    case_transition,
+    case_update,
+    register_team_change_guard,
+    team_change_guards,
+)
+
+__all__ = [
+    "CASE_CLINICAL_FIELDS",
+    "CASE_OPENING_ROLES",
+    "CASE_TEAM_FIELDS",
+    "IMAGING_FIELDS",
+    "ONCOLOGIST_ROLES",
+    "LesionLabelTaken",
+    "PhaseMoveForbidden",
+    "TeamChangeGuard",
+    "VersionConflict",
+    "assessment_create",
+    "case_create",
+    "case_create_with_patient",
+    "case_transition",
+    "case_update",
+    "duty_tick",
+    "duty_untick",
+    "followup_create",
+    "lesion_create",
+    "lesion_imaging_add",
+    "patient_create",
+    "register_team_change_guard",
+    "team_change_guards",
+]
