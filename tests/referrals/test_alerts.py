@@ -61,7 +61,7 @@ def test_a_failed_send_leaves_the_alert_unsent_for_a_retry(referral, dave, monke
 @pytest.fixture
 def no_enqueue(monkeypatch) -> None:
     """Committed alerts stay in the outbox: the test delivers them itself."""
-    monkeypatch.setattr("referrals.services._enqueue", lambda ids: None)
+    monkeypatch.setattr("referrals.services.alerts._enqueue", lambda ids: None)
 
 
 @pytest.mark.django_db(transaction=True)
