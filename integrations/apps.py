@@ -11,11 +11,13 @@ class IntegrationsConfig(AppConfig):
         from cases.access import register_access_source
         from tumorboard.health import register_shown_check
 
-        from . import access, throttling
+        from . import access, receivers, throttling
 
         # A system granted a team reads its cases (DESIGN.md, access model).
         register_access_source("integration-grants", access.granted_cases)
         access.connect_receivers()
+        # Webhooks of the lower apps' changes, sent inside their transactions (signals).
+        receivers.connect()
         # With its store down the rate limiter lets requests through: /health/ shows it, and
         # the service stays "ok".
         register_shown_check("rate_limiter", throttling.store_report)

@@ -95,7 +95,8 @@ def event_publish(*, event: WebhookEvent, case: Case, data: dict[str, Any],
 
 def referral_state_changed(*, referral: Any, from_status: str, to_status: str,
                            at: datetime) -> None:
-    """Hook of referrals.services: every change of a referral's state."""
+    """Every change of a referral's state (integrations.receivers, on
+    referrals.signals.referral_status_changed)."""
     if from_status == to_status:
         return
     event_publish(event=WebhookEvent.REFERRAL_STATE_CHANGED, case=referral.case, data={

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from tumorboard.errors import Conflict
+from tumorboard import statemachine
 
 from .models import MeetingStatus as S
 
@@ -38,10 +38,8 @@ class Operation(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Move:
-    action: Action
-    from_status: S
-    to_status: S
+class Move(statemachine.Move[Action, S]):
+    """A move of the meeting table."""
 
 
 MOVES: Final[tuple[Move, ...]] = (
@@ -59,33 +57,29 @@ OPERATIONS: Final[dict[Operation, frozenset[S]]] = {
     Operation.DECIDE: frozenset({S.IN_SESSION}),
     Operation.FOLLOW_UP: frozenset({S.IN_SESSION, S.FINALIZED}),
 }
-_BY_KEY: Final = {(move.from_status.value, move.action.value): move for move in MOVES}
 
 
-class IllegalMove(Conflict):
+class IllegalMove(statemachine.IllegalMove):
     """The state machine does not allow ``action`` while the meeting is ``status``."""
 
     def __init__(self, *, status: str, action: str) -> None:
-        self.status, self.action = status, action
-        self.allowed = allowed_actions(status)
-        super().__init__(f"cannot {action.replace('_', ' ')} a meeting that is "
-                         f"{status.replace('_', ' ')}")
+        super().__init__(status=status, action=action, allowed=allowed_actions(status),
+                         message=f"cannot {action.replace('_', ' ')} a meeting that is "
+                                 f"{status.replace('_', ' ')}")
 
-    def payload(self) -> dict[str, object]:
-        return {"detail": str(self), "status": self.status, "allowed_actions": self.allowed}
+
+_MACHINE: Final = statemachine.Machine(
+    MOVES, refuse=lambda status, action: IllegalMove(status=status, action=action))
 
 
 def allowed_actions(status: str) -> list[str]:
     """Moves and operations allowed from ``status``, moves first."""
-    moves = [move.action.value for move in MOVES if move.from_status == status]
+    moves = [move.action.value for move in _MACHINE.moves_from(status)]
     return moves + [op.value for op, states in OPERATIONS.items() if status in states]
 
 
 def move_for(status: str, action: str) -> Move:
-    move = _BY_KEY.get((status, action))
-    if move is None:
-        raise IllegalMove(status=status, action=action)
-    return move
+    return _MACHINE.move_for(status, action)
 
 
 def require(status: str, operation: Operation) -> None:

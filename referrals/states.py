@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from tumorboard.errors import Conflict
+from tumorboard import statemachine
 
 from .models import ReferralStatus as S
 
@@ -35,10 +35,9 @@ class Party(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Move:
-    action: Action
-    from_status: S
-    to_status: S
+class Move(statemachine.Move[Action, S]):
+    """A move of the referral table, and the party who may make it."""
+
     by: Party
 
 
@@ -55,31 +54,34 @@ MOVES: Final[tuple[Move, ...]] = (
     Move(Action.CANCEL, S.SENT, S.CANCELLED, Party.SENDER),
     Move(Action.CANCEL, S.ACKNOWLEDGED, S.CANCELLED, Party.SENDER),
 )
-_BY_KEY: Final = {(move.from_status.value, move.action.value): move for move in MOVES}
 #: Actions a person takes from a page or the API (``send`` is the service's own).
 PERSON_ACTIONS: Final = tuple(action for action in Action if action is not Action.SEND)
 #: Triage decisions: the end of "time to triage decision" (CLINICAL.md §14).
 DECISIONS: Final = frozenset({Action.ACCEPT, Action.DECLINE})
 
 
-class IllegalMove(Conflict):
+class IllegalMove(statemachine.IllegalMove):
     """The state machine does not allow ``action`` from ``status``."""
 
     def __init__(self, *, status: str, action: str) -> None:
-        self.status, self.action = status, action
-        self.allowed = [move.action.value for move in moves_from(status)]
-        super().__init__(f"cannot {action} a referral that is {status}")
+        super().__init__(status=status, action=action,
+                         allowed=[move.action.value for move in moves_from(status)],
+                         message=f"cannot {action} a referral that is {status}")
 
-    def payload(self) -> dict[str, object]:
-        return {"detail": str(self), "status": self.status, "allowed_actions": self.allowed}
+
+_MACHINE: Final = statemachine.Machine(
+    MOVES, refuse=lambda status, action: IllegalMove(status=status, action=action))
 
 
 def moves_from(status: str) -> list[Move]:
-    return [move for move in MOVES if move.from_status == status and move.by is not Party.SYSTEM]
+    """The moves a person may make from ``status`` (the service's own ``send`` left out)."""
+    return [move for move in _MACHINE.moves_from(status) if move.by is not Party.SYSTEM]
 
 
 def move_for(status: str, action: str) -> Move:
-    move = _BY_KEY.get((status, action))
-    if move is None:
-        raise IllegalMove(status=status, action=action)
-    return move
+    return _MACHINE.move_for(status, action)
+
+
+def party_of(action: str) -> Party:
+    """Who makes ``action`` (the same party from every status it leaves)."""
+    return next(move.by for move in MOVES if move.action == action)

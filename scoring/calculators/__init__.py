@@ -74,13 +74,24 @@ from .timing import TimingCheck, timing_checks
 from .tokuhashi import TokuhashiResult, tokuhashi
 from .tomita import TomitaResult, tomita
 from .triggers import OCCULT_PRIMARY_WORKUP, LesionFindings, Trigger, triggers
-from .urgency import URGENCY_DUE_HOURS, UrgencyResult, urgency, urgency_due_at
+from .urgency import (
+    ESCALATION_MINUTES,
+    ESCALATION_POLICY_VERSION,
+    ESCALATION_REFERENCE,
+    URGENCY_DUE_HOURS,
+    UrgencyResult,
+    urgency,
+    urgency_due_at,
+)
 from .version import RULES_VERSION
 
 __all__ = [
     "BILSKY_RANK",
     "CANDIDACY_POLICY",
     "ECOG_TO_KPS",
+    "ESCALATION_MINUTES",
+    "ESCALATION_POLICY_VERSION",
+    "ESCALATION_REFERENCE",
     "LEVELS",
     "OCCULT_PRIMARY_WORKUP",
     "PROGRESSION_ORDER",

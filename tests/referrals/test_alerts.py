@@ -61,7 +61,7 @@ def test_a_failed_send_leaves_the_alert_unsent_for_a_retry(referral, dave, monke
 @pytest.fixture
 def no_enqueue(monkeypatch) -> None:
     """Committed alerts stay in the outbox: the test delivers them itself."""
-    monkeypatch.setattr("referrals.services._enqueue", lambda ids: None)
+    monkeypatch.setattr("referrals.services.alerts._enqueue", lambda ids: None)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,3 +196,56 @@ def test_the_recipient_acknowledges_an_alert_and_the_bell_counts_it(referral, da
     assert alert_unread_count(user=dave) == 1
     services.alert_acknowledge(alert=alert, actor=dave)
     assert alert_unread_count(user=dave) == 0
+
+
+# --- the escalation policy (CLINICAL.md §9a, service policy v1) ------------------------------
+
+
+def test_the_escalation_table_is_policy_v1() -> None:
+    from scoring.calculators import (
+        ESCALATION_MINUTES,
+        ESCALATION_POLICY_VERSION,
+        ESCALATION_REFERENCE,
+        Urgency,
+    )
+
+    assert ESCALATION_POLICY_VERSION == "v1"
+    assert ESCALATION_REFERENCE == "CLINICAL.md §9a (service policy v1)"
+    assert dict(ESCALATION_MINUTES) == {Urgency.RED: (240, 60), Urgency.ORANGE: (240, 60),
+                                        Urgency.GREEN: (240, 60)}
+
+
+def test_the_default_settings_leave_the_table_in_force_and_a_moved_setting_moves_every_colour(
+    settings,
+) -> None:
+    assert (settings.REFERRAL_ALERT_ACK_MINUTES, settings.REFERRAL_ESCALATION_STEP_MINUTES) == (
+        240, 60)
+    for level in ("red", "orange", "green", ""):
+        assert services.escalation_minutes(level) == (240, 60)
+    settings.REFERRAL_ESCALATION_STEP_MINUTES = 1  # as the reliability soak's workers run
+    assert [services.escalation_minutes(level) for level in ("red", "green")] == [(240, 1),
+                                                                                  (240, 1)]
+
+
+def test_a_red_referral_escalates_with_the_default_settings_after_4_hours_then_1_hour(
+    red_referral,
+) -> None:
+    """No setting moved: step 1 four hours after sending (before the 24 h due time), step 2 one
+    hour after step 1."""
+    start = red_referral.sent_at
+    assert red_referral.due_at == start + dt.timedelta(hours=24)
+    assert red_referral.escalation_due_at == start + dt.timedelta(hours=4)
+    with time_machine.travel(start + dt.timedelta(hours=3, minutes=59), tick=False):
+        assert services.escalate_due() == 0
+    with time_machine.travel(start + dt.timedelta(hours=4), tick=False):
+        assert services.escalate_due() == 1
+    assert _recipients(red_referral, "escalation_team") == ["erin"]
+    red_referral.refresh_from_db()
+    assert red_referral.escalation_due_at == start + dt.timedelta(hours=5)
+    with time_machine.travel(start + dt.timedelta(hours=4, minutes=59), tick=False):
+        assert services.escalate_due() == 0
+    with time_machine.travel(start + dt.timedelta(hours=5), tick=False):
+        assert services.escalate_due() == 1
+    assert _recipients(red_referral, "escalation_lead") == ["bob", "carol"]
+    red_referral.refresh_from_db()
+    assert (red_referral.escalation_level, red_referral.escalation_due_at) == (2, None)

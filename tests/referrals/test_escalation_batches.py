@@ -146,7 +146,7 @@ def test_a_batch_across_teams_alerts_the_same_people_once_per_step(groups, setti
 
 
 def test_batches_smaller_than_the_pass_and_the_limit_add_up(groups, monkeypatch) -> None:
-    monkeypatch.setattr(services, "ESCALATION_BATCH", 4)
+    monkeypatch.setattr(services.escalation, "ESCALATION_BATCH", 4)
     made = _raise(groups, 11)
     with time_machine.travel(_ack_deadline(made), tick=False):
         assert services.escalate_due(limit=6) == 6  # batches of 4 and 2, as the limit says
@@ -191,8 +191,8 @@ def test_a_batch_publishes_few_tasks_and_their_run_sends_each_email_once(
         assert services.escalate_due() == 6
     ids = sorted(Alert.objects.filter(kind="escalation_team").values_list("pk", flat=True))
     assert [sorted(batch) for batch in published] == [ids]  # one task for the batch
-    monkeypatch.setattr(services, "ALERTS_PER_TASK", 4)
-    services._enqueue_batch(ids)
+    monkeypatch.setattr(services.escalation, "ALERTS_PER_TASK", 4)
+    services.escalation._enqueue_batch(ids)
     assert [len(batch) for batch in published[1:]] == [4, 2]
     mail.outbox.clear()
     assert tasks.deliver_alerts(published[0]) == 6
@@ -230,8 +230,8 @@ def test_a_failing_alert_of_a_batch_goes_to_its_own_task_and_the_rest_is_sent(
 def test_two_beats_at_once_take_each_step_once(groups, monkeypatch) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises writers)")
-    monkeypatch.setattr(services, "ESCALATION_BATCH", 5)
-    monkeypatch.setattr(services, "_enqueue_batch", lambda ids: None)
+    monkeypatch.setattr(services.escalation, "ESCALATION_BATCH", 5)
+    monkeypatch.setattr(services.escalation, "_enqueue_batch", lambda ids: None)
     made = _raise(groups, 30)
     now = _ack_deadline(made)
     barrier = threading.Barrier(2)

@@ -73,7 +73,7 @@ def test_a_delivery_task_sent_twice_through_the_broker_delivers_once(
 def referral_without_enqueue(breast_surgeon, neurosurgeon, breast_team, spine_team, mdt_team,
                              monkeypatch) -> Alert:
     """A committed referral and its alert, with no delivery enqueued: the test sends it."""
-    monkeypatch.setattr("referrals.services._enqueue", lambda ids: None)
+    monkeypatch.setattr("referrals.services.alerts._enqueue", lambda ids: None)
     case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
                        mdt_team=mdt_team)
     add_lesion(case, actor=breast_surgeon)

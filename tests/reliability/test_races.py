@@ -51,7 +51,7 @@ def _postgresql_only(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     APIClient().get("/api/v1/ping/")
     # The alerts these changes create are committed rows (asserted elsewhere); their delivery
     # is the subject of the worker and broker tests, so nothing is published here.
-    monkeypatch.setattr("referrals.services._enqueue", lambda ids: None)
+    monkeypatch.setattr("referrals.services.alerts._enqueue", lambda ids: None)
 
 
 def _client(user: User) -> APIClient:

@@ -48,7 +48,7 @@ MARGIN = 0.25  # a kill waits until no task in flight is this close to the end o
 
 def _alerts(breast_surgeon, neurosurgeon, teams, monkeypatch) -> list[int]:
     """ALERTS committed, unsent alert rows on one referral; none enqueued (the test does)."""
-    monkeypatch.setattr("referrals.services._enqueue", lambda ids: None)
+    monkeypatch.setattr("referrals.services.alerts._enqueue", lambda ids: None)
     case = create_case(actor=breast_surgeon, **teams)
     add_lesion(case, actor=breast_surgeon)
     monkeypatch.undo()

@@ -1,0 +1,156 @@
+"""SLA escalation of referrals nobody acknowledged (beat, every minute), in batches.
+
+When each step is due is the policy table ``scoring.calculators.ESCALATION_MINUTES``
+(CLINICAL.md §9a, by urgency); ``escalation_first_due_at`` and ``escalate_due`` read it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cases import audit
+from cases.models import AuditAction
+from scoring.calculators import ESCALATION_MINUTES, Urgency
+from tumorboard.models import TeamMembership
+
+from .. import recipients
+from ..models import Alert, AlertKind, Referral, ReferralStatus
+from .alerts import alerts_insert
+from .events import event_row, events_write
+
+logger = logging.getLogger(__name__)
+
+#: Referrals escalated per transaction: the pass's queries are per batch, not per referral.
+ESCALATION_BATCH = 100
+#: Alerts per ``deliver_alerts`` task: few broker round trips for a batch, yet its e-mails
+#: still spread over the worker processes.
+ALERTS_PER_TASK = 25
+#: The settings' defaults, policy v1's minutes (tumorboard.settings).
+_SETTINGS_DEFAULTS = (240, 60)
+
+
+def escalation_minutes(level: str) -> tuple[int, int]:
+    """(minutes from sending to step 1, from step 1 to step 2) of a referral of urgency
+    ``level`` (none: green's), from the policy table (CLINICAL.md §9a).
+
+    REFERRAL_ALERT_ACK_MINUTES and REFERRAL_ESCALATION_STEP_MINUTES, when a deployment or a
+    test sets them to other than their defaults (v1's 240 and 60), replace the table's minutes
+    for every colour (the reliability soak shortens step 2 to a minute).
+    """
+    step_1, step_2 = ESCALATION_MINUTES[Urgency(level) if level else Urgency.GREEN]
+    ack, gap = settings.REFERRAL_ALERT_ACK_MINUTES, settings.REFERRAL_ESCALATION_STEP_MINUTES
+    return (step_1 if ack == _SETTINGS_DEFAULTS[0] else ack,
+            step_2 if gap == _SETTINGS_DEFAULTS[1] else gap)
+
+
+def escalation_first_due_at(referral: Referral, sent_at: datetime) -> datetime:
+    """When step 1 of a referral sent at ``sent_at`` is due: the table's minutes after sending,
+    never after the referral's due time."""
+    ack_by = sent_at + timedelta(minutes=escalation_minutes(referral.urgency)[0])
+    return min(ack_by, referral.due_at) if referral.due_at else ack_by
+
+
+def _enqueue_batch(alert_ids: list[int]) -> None:
+    """Publish a batch's alerts as ``deliver_alerts`` tasks of ALERTS_PER_TASK ids, instead of
+    one message per alert. Best effort: the outbox (``resend_unsent_alerts``) resends what is
+    lost."""
+    from ..tasks import deliver_alerts  # referrals.tasks imports the services
+
+    for start in range(0, len(alert_ids), ALERTS_PER_TASK):
+        chunk = alert_ids[start:start + ALERTS_PER_TASK]
+        try:
+            deliver_alerts.delay(chunk)
+        except Exception:
+            logger.warning("%s alerts not enqueued; the outbox will resend them", len(chunk),
+                           exc_info=True)
+
+
+def escalate_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Escalate every unacknowledged referral whose next step is due (beat, every minute).
+
+    Step 1: the rest of the receiving team (everyone not yet alerted, the lead aside). Step 2,
+    the table's second interval later: the team lead and the MDT coordinators. The scan uses the
+    index ``referral_escalation_due_idx``; the due referrals are then escalated in transactions
+    of ESCALATION_BATCH (``_escalate_batch``): a constant number of queries, one commit and a
+    few broker messages per batch. Returns the number of steps taken.
+    """
+    now = now or timezone.now()
+    due = list(Referral.objects.filter(status=ReferralStatus.SENT, escalation_due_at__lte=now)
+               .values_list("pk", flat=True)[:limit])
+    return sum(_escalate_batch(due[start:start + ESCALATION_BATCH], now)
+               for start in range(0, len(due), ESCALATION_BATCH))
+
+
+@transaction.atomic
+def _escalate_batch(referral_ids: list[int], now: datetime) -> int:
+    """Take the next escalation step of each of these referrals that is still due.
+
+    The claim: ``SELECT ... FOR UPDATE SKIP LOCKED`` re-checks each row (still sent, still due,
+    below step 2) and locks it until the commit, and the step is taken from the locked row's
+    ``escalation_level``. A second beat running at once skips the rows this one holds, and
+    after the commit finds them no longer due (their ``escalation_due_at`` moved on), so no
+    step is ever taken twice. Chosen over a conditional ``UPDATE ... RETURNING``: the same
+    exclusion without raw SQL, and the locking read loads the rows the step needs. SQLite
+    ignores the clause; its IMMEDIATE transactions serialise the beats instead.
+    """
+    claimed = list(
+        Referral.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("case", "receiving_team")
+        .filter(pk__in=referral_ids, status=ReferralStatus.SENT, escalation_due_at__lte=now,
+                escalation_level__lt=2)
+        .order_by("pk")
+    )
+    if not claimed:
+        return 0
+    first = [r for r in claimed if r.escalation_level == 0]
+    second = [r for r in claimed if r.escalation_level == 1]
+    # Step 2 is due the table's interval after step 1, one UPDATE per interval.
+    by_due: dict[datetime, list[int]] = defaultdict(list)
+    for r in first:
+        by_due[now + timedelta(minutes=escalation_minutes(r.urgency)[1])].append(r.pk)
+    for due_at, pks in by_due.items():
+        Referral.objects.filter(pk__in=pks).update(
+            escalation_level=1, escalation_due_at=due_at, updated_at=now)
+    if second:
+        Referral.objects.filter(pk__in=[r.pk for r in second]).update(
+            escalation_level=2, escalation_due_at=None, updated_at=now)
+    members: dict[int, list[TeamMembership]] = defaultdict(list)
+    for m in (TeamMembership.objects
+              .filter(team_id__in={r.receiving_team_id for r in claimed})
+              .select_related("user").order_by("user_id")):
+        members[m.team_id].append(m)
+    # Step 1: the rest of the receiving team, everyone not yet alerted on the referral.
+    alerted = set(Alert.objects.filter(referral__in=first)
+                  .values_list("referral_id", "recipient_id")) if first else set()
+    team_rest = {r.pk: [m.user for m in members[r.receiving_team_id]
+                        if not m.is_lead and (r.pk, m.user_id) not in alerted
+                        and m.user.is_active]
+                 for r in first}
+    # Step 2: the lead, then the MDT coordinators.
+    coordinators = recipients.coordinators_of(second) if second else {}
+    lead_and_mdt = {r.pk: [m.user for m in members[r.receiving_team_id]
+                           if m.is_lead and m.user.is_active] + coordinators[r.pk]
+                    for r in second}
+    ids = {**alerts_insert(team_rest, kind=AlertKind.ESCALATION_TEAM, step=1),
+           **alerts_insert(lead_and_mdt, kind=AlertKind.ESCALATION_LEAD, step=2)}
+    events_write([
+        event_row(r, "escalate", None, from_status=r.status, at=now,
+                  level=r.escalation_level + 1, alerts=len(ids.get(r.pk, [])),
+                  due_at=r.due_at.isoformat() if r.due_at else None)
+        for r in claimed
+    ])
+    audit.record_many([
+        audit.entry(actor=None, action=AuditAction.UPDATE, obj=r, case=r.case,
+                    detail={"escalation_level": r.escalation_level + 1})
+        for r in claimed
+    ])
+    new_ids = [pk for batch in ids.values() for pk in batch]
+    if new_ids:
+        transaction.on_commit(lambda: _enqueue_batch(new_ids), robust=True)
+    return len(claimed)
