@@ -10,8 +10,9 @@ class IntegrationsConfig(AppConfig):
     def ready(self) -> None:
         from cases.access import register_access_source
 
-        from . import access
+        from . import access, receivers
 
         # A system granted a team reads its cases (DESIGN.md, access model).
         register_access_source("integration-grants", access.granted_cases)
         access.connect_receivers()
+        receivers.connect()
