@@ -56,3 +56,21 @@ def test_a_finalize_rolled_back_leaves_no_outbox_row(decided, coordinator) -> No
         assert WebhookDelivery.objects.filter(event="decision.finalized").count() == 1
         raise RuntimeError("the finalize fails after the signal")
     assert not WebhookDelivery.objects.exists()
+
+
+def test_nothing_under_meetings_imports_integrations() -> None:
+    """DESIGN.md, layers: a lower app never imports a higher one, not even inside a function."""
+    import ast
+    from pathlib import Path
+
+    import meetings
+
+    root = Path(meetings.__file__).parent
+    found = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {name}" for name in names
+                      if name == "integrations" or name.startswith("integrations.")]
+    assert found == []
