@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -13,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, run_service
+from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response
+from tumorboard.api_errors import errors, validated
 from tumorboard.models import User
 
 from . import audit, selectors, services
@@ -24,7 +26,6 @@ from .serializers import (
     AssessmentSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
-    CaseFieldErrorsSerializer,
     CaseListSerializer,
     CaseUpdateSerializer,
     LesionCreateSerializer,
@@ -35,11 +36,6 @@ from .serializers import (
     TransitionCreateSerializer,
     VersionConflictSerializer,
 )
-
-ERR_400 = OpenApiResponse(CaseFieldErrorsSerializer, description="field -> reasons; nothing saved")
-ERR_401 = OpenApiResponse(description="not authenticated")
-ERR_403 = OpenApiResponse(description="the case is visible but your role may not change it")
-ERR_404 = OpenApiResponse(description="no such case in your care teams")
 
 
 class _CaseView(APIView):
@@ -63,7 +59,7 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
         return selectors.case_list_for_display(user=self.actor)
 
     @extend_schema(operation_id="cases_list", responses={200: CaseListSerializer(many=True),
-                                                         400: ERR_400, 401: ERR_401})
+                                                         **errors(400, 401)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = self.list(request, *args, **kwargs)
         shown = [item["id"] for item in response.data.get("results", [])]
@@ -73,26 +69,21 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
     @extend_schema(
         operation_id="cases_create",
         request=CaseCreateSerializer,
-        responses={201: CaseDetailSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403},
+        responses={201: CaseDetailSerializer, **errors(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
-        serializer = CaseCreateSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        data = dict(serializer.validated_data)
+        data = validated(CaseCreateSerializer, request.data)
         new_patient = data.pop("patient", None)
         patient_id = data.pop("patient_id", None)
         if new_patient is not None:
-            case = run_service(lambda: services.case_create_with_patient(
-                patient=new_patient, actor=self.actor, **data))
+            case = services.case_create_with_patient(patient=new_patient, actor=self.actor,
+                                                     **data)
         else:
             patient = selectors.patient_list_visible_to(user=self.actor).filter(
                 pk=patient_id).first()
             if patient is None:
-                return Response({"patient_id": ["no such patient among yours"]},
-                                status=status.HTTP_400_BAD_REQUEST)
-            case = run_service(
-                lambda: services.case_create(patient=patient, actor=self.actor, **data))
+                raise ValidationError({"patient_id": "no such patient among yours"})
+            case = services.case_create(patient=patient, actor=self.actor, **data)
         case = self.visible_case(case.pk, record=False)
         body = CaseDetailSerializer(selectors.case_status(case=case)).data
         return Response(body, status=status.HTTP_201_CREATED)
@@ -101,8 +92,8 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
 @extend_schema(tags=["cases"])
 class CaseDetailView(_CaseView):
     @extend_schema(operation_id="cases_retrieve", parameters=[IF_NONE_MATCH],
-                   responses={200: CaseDetailSerializer, 304: NOT_MODIFIED, 401: ERR_401,
-                              404: ERR_404})
+                   responses={200: CaseDetailSerializer, 304: NOT_MODIFIED,
+                              **errors(401, 404)})
     def get(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=True)
         return conditional_response(
@@ -113,26 +104,20 @@ class CaseDetailView(_CaseView):
         request=CaseUpdateSerializer,
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
                                      description="the version read, instead of `version`")],
-        responses={200: CaseDetailSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
-                   404: ERR_404,
+        responses={200: CaseDetailSerializer, **errors(400, 401, 403, 404),
                    409: OpenApiResponse(VersionConflictSerializer, description="stale version")},
     )
     def patch(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
-        serializer = CaseUpdateSerializer(data=request.data, partial=True)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        data = dict(serializer.validated_data)
+        data = validated(CaseUpdateSerializer, request.data, partial=True)
         version = data.pop("version", None)
         if version is None:
             version = _if_match(request.headers.get("If-Match"))
         if version is None:
-            return Response({"version": ["send the version you read (or an If-Match header)"]},
-                            status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"version": "send the version you read (or an If-Match header)"})
         oncologists = data.pop("oncologists", None)
-        run_service(lambda: services.case_update(
-            case=case, actor=self.actor, expected_version=version, oncologists=oncologists, **data
-        ))
+        services.case_update(case=case, actor=self.actor, expected_version=version,
+                             oncologists=oncologists, **data)
         case = self.visible_case(case_id, record=False)
         return Response(CaseDetailSerializer(selectors.case_status(case=case)).data)
 
@@ -153,27 +138,20 @@ class CaseLesionCreateView(_CaseView):
         operation_id="cases_lesions_create",
         summary="Add a lesion with its first study, or a study of a lesion (lesion_id)",
         request=LesionCreateSerializer,
-        responses={201: LesionSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
-                   404: ERR_404},
+        responses={201: LesionSerializer, **errors(400, 401, 403, 404)},
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
-        serializer = LesionCreateSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        data = dict(serializer.validated_data)
+        data = validated(LesionCreateSerializer, request.data)
         lesion_id = data.pop("lesion_id", None)
         if lesion_id is not None:
             existing = SpinalLesion.objects.filter(case=case, pk=lesion_id).first()
             if existing is None:
-                return Response({"lesion_id": ["no such lesion in this case"]},
-                                status=status.HTTP_400_BAD_REQUEST)
-            run_service(
-                lambda: services.lesion_imaging_add(lesion=existing, actor=self.actor, **data))
+                raise ValidationError({"lesion_id": "no such lesion in this case"})
+            services.lesion_imaging_add(lesion=existing, actor=self.actor, **data)
             lesion = existing
         else:
-            lesion = run_service(
-                lambda: services.lesion_create(case=case, actor=self.actor, **data))
+            lesion = services.lesion_create(case=case, actor=self.actor, **data)
         views = selectors.lesion_views(
             list(SpinalLesion.objects.filter(pk=lesion.pk).prefetch_related("imagings")),
             case.latest_assessment,
@@ -187,12 +165,11 @@ class CaseAssessmentCreateView(_CaseView):
         operation_id="cases_assessments_create",
         summary="Score the case as stored and keep the run (inputs, result, rules version)",
         request=AssessmentCreateSerializer,
-        responses={201: AssessmentSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
-                   404: ERR_404},
+        responses={201: AssessmentSerializer, **errors(400, 401, 403, 404)},
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
-        assessment = run_service(lambda: services.assessment_create(case=case, actor=self.actor))
+        assessment = services.assessment_create(case=case, actor=self.actor)
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -202,19 +179,15 @@ class CaseTransitionCreateView(_CaseView):
         operation_id="cases_transitions_create",
         summary="Move the case to another phase of the care timeline",
         request=TransitionCreateSerializer,
-        responses={201: PhaseEventSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403,
-                   404: ERR_404,
+        responses={201: PhaseEventSerializer, **errors(400, 401, 403, 404),
                    409: OpenApiResponse(PhaseConflictSerializer,
                                         description="the timeline forbids the move; "
                                                     "allowed_moves lists the permitted ones")},
     )
     def post(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
-        serializer = TransitionCreateSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        event = run_service(lambda: services.case_transition(case=case, actor=self.actor,
-                                                      **serializer.validated_data))
+        data = validated(TransitionCreateSerializer, request.data)
+        event = services.case_transition(case=case, actor=self.actor, **data)
         return Response(PhaseEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -223,7 +196,7 @@ class CaseTimelineView(_CaseView):
     @extend_schema(
         operation_id="cases_timeline",
         summary="Every phase stay of the case, in order, with its S2 Table 4 checklist",
-        responses={200: PhaseStaySerializer(many=True), 401: ERR_401, 404: ERR_404},
+        responses={200: PhaseStaySerializer(many=True), **errors(401, 404)},
     )
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get_visible(user=self.actor, case_id=case_id, record=False)

@@ -27,12 +27,6 @@ from .selectors import CaseDetail, case_next_step
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
 
 
-class CaseFieldErrorsSerializer(serializers.Serializer):
-    """A 400 body: ``{"<field>": ["reason", ...], ...}``; ``non_field_errors`` for the rest."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class PhaseConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     from_phase = serializers.ChoiceField(choices=timeline.Phase.choices)

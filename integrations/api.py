@@ -9,22 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import (
-    IF_NONE_MATCH,
-    NOT_MODIFIED,
-    TOO_MANY,
-    conditional_response,
-    run_service,
-)
+from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response
+from tumorboard.api_errors import errors, validated
 from tumorboard.models import User
 from tumorboard.roles import Role
 
@@ -34,7 +30,6 @@ from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,
     FhirResourceSerializer,
-    IntegrationErrorsSerializer,
     TokenCreateInputSerializer,
     WebhookCreateInputSerializer,
     WebhookDeliverySerializer,
@@ -42,10 +37,6 @@ from .serializers import (
     WebhookSubscriptionSerializer,
 )
 
-ERR_400 = OpenApiResponse(IntegrationErrorsSerializer, description="field -> reasons")
-ERR_401 = OpenApiResponse(description="not authenticated")
-ERR_403 = OpenApiResponse(description="not allowed for your role")
-ERR_404 = OpenApiResponse(description="no such object among yours")
 ERR_409_TOKENS = OpenApiResponse(
     description="you already hold API_TOKENS_PER_USER live tokens: revoke one first")
 
@@ -72,20 +63,15 @@ class TokenCreateView(APIView):
 
     @extend_schema(operation_id="auth_token", request=TokenCreateInputSerializer,
                    summary="Exchange a username and password for a new API token",
-                   responses={201: ApiTokenCreatedSerializer, 400: ERR_400,
-                              409: ERR_409_TOKENS, 429: TOO_MANY})
+                   responses={201: ApiTokenCreatedSerializer, **errors(400),
+                              409: ERR_409_TOKENS, **errors(429)})
     def post(self, request: Request) -> Response:
-        serializer = TokenCreateInputSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        data = serializer.validated_data
+        data = validated(TokenCreateInputSerializer, request.data)
         user = authenticate(request=request, username=data["username"],
                             password=data["password"])
         if user is None or not user.is_active:
-            return Response({"non_field_errors": ["unable to log in with these credentials"]},
-                            status=status.HTTP_400_BAD_REQUEST)
-        token, raw = run_service(lambda: tokens.token_create(user=user, name=data["name"],
-                                                             created_by=user))
+            raise ValidationError("unable to log in with these credentials")
+        token, raw = tokens.token_create(user=user, name=data["name"], created_by=user)
         body = {**ApiTokenSerializer(token).data, "token": raw}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -102,8 +88,7 @@ class TokenListView(_OwnView, generics.ListAPIView):
         return ApiToken.objects.filter(user=self.actor)
 
     @extend_schema(operation_id="auth_tokens_list",
-                   responses={200: ApiTokenSerializer(many=True), 400: ERR_400, 401: ERR_401,
-                              429: TOO_MANY})
+                   responses={200: ApiTokenSerializer(many=True), **errors(400, 401, 429)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 
@@ -112,13 +97,11 @@ class TokenListView(_OwnView, generics.ListAPIView):
 class TokenRevokeView(_OwnView):
     @extend_schema(operation_id="auth_tokens_revoke", request=None,
                    summary="Revoke one of your tokens (at once, for good)",
-                   responses={200: ApiTokenSerializer, 401: ERR_401, 404: ERR_404,
-                              429: TOO_MANY})
+                   responses={200: ApiTokenSerializer, **errors(401, 404, 429)})
     def delete(self, request: Request, token_id: int) -> Response:
         token = ApiToken.objects.filter(user=self.actor, pk=token_id).first()
         if token is None:
-            return Response({"detail": "no such token of yours"},
-                            status=status.HTTP_404_NOT_FOUND)
+            raise NotFound("no such token of yours")
         return Response(ApiTokenSerializer(tokens.token_revoke(token=token)).data)
 
 
@@ -146,30 +129,22 @@ class WebhookListCreateView(_OwnView, generics.ListAPIView):
         return WebhookSubscription.objects.filter(owner=self.actor)
 
     @extend_schema(operation_id="webhooks_list",
-                   responses={200: WebhookSubscriptionSerializer(many=True), 400: ERR_400,
-                              401: ERR_401, 429: TOO_MANY})
+                   responses={200: WebhookSubscriptionSerializer(many=True),
+                              **errors(400, 401, 429)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 
     @extend_schema(operation_id="webhooks_create", request=WebhookCreateInputSerializer,
                    summary="Register a URL for events (the HMAC secret is shown once)",
-                   responses={201: WebhookSubscriptionCreatedSerializer, 400: ERR_400,
-                              401: ERR_401, 403: ERR_403, 429: TOO_MANY})
+                   responses={201: WebhookSubscriptionCreatedSerializer,
+                              **errors(400, 401, 403, 429)})
     def post(self, request: Request) -> Response:
         # Webhooks are for other hospital systems; an administrator adds one for a client in
         # the admin. A clinician's session would otherwise point the worker anywhere.
         if self.actor.role != Role.INTEGRATION:
-            return Response({"detail": "only integration clients register webhooks"},
-                            status=status.HTTP_403_FORBIDDEN)
-        serializer = WebhookCreateInputSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            row = services.webhook_subscribe(owner=self.actor,
-                                             url=serializer.validated_data["url"],
-                                             events=serializer.validated_data["events"])
-        except DjangoValidationError as error:
-            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+            raise PermissionDenied("only integration clients register webhooks")
+        data = validated(WebhookCreateInputSerializer, request.data)
+        row = services.webhook_subscribe(owner=self.actor, url=data["url"], events=data["events"])
         body = {**WebhookSubscriptionSerializer(row).data, "secret": row.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -177,15 +152,14 @@ class WebhookListCreateView(_OwnView, generics.ListAPIView):
 @extend_schema(tags=["webhooks"])
 class WebhookDetailView(_OwnView):
     @extend_schema(operation_id="webhooks_retrieve",
-                   responses={200: WebhookSubscriptionSerializer, 401: ERR_401, 404: ERR_404,
-                              429: TOO_MANY})
+                   responses={200: WebhookSubscriptionSerializer, **errors(401, 404, 429)})
     def get(self, request: Request, subscription_id: int) -> Response:
         row = _own_subscription(self.actor, subscription_id)
         return Response(WebhookSubscriptionSerializer(row).data)
 
     @extend_schema(operation_id="webhooks_delete", request=None,
                    summary="Stop the subscription and drop its pending deliveries",
-                   responses={204: None, 401: ERR_401, 404: ERR_404, 429: TOO_MANY})
+                   responses={204: None, **errors(401, 404, 429)})
     def delete(self, request: Request, subscription_id: int) -> Response:
         _own_subscription(self.actor, subscription_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -204,16 +178,15 @@ class WebhookDeliveryListView(_OwnView, generics.ListAPIView):
         return WebhookDelivery.objects.filter(subscription=row)
 
     @extend_schema(operation_id="webhooks_deliveries",
-                   responses={200: WebhookDeliverySerializer(many=True), 400: ERR_400,
-                              401: ERR_401, 404: ERR_404, 429: TOO_MANY})
+                   responses={200: WebhookDeliverySerializer(many=True),
+                              **errors(400, 401, 404, 429)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 
 
 # --- FHIR R4 --------------------------------------------------------------------------------
 
-FHIR_RESPONSES = {200: FhirResourceSerializer, 304: NOT_MODIFIED, 401: ERR_401, 404: ERR_404,
-                  429: TOO_MANY}
+FHIR_RESPONSES = {200: FhirResourceSerializer, 304: NOT_MODIFIED, **errors(401, 404, 429)}
 
 
 def fhir_view(kind: str, arg: str, read: Any, summary: str) -> type[APIView]:

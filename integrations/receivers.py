@@ -1,5 +1,5 @@
-"""Receivers of the signals the lower apps send (DESIGN.md, Layers: a lower app never imports
-integrations; it sends a signal inside its transaction and integrations listens). Each receiver
+"""Receivers of the signals the lower apps send inside their transactions (DESIGN.md, Layers: a
+lower app never imports integrations; it sends a signal and integrations listens). Each receiver
 is a self-contained function; ``connect()`` (called from ``IntegrationsConfig.ready``) connects
 each with its own ``dispatch_uid``, so connecting twice connects once."""
 
@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from meetings.models import Meeting
+from meetings.signals import decisions_finalized
 from referrals.models import Referral
 from referrals.signals import referral_status_changed
 
@@ -24,6 +26,14 @@ def referral_status_webhook(sender: type[Referral], *, referral: Referral, from_
                                     to_status=to_status, at=at)
 
 
+def _decisions_finalized(sender: type[Meeting], *, meeting: Meeting, **kwargs: Any) -> None:
+    """One ``decision.finalized`` outbox row per decision and subscriber, in the finalize's
+    transaction; sent after commit (integrations.webhooks)."""
+    webhooks.meeting_decisions_finalized(meeting=meeting)
+
+
 def connect() -> None:
     referral_status_changed.connect(referral_status_webhook, sender=Referral,
                                     dispatch_uid=REFERRAL_WEBHOOK_UID)
+    decisions_finalized.connect(_decisions_finalized, sender=Meeting,
+                                dispatch_uid="integrations.webhooks.decisions_finalized")

@@ -35,12 +35,6 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
-class IntegrationErrorsSerializer(serializers.Serializer):
-    """A 400: field -> reasons."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class WebhookCreateInputSerializer(serializers.Serializer):
     url = serializers.URLField(max_length=500)
     events = serializers.ListField(

@@ -106,7 +106,7 @@ def referral_state_changed(*, referral: Any, from_status: str, to_status: str,
 
 
 def meeting_decisions_finalized(*, meeting: Any) -> None:
-    """Hook of meetings.services.meeting_finalize: one event per decision of the meeting, to the
+    """On meetings' decisions_finalized (integrations.receivers): one event per decision, to the
     subscribers who may read both the case and the meeting it names."""
     from meetings.models import Decision
     from meetings.selectors import meeting_list_visible_to

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_packets
 from .states import Action
 
 urlpatterns = [
@@ -25,9 +25,9 @@ urlpatterns = [
              name=f"api-meeting-{action.value}")
         for action in Action
     ],
-    path("meetings/<id:meeting_id>/packet/", api.PacketView.as_view(),
+    path("meetings/<id:meeting_id>/packet/", api_packets.PacketView.as_view(),
          name="api-meeting-packet"),
-    path("meetings/<id:meeting_id>/packet.pdf", api.PacketPdfView.as_view(),
+    path("meetings/<id:meeting_id>/packet.pdf", api_packets.PacketPdfView.as_view(),
          name="api-meeting-packet-pdf"),
     path("meetings/<id:meeting_id>/meeting.ics", api.MeetingIcsView.as_view(),
          name="api-meeting-ics"),

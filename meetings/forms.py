@@ -9,8 +9,6 @@ from tumorboard.models import User
 from tumorboard.templatetags.tb import PATHWAY_WORDS
 from tumorboard.validators import SingleLineFieldsMixin
 
-from .models import PacketKind
-
 
 class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
     title = forms.CharField(max_length=200, initial="Spine metastasis MDT")
@@ -75,7 +73,3 @@ class FollowUpForm(SingleLineFieldsMixin, forms.Form):
         choices=[("yes", "carried out"), ("no", "not carried out")], coerce=lambda v: v == "yes")
     carried_out_at = forms.DateField(required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class PacketForm(SingleLineFieldsMixin, forms.Form):
-    kind = forms.ChoiceField(choices=PacketKind.choices)

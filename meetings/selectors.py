@@ -29,7 +29,6 @@ from .models import (
     Attendance,
     Decision,
     Meeting,
-    MeetingStatus,
     Packet,
 )
 
@@ -166,7 +165,3 @@ def decision_summary(decision: Decision) -> dict[str, object]:
         "carried_out": decision.carried_out,
         "carried_out_at": decision.carried_out_at.isoformat() if decision.carried_out_at else None,
     }
-
-
-def is_finalized(meeting: Meeting) -> bool:
-    return meeting.status == MeetingStatus.FINALIZED

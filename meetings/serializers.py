@@ -16,10 +16,6 @@ from tumorboard.validators import no_line_breaks
 from .models import AgendaItem, Attendance, Decision, MeetingStatus, Packet, PacketKind
 
 
-class MeetingErrorsSerializer(serializers.Serializer):
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class MeetingConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     status = serializers.CharField(required=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -17,7 +18,8 @@ from rest_framework.views import APIView
 
 from cases import audit
 from cases.selectors import case_get_visible
-from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response, run_service
+from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response
+from tumorboard.api_errors import errors, validated
 from tumorboard.filters import UtcIsoDateTimeFilter
 from tumorboard.models import User
 
@@ -32,7 +34,6 @@ from .serializers import (
     ReferralConflictSerializer,
     ReferralDeclineInputSerializer,
     ReferralDetailSerializer,
-    ReferralErrorsSerializer,
     ReferralFlagInputSerializer,
     ReferralListSerializer,
     ReferralNoteInputSerializer,
@@ -41,10 +42,6 @@ from .serializers import (
 )
 from .states import Action
 
-ERR_400 = OpenApiResponse(ReferralErrorsSerializer, description="field -> reasons; nothing saved")
-ERR_401 = OpenApiResponse(description="not authenticated")
-ERR_403 = OpenApiResponse(description="visible, but another team takes this action")
-ERR_404 = OpenApiResponse(description="no such referral or alert among yours")
 ERR_409 = OpenApiResponse(ReferralConflictSerializer,
                           description="the state machine forbids this move; nothing changed")
 
@@ -83,8 +80,7 @@ class ReferralListCreateView(_ReferralView, generics.ListAPIView):
         return selectors.referral_list_for_display(user=self.actor)
 
     @extend_schema(operation_id="referrals_list",
-                   responses={200: ReferralListSerializer(many=True), 400: ERR_400,
-                              401: ERR_401})
+                   responses={200: ReferralListSerializer(many=True), **errors(400, 401)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = self.list(request, *args, **kwargs)
         shown = [item["case"] for item in response.data.get("results", [])]
@@ -95,28 +91,24 @@ class ReferralListCreateView(_ReferralView, generics.ListAPIView):
         operation_id="referrals_flag",
         summary="Flag a trigger by hand (back pain, neurological deficit): raises or extends",
         request=ReferralFlagInputSerializer,
-        responses={201: ReferralDetailSerializer, 400: ERR_400, 401: ERR_401, 403: ERR_403},
+        responses={201: ReferralDetailSerializer, **errors(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
-        serializer = ReferralFlagInputSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-        data = serializer.validated_data
+        data = validated(ReferralFlagInputSerializer, request.data)
         try:
             case = case_get_visible(user=self.actor, case_id=data["case"], record=False)
         except Exception:
-            return Response({"case": ["no such case among yours"]},
-                            status=status.HTTP_400_BAD_REQUEST)
-        referral = run_service(lambda: services.referral_flag(
-            case=case, codes=data["trigger_codes"], actor=self.actor, note=data["note"]))
+            raise ValidationError({"case": "no such case among yours"}) from None
+        referral = services.referral_flag(case=case, codes=data["trigger_codes"],
+                                          actor=self.actor, note=data["note"])
         return self.detail_response(referral.pk, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["referrals"])
 class ReferralDetailView(_ReferralView):
     @extend_schema(operation_id="referrals_retrieve", parameters=[IF_NONE_MATCH],
-                   responses={200: ReferralDetailSerializer, 304: NOT_MODIFIED, 401: ERR_401,
-                              404: ERR_404})
+                   responses={200: ReferralDetailSerializer, 304: NOT_MODIFIED,
+                              **errors(401, 404)})
     def get(self, request: Request, referral_id: int) -> Response:
         response = self.detail_response(referral_id)
         referral = Referral.objects.only("case").get(pk=referral_id)
@@ -147,17 +139,14 @@ def action_view(action: Action) -> type[APIView]:
             operation_id=f"referrals_{action.value}",
             summary=f"{action.value.replace('_', ' ').capitalize()} the referral",
             request=input_serializer,
-            responses={200: ReferralDetailSerializer, 400: ERR_400, 401: ERR_401,
-                       403: ERR_403, 404: ERR_404, 409: ERR_409},
+            responses={200: ReferralDetailSerializer, **errors(400, 401, 403, 404),
+                       409: ERR_409},
         )
         def post(self, request: Request, referral_id: int) -> Response:
             referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
-            serializer = input_serializer(data=request.data)
-            if not serializer.is_valid():
-                return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-            kwargs = {field: serializer.validated_data[field]} if field else {}
-            service = services.ACTION_SERVICES[action]
-            run_service(lambda: service(referral=referral, actor=self.actor, **kwargs))
+            data = validated(input_serializer, request.data)
+            kwargs = {field: data[field]} if field else {}
+            services.ACTION_SERVICES[action](referral=referral, actor=self.actor, **kwargs)
             return self.detail_response(referral.pk)
 
     ReferralActionView.__name__ = f"Referral{action.value.title().replace('_', '')}View"
@@ -169,12 +158,11 @@ class WorkupTickView(_ReferralView):
     @extend_schema(operation_id="referrals_workup_tick",
                    summary="Tick one item of the occult-primary work-up (who, when)",
                    request=None,
-                   responses={200: OccultWorkupItemSerializer, 400: ERR_400, 401: ERR_401,
-                              403: ERR_403, 404: ERR_404})
+                   responses={200: OccultWorkupItemSerializer,
+                              **errors(400, 401, 403, 404)})
     def post(self, request: Request, referral_id: int, item_code: str) -> Response:
         referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
-        item = run_service(lambda: services.workup_item_tick(referral=referral, code=item_code,
-                                                      actor=self.actor))
+        item = services.workup_item_tick(referral=referral, code=item_code, actor=self.actor)
         return Response(OccultWorkupItemSerializer(item).data)
 
 
@@ -190,7 +178,7 @@ class AlertListView(_ReferralView, generics.ListAPIView):
         return selectors.alert_list_for(user=self.actor)
 
     @extend_schema(operation_id="alerts_list",
-                   responses={200: AlertSerializer(many=True), 400: ERR_400, 401: ERR_401})
+                   responses={200: AlertSerializer(many=True), **errors(400, 401)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
 
@@ -198,8 +186,8 @@ class AlertListView(_ReferralView, generics.ListAPIView):
 @extend_schema(tags=["alerts"])
 class AlertAckView(_ReferralView):
     @extend_schema(operation_id="alerts_ack", request=None,
-                   responses={200: AlertSerializer, 401: ERR_401, 404: ERR_404})
+                   responses={200: AlertSerializer, **errors(401, 404)})
     def post(self, request: Request, alert_id: int) -> Response:
         alert = selectors.alert_get_visible(user=self.actor, alert_id=alert_id)
-        alert = run_service(lambda: services.alert_acknowledge(alert=alert, actor=self.actor))
+        alert = services.alert_acknowledge(alert=alert, actor=self.actor)
         return Response(AlertSerializer(alert).data)

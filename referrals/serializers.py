@@ -153,12 +153,6 @@ class ReferralConflictSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=[a.value for a in PERSON_ACTIONS]))
 
 
-class ReferralErrorsSerializer(serializers.Serializer):
-    """field -> reasons (400); nothing saved."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
-
-
 class AlertSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     referral = serializers.IntegerField(source="referral_id", allow_null=True,

@@ -1,17 +1,16 @@
 """POST /api/v1/scores/evaluate/: every score for one patient's lesions; stores nothing."""
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tumorboard.api_errors import errors
+
 from .calculators import ScoringInputError, evaluate_request
-from .serializers import (
-    FieldErrorsSerializer,
-    ScoreEvaluationRequestSerializer,
-    ScoreEvaluationResponseSerializer,
-)
+from .serializers import ScoreEvaluationRequestSerializer, ScoreEvaluationResponseSerializer
 
 
 class ScoreEvaluateView(APIView):
@@ -23,9 +22,7 @@ class ScoreEvaluateView(APIView):
         request=ScoreEvaluationRequestSerializer,
         responses={
             200: ScoreEvaluationResponseSerializer,
-            400: OpenApiResponse(FieldErrorsSerializer, description="field path -> reasons"),
-            401: OpenApiResponse(description="not authenticated"),
-            403: OpenApiResponse(description="not allowed"),
+            **errors(400, 401, 403),
             415: OpenApiResponse(description="the body is not application/json"),
         },
         tags=["scores"],
@@ -34,5 +31,6 @@ class ScoreEvaluateView(APIView):
         try:
             result = evaluate_request(request.data)
         except ScoringInputError as error:
-            return Response(error.errors, status=400)
+            # The core's field paths (``lesions[0].levels[1]``) are the 400 body as they are.
+            raise ValidationError(error.errors) from None
         return Response(result)

@@ -149,9 +149,3 @@ class ScoreEvaluationResponseSerializer(serializers.Serializer):
     due_within_hours = serializers.IntegerField(allow_null=True)
     timing = serializers.ListField(child=serializers.DictField())
     candidacy = serializers.ListField(child=serializers.DictField())
-
-
-class FieldErrorsSerializer(serializers.Serializer):
-    """A 400 body: each field path maps to its reasons, e.g. {"lesions[0].levels[0]": [...]}."""
-
-    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)

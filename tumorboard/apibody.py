@@ -4,8 +4,8 @@ Checked before any view runs, so that an endpoint which reads no body (acknowled
 lock) refuses garbage instead of acting on it, and so that what DRF's parser would crash on (a
 deeply nested document raises RecursionError: a 500) or would read past Django's
 DATA_UPLOAD_MAX_MEMORY_SIZE (DRF reads the raw stream) never reaches it. The error bodies have
-the API's shapes (tumorboard.api.exception_handler): a 400 is {"non_field_errors": ["malformed
-request body: ..."]}, a 413 or 415 is {"detail": ...}; none echoes the input.
+the API's shapes (tumorboard.api_errors.exception_handler): a 400 is {"non_field_errors":
+["malformed request body: ..."]}, a 413 or 415 is {"detail": ...}; none echoes the input.
 """
 
 from __future__ import annotations

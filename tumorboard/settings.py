@@ -450,7 +450,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "tumorboard.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "tumorboard.api.exception_handler",
+    "EXCEPTION_HANDLER": "tumorboard.api_errors.exception_handler",
 }
 
 def _enum_values(path: str) -> Callable[[], list[str]]:

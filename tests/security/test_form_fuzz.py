@@ -54,7 +54,8 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("meetings:item-follow-up", "item", "neuro",
      fields_of(meeting_forms.FollowUpForm, "followX-")),
     ("meetings:move", "meeting-finalize", "neuro", fields_of(meeting_forms.FinalizeForm)),
-    ("meetings:packet-request", "meeting", "coordinator", fields_of(meeting_forms.PacketForm)),
+    # No form class: the view reads its one field, ``kind``, straight from the POST.
+    ("meetings:packet-request", "meeting", "coordinator", ["kind"]),
     ("score-calculator", "", "breast", fields_of(scoring_forms.PatientScoreForm, "patient-")
      + fields_of(scoring_forms.LesionScoreForm, "lesion-0-")
      + ["lesion-TOTAL_FORMS", "lesion-INITIAL_FORMS"]),
