@@ -15,6 +15,10 @@ from django.conf import settings
 from cases import selectors as case_selectors
 from cases import signals as case_signals
 from cases.models import Case
+from meetings import signals as meeting_signals
+from meetings.models import Meeting
+from referrals import signals as referral_signals
+from referrals.models import Referral
 from tests.deploy.test_production_settings import production_env
 from tumorboard import health
 
@@ -23,6 +27,8 @@ EXPECTED_STATUS_PARTS = {"referrals": "referrals.selectors.fill_case_status",
                          "meetings": "meetings.selectors.fill_case_status"}
 EXPECTED_FINDINGS_RECEIVERS = {"referrals.triggers.on_findings_changed"}
 EXPECTED_SHOWN_CHECKS = {"rate_limiter": "integrations.throttling.store_report"}
+EXPECTED_REFERRAL_RECEIVERS = {"integrations.receivers.referral_status_webhook"}
+EXPECTED_FINALIZE_RECEIVERS = {"integrations.receivers._decisions_finalized"}
 
 
 def _name(function: object) -> str:
@@ -42,6 +48,9 @@ def test_each_upward_hook_is_registered_in_this_process() -> None:
     assert _live(case_signals.findings_changed, Case) == EXPECTED_FINDINGS_RECEIVERS
     assert {name: _name(check) for name, check in health.shown_checks().items()} \
         == EXPECTED_SHOWN_CHECKS
+    assert _live(referral_signals.referral_status_changed, Referral) \
+        == EXPECTED_REFERRAL_RECEIVERS
+    assert _live(meeting_signals.decisions_finalized, Meeting) == EXPECTED_FINALIZE_RECEIVERS
 
 
 def test_each_upward_hook_is_registered_in_production(tmp_path: Path) -> None:
@@ -49,12 +58,19 @@ def test_each_upward_hook_is_registered_in_production(tmp_path: Path) -> None:
         "import django, gc, json; django.setup(); gc.collect()\n"
         "from cases import selectors, signals\n"
         "from cases.models import Case\n"
+        "from meetings import signals as ms\n"
+        "from meetings.models import Meeting\n"
+        "from referrals import signals as rs\n"
+        "from referrals.models import Referral\n"
         "from tumorboard import health\n"
         "name = lambda f: f.__module__ + '.' + f.__qualname__\n"
-        "r = signals.findings_changed._live_receivers(Case)\n"
-        "r = r[0] if isinstance(r, tuple) else r\n"
+        "def live(signal, sender):\n"
+        "    r = signal._live_receivers(sender)\n"
+        "    return sorted(name(f) for f in (r[0] if isinstance(r, tuple) else r))\n"
         "print(json.dumps({'parts': {k: name(v) for k, v in selectors.case_status_parts().items()},"
-        " 'findings': sorted(name(f) for f in r),"
+        " 'findings': live(signals.findings_changed, Case),"
+        " 'referral': live(rs.referral_status_changed, Referral),"
+        " 'finalize': live(ms.decisions_finalized, Meeting),"
         " 'checks': {k: name(v) for k, v in health.shown_checks().items()}}))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR,
@@ -64,6 +80,8 @@ def test_each_upward_hook_is_registered_in_production(tmp_path: Path) -> None:
     live = json.loads(result.stdout.strip().splitlines()[-1])
     assert live == {"parts": EXPECTED_STATUS_PARTS,
                     "findings": sorted(EXPECTED_FINDINGS_RECEIVERS),
+                    "referral": sorted(EXPECTED_REFERRAL_RECEIVERS),
+                    "finalize": sorted(EXPECTED_FINALIZE_RECEIVERS),
                     "checks": EXPECTED_SHOWN_CHECKS}
 
 
