@@ -37,14 +37,14 @@ def test_fhirclient_reads_and_searches_the_granted_cases_only(live_server, world
     patient = SmartPatient.read(str(world.patient.pk), server)
     assert patient.identifier[0].value == world.patient.mrn
     assert patient.identifier[0].type.coding[0].code == "MR"
-    found = SmartPatient.where(struct={}).perform_resources(server)
+    found = list(SmartPatient.where(struct={}).perform_resources_iter(server))
     assert [p.id for p in found] == [str(world.patient.pk)]  # not other_case's patient
-    kps = SmartObservation.where(struct={"patient": str(world.patient.pk),
+    kps = list(SmartObservation.where(struct={"patient": str(world.patient.pk),
                                          "code": "http://loinc.org|89243-0"}
-                                 ).perform_resources(server)
+                                 ).perform_resources_iter(server))
     assert [o.valueInteger for o in kps] == [world.assessment.inputs["patient"]["kps"]]
-    conditions = SmartCondition.where(struct={"patient": str(world.patient.pk)}
-                                      ).perform_resources(server)
+    conditions = list(SmartCondition.where(struct={"patient": str(world.patient.pk)}
+                                      ).perform_resources_iter(server))
     assert {c.code.coding[0].code for c in conditions} == {"372137005", "94222008"}
     with pytest.raises(Exception) as refused:
         SmartPatient.read(str(other_case.patient_id), server)
