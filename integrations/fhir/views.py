@@ -15,7 +15,12 @@ from urllib.parse import urlencode
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import http_date
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
@@ -101,7 +106,10 @@ def outcome_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
 
 
 OPERATION_OUTCOME = OpenApiResponse(
-    serializers.DictField(), description="an OperationOutcome saying what went wrong")
+    inline_serializer("FhirOperationOutcome", {
+        "resourceType": serializers.CharField(),
+        "issue": serializers.ListField(child=serializers.DictField())}),
+    description="an OperationOutcome saying what went wrong (issue code and diagnostics)")
 ERRORS = {400: OPERATION_OUTCOME, 401: OPERATION_OUTCOME, 404: OPERATION_OUTCOME,
           406: OPERATION_OUTCOME, 429: TOO_MANY}
 FORMAT = OpenApiParameter("_format", str, required=False,

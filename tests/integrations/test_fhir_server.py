@@ -176,13 +176,18 @@ def test_search_parameters_filter(api_client, world, breast_surgeon, settings) -
                                             f"secondary-{world.case.pk}"]
 
 
-def test_searches_show_only_what_the_caller_may_see(world, his, outsider, api_client) -> None:
+def test_searches_show_only_what_the_caller_may_see(world, his, outsider, admin_person,
+                                                    api_client) -> None:
+    from rest_framework.test import APIClient
+
     client = token_client(his.raw)
     for kind in KINDS:
         assert fhir_get(client, f"{FHIR}/{kind}").json()["total"] >= 1, kind
     api_client.force_authenticate(outsider)
+    admin = APIClient()
+    admin.force_authenticate(admin_person)  # administrators see no patient data here
     his.user.integration_grants.all().delete()
-    for who in (client, api_client):
+    for who in (client, api_client, admin):
         for kind in KINDS:
             body = fhir_get(who, f"{FHIR}/{kind}", {"patient": world.patient.pk}
                             if kind != "Patient" else {}).json()
