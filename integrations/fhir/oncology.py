@@ -40,8 +40,9 @@ def conditions(case: Case, lesions: Iterable[SpinalLesion]) -> list[dict[str, An
     provisional, an unknown primary has none) and the bone metastasis with every vertebral level
     of the case's lesions as a body site."""
     found: list[dict[str, Any]] = []
-    verification = {PrimaryStatus.KNOWN_BREAST: "confirmed",
-                    PrimaryStatus.SUSPECTED_BREAST: "provisional"}.get(case.primary_status)
+    verifications: dict[str, str] = {PrimaryStatus.KNOWN_BREAST: "confirmed",
+                                     PrimaryStatus.SUSPECTED_BREAST: "provisional"}
+    verification = verifications.get(case.primary_status)
     if verification:
         found.append(stamp({
             **_condition_base(case, "primary"),
@@ -117,7 +118,8 @@ def _performance(row: Assessment, case: Case) -> list[dict[str, Any]]:
 
 
 def _component(code: str, value: Any) -> dict[str, Any]:
-    typed = {"valueInteger": value} if isinstance(value, int) else {"valueString": str(value)}
+    typed: dict[str, Any] = ({"valueInteger": value} if isinstance(value, int)
+                             else {"valueString": str(value)})
     return {"code": codes.score_concept(code), **typed}
 
 
@@ -128,7 +130,7 @@ def _spine_scores(row: Assessment, case: Case) -> list[dict[str, Any]]:
     found = []
     for index, lesion in enumerate(result.get("lesions", [])):
         levels = "-".join(lesion["levels"])
-        site = {"bodySite": {"text": f"{levels} vertebra"}}
+        site: dict[str, Any] = {"bodySite": {"text": f"{levels} vertebra"}}
         sins = lesion["sins"]
         found.append(_observation(
             row, case, f"sins-{index}", codes.score_concept("sins", f"SINS {levels}"), SURVEY,

@@ -176,12 +176,11 @@ def search_patients(*, user: User, search: Search) -> Page:
 
 
 def search_referrals(*, user: User, search: Search, as_task: bool) -> Page:
-    from .resources import SERVICE_REQUEST_STATUS, TASK_STATUS
-
     rows = _referrals(user).filter(
         id_q(search), reference_q("patient", search, "case__patient_id"),
         date_q("_lastUpdated", search, "updated_at"),
-        _status_q(search, TASK_STATUS if as_task else SERVICE_REQUEST_STATUS))
+        _status_q(search, resources.TASK_STATUS if as_task
+                  else resources.SERVICE_REQUEST_STATUS))
     if as_task:
         rows = rows.filter(reference_q("owner", search, "receiving_team_id", kind="CareTeam"))
     total, page = _page(rows, search)

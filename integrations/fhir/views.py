@@ -8,6 +8,7 @@ honours ``If-None-Match``, a search answers a ``searchset`` Bundle with paging l
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -32,7 +33,7 @@ from rest_framework.views import APIView
 from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, TOO_MANY, conditional_response
 
 from ..serializers import FhirResourceSerializer
-from . import capability, codes, read
+from . import capability, codes, read, resources
 from .search import PARAMS, SearchError, parse
 
 FHIR_JSON = "application/fhir+json"
@@ -99,8 +100,9 @@ def outcome_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(int(exc.wait) + 1)
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        headers["Retry-After"] = str(int(wait) + 1)
     return outcome(exc.status_code, MESSAGES.get(exc.status_code, "bad request"),
                    headers=headers)
 
@@ -196,6 +198,7 @@ def searchset(request: Request, kind: str, search: Any, total: int,
         links.append(link("previous", max(0, search.offset - search.count)))
     return {
         "resourceType": "Bundle",
+        "id": uuid.uuid4().hex,  # a searchset is not stored: a fresh id per answer
         "type": "searchset",
         "timestamp": timezone.now().isoformat(),
         "total": total,
@@ -228,7 +231,7 @@ class CodeSystemView(FhirView):
                    summary="The CodeSystem of the spine scores",
                    responses={200: FhirResourceSerializer, **ERRORS})
     def get(self, request: Request) -> Response:
-        data = read.resources.stamp(codes.code_system(), updated=None)
+        data = resources.stamp(codes.code_system(), updated=None)
         return resource_response(request, data)
 
 
@@ -248,7 +251,10 @@ class UnknownView(FhirView):
 class CaseBundleView(FhirView):
     @extend_schema(operation_id="cases_fhir_bundle", parameters=[IF_NONE_MATCH],
                    summary="Everything about the case as one FHIR R4 Bundle (collection)",
-                   responses={200: FhirResourceSerializer, 304: NOT_MODIFIED, **ERRORS})
+                   # Outside fhir/, an id too long for the URL is the site's 404 page: the
+                   # 404 is documented without a body, as on the other case routes.
+                   responses={200: FhirResourceSerializer, 304: NOT_MODIFIED, **ERRORS,
+                              404: OpenApiResponse(description="no such case among yours")})
     def get(self, request: Request, case_id: int) -> Response:
         base = request.build_absolute_uri("/api/v1/fhir").rstrip("/")
         data = read.case_bundle(user=request.user,  # type: ignore[arg-type]

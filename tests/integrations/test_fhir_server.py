@@ -94,6 +94,8 @@ def test_every_error_is_an_operation_outcome_never_html(api_client, client, worl
         kind = "Observation" if name in ("date", "code:text", "patient") else "Patient"
         body = assert_outcome(fhir_get(api_client, f"{FHIR}/{kind}", params), 400)
         assert body["issue"][0]["expression"] == [name]
+    # Refused before any view (tumorboard.inputguard), still as an OperationOutcome.
+    assert_outcome(fhir_get(api_client, f"{FHIR}/Patient", {"identifier": "a\x00b"}), 400)
     assert_outcome(api_client.post(f"{FHIR}/Patient", {}, format="json",
                                    HTTP_ACCEPT="application/fhir+json"), 405)
 
