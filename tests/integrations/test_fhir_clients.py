@@ -8,6 +8,7 @@ from fhirclient import client as smart_client
 from fhirclient.models.condition import Condition as SmartCondition
 from fhirclient.models.observation import Observation as SmartObservation
 from fhirclient.models.patient import Patient as SmartPatient
+from fhirclient.server import FHIRNotFoundException
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import ResourceNotFound
 
@@ -46,9 +47,9 @@ def test_fhirclient_reads_and_searches_the_granted_cases_only(live_server, world
     conditions = list(SmartCondition.where(struct={"patient": str(world.patient.pk)}
                                       ).perform_resources_iter(server))
     assert {c.code.coding[0].code for c in conditions} == {"372137005", "94222008"}
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(FHIRNotFoundException) as refused:
         SmartPatient.read(str(other_case.patient_id), server)
-    assert refused.value.response.status_code == 404  # type: ignore[attr-defined]
+    assert refused.value.response.json()["resourceType"] == "OperationOutcome"
 
 
 def test_fhirpy_reads_and_searches_the_granted_cases_only(live_server, world, his,

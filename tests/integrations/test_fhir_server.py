@@ -13,7 +13,7 @@ from fhir.resources.R4B.codesystem import CodeSystem
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from integrations.fhir import codes
-from integrations.fhir.search import PARAMS
+from integrations.fhir.search import MAX_COUNT, PARAMS
 from tests.api.conftest import token_client
 from tests.factories import make_mdt_case
 
@@ -143,6 +143,8 @@ def test_count_pages_with_next_and_previous_links_until_every_match_is_seen(
         assert ("previous" in links) == (len(seen) > len(body["entry"]))
         url = links.get("next", "").removeprefix("http://testserver")
     assert total is not None and total > 4 and len(seen) == total == len(set(seen))
+    capped = fhir_get(api_client, f"{FHIR}/Observation", {"_count": 10**6}).json()
+    assert f"_count={MAX_COUNT}&" in capped["link"][0]["url"]  # a server may lower _count
 
 
 def test_search_parameters_filter(api_client, world, breast_surgeon, settings) -> None:
