@@ -1,7 +1,7 @@
-"""REST endpoints of the integrations app, under /api/v1/: API tokens, webhooks (FHIR: fhir/).
+"""REST endpoints of the integrations app, under /api/v1/: API tokens and webhooks. The FHIR R4
+server is the ``fhir`` package (its views: ``fhir.views``).
 
-Thin: validate, call one service or selector, serialize. FHIR reads start from the visibility
-rule (``cases.selectors.case_list_visible_to``): anything else is a 404.
+Thin: validate, call one service or selector, serialize.
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import (
-    TOO_MANY,
-    run_service,
-)
+from tumorboard.api import TOO_MANY, run_service
 from tumorboard.models import User
 from tumorboard.roles import Role
 

@@ -126,17 +126,19 @@ def condition(*, user: User, pk: str) -> dict[str, Any]:
 
 
 def case_bundle(*, user: User, case_id: object, base_url: str) -> dict[str, Any]:
-    """The case's Patient, referrals (ServiceRequest and Task), assessments (Observation) and
-    MDT decisions (CarePlan) in one Bundle; a constant number of queries."""
+    """The case's Patient, cancer conditions, referrals (ServiceRequest and Task), assessments
+    (every Observation of each) and MDT decisions (CarePlan) in one Bundle; a constant number of
+    queries."""
     case = case_get_visible(user=user, case_id=case_id, record=False)
     referrals = list(case.referrals.select_related("sender", "receiving_team").order_by("pk"))
     assessments = list(case.assessments.select_related("created_by").order_by("pk"))
     decisions = list(_decisions().filter(item__case=case).order_by("pk"))
-    found = [resources.patient(case.patient)]
+    found = [resources.patient(case.patient),
+             *oncology.conditions(case, case.lesions.order_by("pk"))]
     for referral in referrals:
         found += [resources.service_request(referral, case=case),
                   resources.task(referral, case=case)]
-    found += [resources.observation(row, case=case) for row in assessments]
+    found += [res for row in assessments for res in oncology.assessment_observations(row, case)]
     found += [resources.care_plan(row, case=case) for row in decisions]
     _exported(user, case, "bundle", case.pk)
     return resources.bundle(case=case, resources=found, base_url=base_url)

@@ -123,3 +123,14 @@ def test_the_mrn_has_the_mr_type_and_a_system_under_the_configured_canonical_bas
     for resource in oncology.assessment_observations(world.assessment, world.case):
         for coding in resource["code"]["coding"]:
             assert "tumorboard.local" not in coding["system"]
+
+
+def test_the_case_bundle_holds_the_conditions_and_every_observation(api_client, world,
+                                                                    breast_surgeon) -> None:
+    api_client.force_authenticate(breast_surgeon)
+    bundle = api_client.get(reverse("api-case-fhir", args=[world.case.pk])).json()
+    ids = {(e["resource"]["resourceType"], e["resource"]["id"]) for e in bundle["entry"]}
+    assert {("Condition", f"primary-{world.case.pk}"),
+            ("Condition", f"secondary-{world.case.pk}")} <= ids
+    assert {("Observation", r["id"]) for r in oncology.assessment_observations(
+        world.assessment, world.case)} <= ids
