@@ -1,7 +1,7 @@
-"""REST endpoints of the integrations app, under /api/v1/: API tokens, webhooks, FHIR R4 export.
+"""REST endpoints of the integrations app, under /api/v1/: API tokens and webhooks. The FHIR R4
+server is the ``fhir`` package (its views: ``fhir.views``).
 
-Thin: validate, call one service or selector, serialize. FHIR reads start from the visibility
-rule (``cases.selectors.case_list_visible_to``): anything else is a 404.
+Thin: validate, call one service or selector, serialize.
 """
 
 from __future__ import annotations
@@ -19,17 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tumorboard.api import IF_NONE_MATCH, NOT_MODIFIED, conditional_response
 from tumorboard.api_errors import errors, validated
 from tumorboard.models import User
 from tumorboard.roles import Role
 
-from . import selectors, services, tokens
+from . import services, tokens
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenSerializer,
-    FhirResourceSerializer,
     TokenCreateInputSerializer,
     WebhookCreateInputSerializer,
     WebhookDeliverySerializer,
@@ -182,49 +180,3 @@ class WebhookDeliveryListView(_OwnView, generics.ListAPIView):
                               **errors(400, 401, 404, 429)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.list(request, *args, **kwargs)
-
-
-# --- FHIR R4 --------------------------------------------------------------------------------
-
-FHIR_RESPONSES = {200: FhirResourceSerializer, 304: NOT_MODIFIED, **errors(401, 404, 429)}
-
-
-def fhir_view(kind: str, arg: str, read: Any, summary: str) -> type[APIView]:
-    """GET /api/v1/fhir/{kind}/{id}: one resource, with an ETag."""
-
-    @extend_schema(tags=["fhir"])
-    class FhirView(APIView):
-        @extend_schema(operation_id=f"fhir_{kind.lower()}", summary=summary,
-                       parameters=[IF_NONE_MATCH], responses=FHIR_RESPONSES)
-        def get(self, request: Request, **kwargs: Any) -> Response:
-            data = read(user=request.user, **{arg: kwargs["pk"]})
-            return conditional_response(request, data)
-
-    FhirView.__name__ = f"Fhir{kind}View"
-    return FhirView
-
-
-FhirPatientView = fhir_view("Patient", "patient_id", selectors.fhir_patient,
-                            "The patient as a FHIR R4 Patient")
-FhirServiceRequestView = fhir_view(
-    "ServiceRequest", "referral_id", selectors.fhir_service_request,
-    "A referral as a FHIR R4 ServiceRequest (priority from urgency)")
-FhirTaskView = fhir_view("Task", "referral_id", selectors.fhir_task,
-                         "A referral's triage as a FHIR R4 Task (status, businessStatus)")
-FhirObservationView = fhir_view(
-    "Observation", "assessment_id", selectors.fhir_observation,
-    "An assessment as a FHIR R4 Observation (SINS, Tokuhashi, Tomita, ECOG/KPS components)")
-FhirCarePlanView = fhir_view("CarePlan", "decision_id", selectors.fhir_care_plan,
-                             "An MDT decision as a FHIR R4 CarePlan")
-
-
-@extend_schema(tags=["fhir"])
-class FhirCaseBundleView(APIView):
-    @extend_schema(operation_id="cases_fhir_bundle", parameters=[IF_NONE_MATCH],
-                   summary="Everything about the case as one FHIR R4 Bundle (collection)",
-                   responses=FHIR_RESPONSES)
-    def get(self, request: Request, case_id: int) -> Response:
-        base = request.build_absolute_uri("/api/v1/fhir").rstrip("/")
-        data = selectors.fhir_case_bundle(user=request.user,  # type: ignore[arg-type]
-                                          case_id=case_id, base_url=base)
-        return conditional_response(request, data)

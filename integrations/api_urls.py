@@ -3,6 +3,41 @@
 from django.urls import path
 
 from . import api
+from .fhir import read
+from .fhir import views as fhir
+
+# FHIR R4 (integrations.fhir): metadata, the CodeSystem, search and read per type, then a 404
+# OperationOutcome for any other path under fhir/.
+fhir_urls = [
+    path("fhir/metadata", fhir.MetadataView.as_view(), name="api-fhir-metadata"),
+    path("fhir/CodeSystem/spine-scores", fhir.CodeSystemView.as_view(),
+         name="api-fhir-codesystem"),
+    *[path(f"fhir/{kind}", fhir.search_view(kind).as_view(),
+           name=f"api-fhir-{kind.lower()}-search")
+      for kind in ("Patient", "Condition", "Observation", "ServiceRequest", "Task", "CarePlan")],
+    path("fhir/Patient/<id:pk>", fhir.read_view("Patient", read.patient,
+                                                "The patient as a FHIR R4 Patient").as_view(),
+         name="api-fhir-patient"),
+    path("fhir/ServiceRequest/<id:pk>", fhir.read_view(
+        "ServiceRequest", read.service_request,
+        "A referral as a FHIR R4 ServiceRequest (priority from urgency)").as_view(),
+         name="api-fhir-servicerequest"),
+    path("fhir/Task/<id:pk>", fhir.read_view(
+        "Task", read.task, "A referral's triage as a FHIR R4 Task").as_view(),
+         name="api-fhir-task"),
+    path("fhir/Observation/<str:pk>", fhir.read_view(
+        "Observation", read.observation,
+        "An assessment's panel, score, marker or performance status").as_view(),
+         name="api-fhir-observation"),
+    path("fhir/Condition/<str:pk>", fhir.read_view(
+        "Condition", read.condition, "A case's primary or secondary cancer").as_view(),
+         name="api-fhir-condition"),
+    path("fhir/CarePlan/<id:pk>", fhir.read_view(
+        "CarePlan", read.care_plan, "An MDT decision as a FHIR R4 CarePlan").as_view(),
+         name="api-fhir-careplan"),
+    path("cases/<id:case_id>/fhir/", fhir.CaseBundleView.as_view(), name="api-case-fhir"),
+    path("fhir/<path:rest>", fhir.UnknownView.as_view(), name="api-fhir-unknown"),
+]
 
 urlpatterns = [
     path("auth/token/", api.TokenCreateView.as_view(), name="api-auth-token"),
@@ -13,13 +48,5 @@ urlpatterns = [
     path("webhooks/<id:subscription_id>/", api.WebhookDetailView.as_view(), name="api-webhook"),
     path("webhooks/<id:subscription_id>/deliveries/", api.WebhookDeliveryListView.as_view(),
          name="api-webhook-deliveries"),
-    path("fhir/Patient/<id:pk>", api.FhirPatientView.as_view(), name="api-fhir-patient"),
-    path("fhir/ServiceRequest/<id:pk>", api.FhirServiceRequestView.as_view(),
-         name="api-fhir-servicerequest"),
-    path("fhir/Task/<id:pk>", api.FhirTaskView.as_view(), name="api-fhir-task"),
-    path("fhir/Observation/<id:pk>", api.FhirObservationView.as_view(),
-         name="api-fhir-observation"),
-    path("fhir/CarePlan/<id:pk>", api.FhirCarePlanView.as_view(), name="api-fhir-careplan"),
-    path("cases/<id:case_id>/fhir/", api.FhirCaseBundleView.as_view(),
-         name="api-case-fhir"),
+    *fhir_urls,
 ]

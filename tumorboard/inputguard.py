@@ -29,6 +29,11 @@ CLIENT_DATA_ERRORS = {"22003", "22008", "22007", "22009", "22P05", "22021", "22P
 
 
 def _refuse(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    if request.path.startswith("/api/v1/fhir/"):  # FHIR clients read errors as OperationOutcome
+        issue = {"severity": "error", "code": "not-found" if status == 404 else "invalid",
+                 "diagnostics": detail}
+        return JsonResponse({"resourceType": "OperationOutcome", "issue": [issue]},
+                            status=status, content_type="application/fhir+json; charset=utf-8")
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": detail}, status=status)
     template = "404.html" if status == 404 else "400.html"

@@ -380,6 +380,11 @@ ALERT_MAX_ATTEMPTS = _env_int("ALERT_MAX_ATTEMPTS", 20, minimum=1)
 ALERT_SEND_DELAY_SECONDS = _env_int("ALERT_SEND_DELAY_SECONDS", 0)
 # Links in e-mails point here (ids only in the path).
 SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://localhost:8000").rstrip("/")
+# FHIR canonical base: the URL under which the service publishes its CodeSystems and naming
+# systems (spine scores, MRN per institution). Identifiers a hospital stores carry it, so set it
+# once to a stable public URL; the default is where this service serves them.
+FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
+                                     f"{SERVICE_BASE_URL}/api/v1/fhir").rstrip("/")
 
 # API rate limit per token (per user for a session), e.g. 1200/minute; "off" disables it.
 # A 429 carries Retry-After. Counted in the "throttle" cache (Redis when REDIS_URL is set).

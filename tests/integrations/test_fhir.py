@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.careplan import CarePlan
+from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.servicerequest import ServiceRequest
@@ -20,7 +21,8 @@ from tests.api.conftest import token_client
 pytestmark = pytest.mark.django_db
 
 MODELS = {"Patient": Patient, "ServiceRequest": ServiceRequest, "Task": Task,
-          "Observation": Observation, "CarePlan": CarePlan, "Bundle": Bundle}
+          "Observation": Observation, "CarePlan": CarePlan, "Bundle": Bundle,
+          "Condition": Condition}
 
 
 def urls(world):

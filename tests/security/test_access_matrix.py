@@ -35,8 +35,10 @@ REFUSED = {302, 401, 403, 404, 405}
 PK_OF: dict[str, str] = {
     "api-fhir-patient": "patient_id", "api-fhir-servicerequest": "referral_id",
     "api-fhir-task": "referral_id", "api-fhir-observation": "assessment_id",
-    "api-fhir-careplan": "decision_id",
+    "api-fhir-careplan": "decision_id", "api-fhir-condition": "case_id",
 }
+#: FHIR ids that are not bare row ids: the prefix before the world's row id.
+PK_PREFIX: dict[str, str] = {"api-fhir-condition": "primary-"}
 
 SLUGS: dict[Any, Any] = {
     ("meetings:move", "action"): "lock", ("referrals:referral-act", "action"): "acknowledge",
@@ -159,6 +161,8 @@ def test_every_endpoint_for_every_role_on_own_and_other_teams_case(
                     known = world.kwargs()
                     if name in PK_OF:
                         known["pk"] = known.get(PK_OF[name], 999999)
+                        if name in PK_PREFIX:
+                            known["pk"] = f"{PK_PREFIX[name]}{known['pk']}"
                     kwargs = {k: known.get(k, SLUGS.get((name, k), SLUGS.get(k, 999999)))
                               for k in converters}
                 url = reverse(name, kwargs=kwargs)

@@ -1,12 +1,15 @@
-"""FHIR R4 export: pure mapping functions from our rows to FHIR resources (plain dicts).
+"""FHIR R4 mappings of the workflow rows: pure functions from our rows to resources (dicts).
 
 One place for every mapping; the views only load rows that the caller may see and call these.
-The tests validate every resource with ``fhir.resources.R4B`` (R4-compatible models). Spine scores
-have no LOINC codes, so they use the local code system ``SCORES``; ECOG and KPS use LOINC.
+Oncology content (conditions, tumour markers, performance status, spine scores) is in
+``oncology``. Every resource carries ``meta.lastUpdated`` and a ``meta.versionId`` that is the
+digest of its content (``stamp``), the ETag of its read.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -14,14 +17,7 @@ from cases.models import Assessment, Case, Patient
 from meetings.models import Decision, MeetingStatus
 from referrals.models import Referral, ReferralStatus
 
-BASE = "https://tumorboard.local/fhir"
-SCORES = f"{BASE}/CodeSystem/spine-scores"
-REFERRAL_STATE = f"{BASE}/CodeSystem/referral-state"
-PATHWAY = f"{BASE}/CodeSystem/mdt-pathway"
-MRN = f"{BASE}/NamingSystem/mrn"
-USER = f"{BASE}/NamingSystem/user"
-TEAM = f"{BASE}/NamingSystem/team"
-LOINC = "http://loinc.org"
+from . import codes
 
 GENDER = {"female": "female", "male": "male", "other": "other"}
 # CLINICAL.md §9 urgency: red is an emergency (< 24 h), orange urgent (< 72 h), green elective.
@@ -50,114 +46,131 @@ TASK_STATUS = {
 }
 
 
-def _instant(value: datetime | None) -> str | None:
+def instant(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _ref(kind: str, pk: object, display: str = "") -> dict[str, Any]:
+def stamp(resource: dict[str, Any], *, updated: datetime | None,
+          profile: str = "") -> dict[str, Any]:
+    """``meta`` of a resource: lastUpdated, the profile it claims, and a versionId that is the
+    digest of everything else (the same content is the same version, a change a new one)."""
+    meta: dict[str, Any] = {"lastUpdated": instant(updated)}
+    if profile:
+        meta["profile"] = [profile]
+    resource = {**resource, "meta": {key: value for key, value in meta.items() if value}}
+    digest = hashlib.sha256(json.dumps(resource, sort_keys=True, default=str).encode())
+    resource["meta"]["versionId"] = digest.hexdigest()[:16]
+    return resource
+
+
+def ref(kind: str, pk: object, display: str = "") -> dict[str, Any]:
     ref: dict[str, Any] = {"reference": f"{kind}/{pk}"}
     if display:
         ref["display"] = display
     return ref
 
 
-def _person(user: Any) -> dict[str, Any]:
+def person(user: Any) -> dict[str, Any]:
     """A clinician: we export no Practitioner resources, so a logical reference."""
-    return {"type": "Practitioner", "identifier": {"system": USER, "value": str(user.pk)},
+    return {"type": "Practitioner",
+            "identifier": {"system": codes.system("NamingSystem/user"), "value": str(user.pk)},
             "display": str(user)}
 
 
-def _team(team: Any) -> dict[str, Any]:
-    return {"type": "CareTeam", "identifier": {"system": TEAM, "value": str(team.pk)},
-            "display": team.name}
+def team(row: Any) -> dict[str, Any]:
+    """A team: a logical reference (no CareTeam resources); Task?owner= searches its id."""
+    return {"type": "CareTeam",
+            "identifier": {"system": codes.system("NamingSystem/team"), "value": str(row.pk)},
+            "display": row.name}
 
 
-def _drop_none(resource: dict[str, Any]) -> dict[str, Any]:
+def drop_none(resource: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in resource.items() if value not in (None, [], "")}
 
 
 def patient(row: Patient) -> dict[str, Any]:
-    return _drop_none({
+    """mCODE CancerPatient: every patient here has a breast-cancer spinal-metastasis episode.
+    The MRN has the v2-0203 type MR and one system per institution (codes.mrn_system)."""
+    return stamp(drop_none({
         "resourceType": "Patient",
         "id": str(row.pk),
-        "identifier": [{"system": f"{MRN}/{row.institution.code}", "value": row.mrn}],
+        "identifier": [{"use": "usual",
+                        "type": {"coding": [{"system": codes.IDENTIFIER_TYPE, "code": "MR",
+                                             "display": "Medical record number"}],
+                                 "text": "Medical record number"},
+                        "system": codes.mrn_system(row.institution.code), "value": row.mrn}],
         "name": [{"family": row.family_name, "given": [row.given_name]}],
         "gender": GENDER.get(row.sex, "unknown"),
         "birthDate": row.birth_date.isoformat(),
-        "meta": {"lastUpdated": _instant(row.updated_at)},
-    })
+    }), updated=row.updated_at, profile=codes.PROFILE_PATIENT)
 
 
-def _referral_code(row: Referral) -> dict[str, Any]:
+def referral_code(row: Referral) -> dict[str, Any]:
     return {"text": row.get_direction_display()}
 
 
 def service_request(row: Referral, *, case: Case) -> dict[str, Any]:
     """The referral as an order: status, intent, priority from urgency, reason, requester,
     performer."""
-    return _drop_none({
+    return stamp(drop_none({
         "resourceType": "ServiceRequest",
         "id": str(row.pk),
-        "meta": {"lastUpdated": _instant(row.updated_at)},
         "status": SERVICE_REQUEST_STATUS[ReferralStatus(row.status)],
         "intent": "order",
         "priority": PRIORITY.get(row.urgency, "routine"),
-        "code": _referral_code(row),
-        "subject": _ref("Patient", case.patient_id),
-        "authoredOn": _instant(row.sent_at or row.created_at),
-        "requester": _person(row.sender),
-        "performer": [_team(row.receiving_team)],
-        "reasonReference": ([_ref("Observation", case.latest_assessment_id,
+        "code": referral_code(row),
+        "subject": ref("Patient", case.patient_id),
+        "authoredOn": instant(row.sent_at or row.created_at),
+        "requester": person(row.sender),
+        "performer": [team(row.receiving_team)],
+        "reasonReference": ([ref("Observation", case.latest_assessment_id,
                                   "latest spine assessment")]
                             if case.latest_assessment_id else []),
-        "occurrenceDateTime": _instant(row.due_at),
+        "occurrenceDateTime": instant(row.due_at),
         "note": [{"text": row.urgency_rationale}] if row.urgency_rationale else [],
-    })
+    }), updated=row.updated_at)
 
 
 def task(row: Referral, *, case: Case) -> dict[str, Any]:
     """The triage of the referral: Task.status, and our exact state as businessStatus."""
-    return _drop_none({
+    return stamp(drop_none({
         "resourceType": "Task",
         "id": str(row.pk),
-        "meta": {"lastUpdated": _instant(row.updated_at)},
         "status": TASK_STATUS[ReferralStatus(row.status)],
         "businessStatus": {
-            "coding": [{"system": REFERRAL_STATE, "code": row.status,
+            "coding": [{"system": codes.system("CodeSystem/referral-state"), "code": row.status,
                         "display": row.get_status_display()}],
             "text": row.get_status_display(),
         },
         "intent": "order",
         "priority": PRIORITY.get(row.urgency, "routine"),
         "code": {"text": "Triage of the referral"},
-        "basedOn": [_ref("ServiceRequest", row.pk)],
-        "focus": _ref("ServiceRequest", row.pk),
-        "for": _ref("Patient", case.patient_id),
-        "authoredOn": _instant(row.created_at),
-        "lastModified": _instant(row.updated_at),
-        "requester": _person(row.sender),
-        "owner": _team(row.receiving_team),
+        "basedOn": [ref("ServiceRequest", row.pk)],
+        "focus": ref("ServiceRequest", row.pk),
+        "for": ref("Patient", case.patient_id),
+        "authoredOn": instant(row.created_at),
+        "lastModified": instant(row.updated_at),
+        "requester": person(row.sender),
+        "owner": team(row.receiving_team),
         "statusReason": {"text": row.decline_reason} if row.decline_reason else None,
-    })
+    }), updated=row.updated_at)
 
 
 def _score(code: str, display: str, value: int | None) -> dict[str, Any] | None:
     if value is None:
         return None
-    return {"code": {"coding": [{"system": SCORES, "code": code, "display": display}],
-                     "text": display},
+    return {"code": codes.score_concept(code, display),
             "valueInteger": int(value)}
 
 
 def _loinc(code: str, display: str, value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
-    return {"code": {"coding": [{"system": LOINC, "code": code, "display": display}],
-                     "text": display},
+    return {"code": codes.concept((codes.LOINC, code, display)),
             "valueInteger": int(value)}
 
 
-def observation(row: Assessment, *, case: Case) -> dict[str, Any]:
+def observation(row: Assessment, *, case: Case, members: tuple[str, ...] = ()) -> dict[str, Any]:
     """One stored assessment: SINS (highest, and per lesion), Tokuhashi, Tomita, ECOG/KPS as
     components of one Observation (CLINICAL.md §1-§4 scores)."""
     result, inputs = row.result, row.inputs
@@ -171,23 +184,23 @@ def observation(row: Assessment, *, case: Case) -> dict[str, Any]:
         _loinc("89247-1", "ECOG Performance Status score", patient_inputs.get("ecog")),
         _loinc("89243-0", "Karnofsky Performance Status score", patient_inputs.get("kps")),
     ]
-    return _drop_none({
+    return stamp(drop_none({
         "resourceType": "Observation",
         "id": str(row.pk),
         "status": "final",
         "category": [{"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/observation-category",
             "code": "survey", "display": "Survey"}]}],
-        "code": {"coding": [{"system": SCORES, "code": "spine-metastasis-assessment",
-                             "display": "Spinal metastasis scores"}],
-                 "text": "Spinal metastasis scores"},
-        "subject": _ref("Patient", case.patient_id),
-        "effectiveDateTime": _instant(row.evaluated_at),
-        "issued": _instant(row.evaluated_at),
-        "performer": [_person(row.created_by)],
+        "code": codes.score_concept("spine-metastasis-assessment"),
+        "subject": ref("Patient", case.patient_id),
+        "effectiveDateTime": instant(row.evaluated_at),
+        "issued": instant(row.evaluated_at),
+        "performer": [person(row.created_by)],
         "note": [{"text": f"rules version {row.rules_version}; pathway {row.pathway}"}],
         "component": [component for component in components if component is not None],
-    })
+        # The scores one by one, ECOG and KPS with their own LOINC codes: oncology.py.
+        "hasMember": [ref("Observation", member) for member in members],
+    }), updated=row.evaluated_at)
 
 
 def care_plan(row: Decision, *, case: Case) -> dict[str, Any]:
@@ -200,10 +213,10 @@ def care_plan(row: Decision, *, case: Case) -> dict[str, Any]:
         status, activity = "active", "scheduled"
     else:
         status, activity = "draft", "not-started"
-    pathway = {"coding": [{"system": PATHWAY, "code": row.pathway,
+    pathway = {"coding": [{"system": codes.system("CodeSystem/mdt-pathway"), "code": row.pathway,
                            "display": row.get_pathway_display()}],
                "text": row.get_pathway_display()}
-    return _drop_none({
+    return stamp(drop_none({
         "resourceType": "CarePlan",
         "id": str(row.pk),
         "status": status,
@@ -211,18 +224,24 @@ def care_plan(row: Decision, *, case: Case) -> dict[str, Any]:
         "category": [pathway],
         "title": f"MDT decision, meeting {meeting.pk}",
         "description": row.rationale,
-        "subject": _ref("Patient", case.patient_id),
-        "created": _instant(row.decided_at),
-        "author": _person(row.decided_by),
-        "contributor": [_person(row.responsible)],
-        "activity": [{"detail": _drop_none({
+        "subject": ref("Patient", case.patient_id),
+        "created": instant(row.decided_at),
+        "author": person(row.decided_by),
+        "contributor": [person(row.responsible)],
+        "activity": [{"detail": drop_none({
             "status": activity,
             "code": pathway,
             "description": ("with stabilisation; " if row.stabilisation else "")
             + (f"urgency {row.urgency}" if row.urgency else "no urgency set"),
-            "performer": [_person(row.responsible)],
+            "performer": [person(row.responsible)],
         })}],
-    })
+    }), updated=care_plan_updated(row))
+
+
+def care_plan_updated(row: Decision) -> datetime:
+    """A decision changes when recorded and when its meeting is finalized (draft to active)."""
+    finalized = getattr(row.item.meeting, "finalized_at", None)
+    return max(row.decided_at, finalized) if finalized else row.decided_at
 
 
 def bundle(*, case: Case, resources: list[dict[str, Any]], base_url: str) -> dict[str, Any]:
@@ -231,7 +250,7 @@ def bundle(*, case: Case, resources: list[dict[str, Any]], base_url: str) -> dic
         "resourceType": "Bundle",
         "id": f"case-{case.pk}",
         "type": "collection",
-        "timestamp": _instant(case.updated_at),
+        "timestamp": instant(case.updated_at),
         "entry": [{"fullUrl": f"{base_url}/{res['resourceType']}/{res['id']}", "resource": res}
                   for res in resources],
     }
