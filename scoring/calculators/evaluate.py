@@ -122,11 +122,7 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
         or type(inp.systemic) is not SystemicTherapy
     ):
         raise ScoringInputError.single("non_field_errors", "expected an EvaluationInput")
-    try:
-        scored = _score(inp)
-    except ScoringInputError as error:
-        # Rare path: score everything again, collecting every error with its full path.
-        _raise_all_errors(inp, error)
+    scored = _score(inp)
     patient, lesion_inputs = inp.patient, inp.lesions
     lesion_results = scored.lesions
     subtype = scored.subtype.subtype
@@ -280,173 +276,64 @@ def score_lesion(lesion: LesionInput) -> LesionResult:
 
 
 def _score(inp: EvaluationInput) -> _Scored:
-    """Every score of the case; the first problem raises (fields named without their prefix)."""
-    patient, lesion_inputs = inp.patient, inp.lesions
-    if not isinstance(lesion_inputs, tuple | list) or not lesion_inputs:
-        raise ScoringInputError.single("lesions", "at least one lesion is required")
-    subtype_result = resolve_subtype(
-        primary_site=patient.primary_site, subtype=patient.subtype, receptors=patient.receptors
-    )
-    status = performance_status(kps=patient.kps, ecog=patient.ecog)
-    lesion_results = []
-    for lesion in lesion_inputs:
-        if not (
-            type(lesion) is LesionInput
-            and _is_flag(lesion.progressed_within_6_weeks)
-            and _is_flag(lesion.progressed_after_radiation)
-        ):
-            raise ScoringInputError.single("lesions", "invalid lesion")
-        sins_result = sins(
-            levels=lesion.levels,
-            pain=lesion.pain,
-            bone_lesion=lesion.bone_lesion,
-            alignment=lesion.alignment,
-            collapse=lesion.collapse,
-            posterolateral=lesion.posterolateral,
-        )
-        lesion_results.append(
-            LesionResult(
-                levels=sins_result.levels, sins=sins_result, bilsky=bilsky(grade=lesion.bilsky)
-            )
-        )
-    vertebral = patient.vertebral_metastases
-    if type(vertebral) is int and (len(lesion_inputs) > 1 or len(lesion_inputs[0].levels) > 1):
-        distinct = len({level for lesion in lesion_inputs for level in lesion.levels})
-        if vertebral < distinct:
-            raise ScoringInputError.single("vertebral_metastases", "too low")
-    if not (
-        _is_flag(patient.neurological_deficit)
-        and _is_flag(patient.new_patient)
-        and _is_flag(patient.new_or_progressive_back_pain)
-    ):
-        raise ScoringInputError.single("patient", "invalid flag")
-    bauer_result = modified_bauer(
-        primary_site=patient.primary_site,
-        visceral_metastases=patient.visceral_metastases,
-        vertebral_metastases=vertebral,
-        extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
-    )
-    ambulatory, albumin = patient.ambulatory, patient.albumin_g_dl
-    return _Scored(
-        subtype=subtype_result,
-        status=status,
-        lesions=tuple(lesion_results),
-        tokuhashi=tokuhashi(
-            primary_site=patient.primary_site,
-            frankel=patient.frankel,
-            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
-            vertebral_metastases=vertebral,
-            visceral_metastases=patient.visceral_metastases,
-            kps=patient.kps,
-            ecog=patient.ecog,
-            subtype=subtype_result.subtype,
-        ),
-        tomita=tomita(
-            primary_site=patient.primary_site,
-            visceral_metastases=patient.visceral_metastases,
-            vertebral_metastases=vertebral,
-            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
-        ),
-        modified_bauer=bauer_result,
-        # NESMS only when both of its own inputs are given (CLINICAL.md §5).
-        nesms=(
-            nesms(
-                modified_bauer_total=bauer_result.total,
-                ambulatory=ambulatory,
-                albumin_g_dl=albumin,
-            )
-            if ambulatory is not None and albumin is not None
-            else None
-        ),
-    )
-
-
-def _is_flag(value: object) -> bool:
-    return value is None or value is True or value is False
-
-
-def _raise_all_errors(inp: EvaluationInput, first: ScoringInputError) -> NoReturn:
-    """Run every check on its own and raise all the errors, each under its full path."""
+    """Every score of the case, each calculator run once. Every problem is collected under its
+    full path (``patient.kps``, ``lesions[0].levels[1]``, ``systemic.anc_per_mm3``) and raised
+    together."""
     patient, lesion_inputs = inp.patient, inp.lesions
     bag = ErrorBag()
-    subtype_result = _attempt(
-        bag,
-        "patient",
-        lambda: resolve_subtype(
-            primary_site=patient.primary_site,
-            subtype=patient.subtype,
-            receptors=patient.receptors,
-        ),
-    )
-    _attempt(bag, "patient", lambda: performance_status(kps=patient.kps, ecog=patient.ecog))
+    subtype_result = _attempt(bag, "patient", lambda: resolve_subtype(
+        primary_site=patient.primary_site, subtype=patient.subtype, receptors=patient.receptors))
+    status = _attempt(bag, "patient",
+                      lambda: performance_status(kps=patient.kps, ecog=patient.ecog))
     lesion_results = _score_lesions(lesion_inputs, bag)
-    if lesion_results:
+    vertebral = patient.vertebral_metastases
+    # One lesion on one level is always consistent with the count (CLINICAL.md §3-§4 inputs).
+    if lesion_results and (len(lesion_inputs) > 1 or len(lesion_inputs[0].levels) > 1):
         distinct = len({level for lesion in lesion_inputs for level in lesion.levels})
-        vertebral = patient.vertebral_metastases
         if type(vertebral) is int and vertebral < distinct:
             bag.add("patient.vertebral_metastases", vertebral_count_reason(distinct))
     subtype = subtype_result.subtype if subtype_result is not None else MolecularSubtype.UNKNOWN
-    _attempt(
-        bag,
-        "patient",
-        lambda: tokuhashi(
-            primary_site=patient.primary_site,
-            frankel=patient.frankel,
-            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
-            vertebral_metastases=patient.vertebral_metastases,
-            visceral_metastases=patient.visceral_metastases,
-            kps=patient.kps,
-            ecog=patient.ecog,
-            subtype=subtype,
-        ),
-    )
-    _attempt(
-        bag,
-        "patient",
-        lambda: tomita(
-            primary_site=patient.primary_site,
-            visceral_metastases=patient.visceral_metastases,
-            vertebral_metastases=patient.vertebral_metastases,
-            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
-        ),
-    )
-    bauer_result = _attempt(
-        bag,
-        "patient",
-        lambda: modified_bauer(
-            primary_site=patient.primary_site,
-            visceral_metastases=patient.visceral_metastases,
-            vertebral_metastases=patient.vertebral_metastases,
-            extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
-        ),
-    )
+    tokuhashi_result = _attempt(bag, "patient", lambda: tokuhashi(
+        primary_site=patient.primary_site, frankel=patient.frankel,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
+        vertebral_metastases=vertebral, visceral_metastases=patient.visceral_metastases,
+        kps=patient.kps, ecog=patient.ecog, subtype=subtype))
+    tomita_result = _attempt(bag, "patient", lambda: tomita(
+        primary_site=patient.primary_site, visceral_metastases=patient.visceral_metastases,
+        vertebral_metastases=vertebral,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases))
+    bauer_result = _attempt(bag, "patient", lambda: modified_bauer(
+        primary_site=patient.primary_site, visceral_metastases=patient.visceral_metastases,
+        vertebral_metastases=vertebral,
+        extraspinal_bone_metastases=patient.extraspinal_bone_metastases))
+    # NESMS only when both of its own inputs are given (CLINICAL.md §5).
     ambulatory, albumin = patient.ambulatory, patient.albumin_g_dl
+    nesms_result = None
     if ambulatory is not None and albumin is not None:
         bauer_total = bauer_result.total if bauer_result is not None else 0
-        _attempt(
-            bag,
-            "patient",
-            lambda: nesms(
-                modified_bauer_total=bauer_total, ambulatory=ambulatory, albumin_g_dl=albumin
-            ),
-        )
+        nesms_result = _attempt(bag, "patient", lambda: nesms(
+            modified_bauer_total=bauer_total, ambulatory=ambulatory, albumin_g_dl=albumin))
     for name in ("neurological_deficit", "new_patient", "new_or_progressive_back_pain"):
         flag = getattr(patient, name)
         if flag is not None and (reason := bool_error(flag)):
             bag.add(f"patient.{name}", reason)
+    if bag.errors:
+        _raise_with_systemic_errors(inp, bag)
+    assert subtype_result and status and lesion_results  # no error: every score is there
+    assert tokuhashi_result and tomita_result and bauer_result
+    return _Scored(subtype=subtype_result, status=status, lesions=lesion_results,
+                   tokuhashi=tokuhashi_result, tomita=tomita_result,
+                   modified_bauer=bauer_result, nesms=nesms_result)
+
+
+def _raise_with_systemic_errors(inp: EvaluationInput, bag: ErrorBag) -> NoReturn:
+    """Raise the errors found, with those of the systemic-therapy inputs checked on their own
+    (their timing checks need the urgency, which a case with errors does not have)."""
     systemic = inp.systemic
-    _attempt(
-        bag,
-        "systemic",
-        lambda: timing_checks(
-            urgency=None,
-            subtype=MolecularSubtype.UNKNOWN,
-            max_bilsky=None,
-            anc_per_mm3=systemic.anc_per_mm3,
-            cdk46_inhibitor=systemic.cdk46_inhibitor,
-            bone_modifying_agent=systemic.bone_modifying_agent,
-            bone_agent_last_dose=systemic.bone_agent_last_dose,
-            planned_surgery_date=systemic.planned_surgery_date,
-        ),
-    )
-    raise ScoringInputError(bag.errors or first.errors)
+    _attempt(bag, "systemic", lambda: timing_checks(
+        urgency=None, subtype=MolecularSubtype.UNKNOWN, max_bilsky=None,
+        anc_per_mm3=systemic.anc_per_mm3, cdk46_inhibitor=systemic.cdk46_inhibitor,
+        bone_modifying_agent=systemic.bone_modifying_agent,
+        bone_agent_last_dose=systemic.bone_agent_last_dose,
+        planned_surgery_date=systemic.planned_surgery_date))
+    raise ScoringInputError(bag.errors)
