@@ -46,6 +46,26 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float, interval: float = 
         time.sleep(interval)
 
 
+# --- markers the fast loop deselects by (`make test-fast`, pyproject's [tool.pytest] markers) ---
+
+RELIABILITY_DIR = BASE_DIR / "tests" / "reliability"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by what it needs, so that a new test is deselected without a list of files:
+    real services (the ``integration_services`` fixture), a browser (Playwright's ``browser``
+    fixture; not ``page``, a parameter name elsewhere), or the reliability battery (everything
+    under tests/reliability)."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "integration_services" in needs:
+            item.add_marker(pytest.mark.integration)
+        if "browser" in needs:
+            item.add_marker(pytest.mark.browser)
+        if RELIABILITY_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.reliability)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Tests create many users; production keeps Django's slow hashers.
