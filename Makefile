@@ -29,12 +29,13 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The inner loop, under two minutes: unit and database tests on SQLite in two processes, without
-# the tests that need real services, a browser or the reliability battery (tests/conftest.py
-# marks them by what they use).
+# the tests that need real services, a browser, the reliability battery (tests/conftest.py marks
+# them by what they use) or a minute or more (marked slow). One file's tests stay in one process
+# (--dist loadfile): module-scoped worlds are built once, and test_zz_* summaries see their file.
 FAST_MARKERS := not (integration or slow or browser or reliability)
 test-fast: install
 	env -u DATABASE_URL -u REDIS_URL -u TUMORBOARD_REQUIRE_SERVICES \
-		$(BIN)/python -m pytest -n 2 -q -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n 2 --dist loadfile -q -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 # The import-linter contract (the layers of DESIGN.md) is pyproject's [tool.importlinter].
 lint: install
