@@ -76,7 +76,6 @@ TO_MDT = (Phase.MDT_TUMOR_BOARD, "Referred to neurosurgery; MRI done: listed for
 TO_PREOP = (Phase.PRE_OPERATIVE, "MDT: separation surgery then SBRT.")
 TO_SURGERY = (Phase.SURGERY, "Optimised: listed for theatre.")
 TO_POSTOP = (Phase.POST_OPERATIVE, "Decompression and T-level fixation done.")
-TO_SURVEILLANCE = (Phase.SURVEILLANCE, "Recovered; SBRT completed.")
 
 DEMO_CASES: list[DemoCase] = [
     DemoCase("DEMO-1001", "Riverside", "breast", Phase.INITIAL_DIAGNOSIS, [],

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from scoring.calculators import (
     LEVELS,
@@ -39,7 +39,8 @@ from .timeline import Phase
 # --- the care timeline --------------------------------------------------------------------------
 
 PHASE_WIDTH = 150  # SVG user units per phase box, gap included
-PHASE_BOX = 136
+PHASE_BOX = 136  # the drawn box; the rest of PHASE_WIDTH is the arrow to the next one
+PHASE_MARGIN = 2  # the box's inset from its slot, so that its stroke is not clipped
 SHORT_LABELS = {
     Phase.INITIAL_DIAGNOSIS: ("Initial", "diagnosis"),
     Phase.SPINE_METASTASIS_DETECTION: ("Spine metastasis", "detection"),
@@ -60,6 +61,13 @@ class PhaseBox:
     entered_at: datetime | None  # the latest entry into the phase
     entered_by: str
     entries: int  # how many times the case entered it (re-entry after progression)
+
+    # The geometry templates/cases/_timeline_svg.html draws with, from the constants above.
+    box_left: ClassVar[int] = PHASE_MARGIN
+    box_width: ClassVar[int] = PHASE_BOX
+    box_right: ClassVar[int] = PHASE_MARGIN + PHASE_BOX
+    box_centre: ClassVar[int] = PHASE_MARGIN + PHASE_BOX // 2
+    pitch: ClassVar[int] = PHASE_WIDTH
 
     @property
     def state_text(self) -> str:

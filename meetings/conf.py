@@ -2,7 +2,7 @@
 
 ``MDT_QUORUM_ROLES``: the roles that must be present for an MDT decision to be finalized without
 the chair's recorded reason (issue 6: breast oncosurgeon, neurosurgeon, radiation oncologist).
-tumorboard/settings.py reads it from the environment (a comma-separated list of roles).
+tumorboard/settings/workflow.py reads it from the environment (a comma-separated list of roles).
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ leaves the hospital's systems by e-mail).
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -105,8 +104,6 @@ def alert_deliver(*, alert_id: int) -> bool:
                  .filter(pk=alert_id, sent_at=None).first())
         if alert is None:
             return False  # another run holds it (it sends) or has just sent it
-        if settings.ALERT_SEND_DELAY_SECONDS:
-            time.sleep(settings.ALERT_SEND_DELAY_SECONDS)  # tests: a window to kill the worker
         if alert.recipient.email and alert.recipient.is_active:
             alert_message(alert).send(fail_silently=False)
         else:

@@ -46,6 +46,40 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float, interval: float = 
         time.sleep(interval)
 
 
+# --- markers the fast loop deselects by (`make test-fast`, pyproject's [tool.pytest] markers) ---
+
+RELIABILITY_DIR = BASE_DIR / "tests" / "reliability"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Iterator[None]:
+    """Mark each test by what it needs, so that a new test is deselected without a list of files:
+    real services (the ``integration_services`` fixture), a browser (Playwright's ``browser``
+    fixture; not ``page``, a parameter name elsewhere), or the reliability battery (everything
+    under tests/reliability).
+
+    Then, after every other hook (pytest-randomly's shuffle included: this wrapper is the
+    outermost), a test named ``test_zz_*`` goes after the other tests of its module, in any order:
+    it sums up what they did (tests/api/test_schemathesis.py: at least 1,000 requests)."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "integration_services" in needs:
+            item.add_marker(pytest.mark.integration)
+        if "browser" in needs:
+            item.add_marker(pytest.mark.browser)
+        if RELIABILITY_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.reliability)
+    result = yield
+    summaries = [item for item in items if item.name.startswith("test_zz_")]
+    for summary in summaries:
+        items.remove(summary)
+        same_module = [i for i, item in enumerate(items) if item.path == summary.path]
+        items.insert(same_module[-1] + 1 if same_module else len(items), summary)
+    return result
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # Tests create many users; production keeps Django's slow hashers.

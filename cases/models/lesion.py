@@ -27,7 +27,6 @@ from scoring.calculators import (
 
 from .case import Case, _choices
 
-LEVEL_CHOICES = [(str(level), str(level)) for level in LEVELS]
 PAIN_CHOICES = _choices(
     Pain,
     {"mechanical": "Mechanical", "occasional": "Occasional, non-mechanical",

@@ -59,13 +59,6 @@ def tomita_goal(total: int) -> TomitaGoal:
     return TomitaGoal.SHORT_TERM_PALLIATION if total <= 7 else TomitaGoal.TERMINAL_CARE
 
 
-def is_solitary_bone_metastasis(
-    *, vertebral_metastases: int, extraspinal_bone_metastases: int
-) -> bool:
-    """*Policy* (§4): solitary means exactly one bone metastasis in the whole skeleton."""
-    return vertebral_metastases + extraspinal_bone_metastases == 1
-
-
 _GOAL_TEXT: Final = {
     TomitaGoal.LONG_TERM_LOCAL_CONTROL: "long-term local control, wide or marginal excision "
     "(e.g. en bloc spondylectomy)",

@@ -68,7 +68,8 @@ def no_enqueue(monkeypatch) -> None:
 def test_two_concurrent_deliveries_send_one_email(no_enqueue, referral, dave, settings) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises writers)")
-    settings.ALERT_SEND_DELAY_SECONDS = 1  # both runs overlap inside the send
+    # A send that pauses 1 s, its row locked: both runs overlap inside it.
+    settings.EMAIL_BACKEND = "tests.reliability.slowmail.SlowLocmemBackend"
     alert = Alert.objects.get(referral=referral, recipient=dave)
     barrier = threading.Barrier(2)
     results: list[bool] = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 import uuid
 from pathlib import Path
 
@@ -110,8 +109,11 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(
 ) -> None:
     alert = referral_without_enqueue
     queue = f"{test_queue}-kill-{uuid.uuid4().hex[:6]}"
+    # Its e-mail backend pauses 30 s inside the send, the row locked (tests.reliability.slowmail).
+    sending = tmp_path / "sending"
     slow = _worker("slow", queue, integration_services, tmp_path,
-                   ALERT_SEND_DELAY_SECONDS="30")
+                   DJANGO_SETTINGS_MODULE="tests.reliability.slowmail_settings",
+                   SLOW_MAIL_SECONDS="30", SLOW_MAIL_SIGNAL_DIR=str(sending))
     fresh: ServiceProcess | None = None
     try:
         deliver_alert.apply_async(args=[alert.pk], queue=queue)
@@ -125,7 +127,13 @@ def test_a_worker_killed_mid_send_loses_and_duplicates_nothing(
         except pytest.fail.Exception:
             pytest.fail(f"the slow worker never started the task:\n{slow.log()[-3000:]}",
                         pytrace=False)
-        time.sleep(0.5)  # inside the send's delay, the row locked
+        try:
+            wait_for(lambda: sending.exists() and any(sending.iterdir()), timeout=30,
+                     interval=0.1)
+        except pytest.fail.Exception:
+            pytest.fail(f"the slow worker never began the send:\n{slow.log()[-3000:]}",
+                        pytrace=False)
+        assert _sent(alert.pk) is None  # inside the send's pause, the row locked
         slow.stop(signal.SIGKILL)
         assert _sent(alert.pk) is None and _emails_for(alert, tmp_path) == 0
 

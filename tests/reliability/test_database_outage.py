@@ -10,6 +10,7 @@ the database is back, without a restart; and no half-written referral is left.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import subprocess
@@ -31,8 +32,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CASES = 150
 OUTAGE_SECONDS = 8
-LOAD_SECONDS_BEFORE = 4
+MAX_SECONDS_BEFORE = 60  # until the load has raised a referral through the running database
 MAX_SECONDS_AFTER = 30
+ANSWERS_AFTER_RECOVERY = 20  # the load goes on this long once a referral is raised again
 LOAD_THREADS = 4
 MAX_REQUESTS = 4000
 
@@ -174,12 +176,27 @@ def test_a_postgresql_restart_under_load_answers_503_and_recovers(
     for thread in threads:
         thread.start()
     started_at = recovered_at = None
+
+    def answered(what: str, status: int, since: float) -> bool:
+        with lock:
+            return any(a.what == what and a.status == status and a.at > since for a in answers)
+
     try:
-        time.sleep(LOAD_SECONDS_BEFORE)
+        try:
+            wait_for(lambda: answered("flag", 201, 0), timeout=MAX_SECONDS_BEFORE, interval=0.1)
+        except pytest.fail.Exception:
+            pytest.fail(f"the load raised no referral before the outage:\n{web.log()}",
+                        pytrace=False)
         # A fast stop terminates every connection, transactions in flight included (a crash,
         # a failover); the load threads keep going.
+        stopped_at = time.monotonic() - client.started
         cluster.stop("fast")
-        time.sleep(OUTAGE_SECONDS)
+        # The outage lasts OUTAGE_SECONDS and until the load has met it (a 503); a load that
+        # never meets it fails below ("no request met the outage").
+        with contextlib.suppress(pytest.fail.Exception):
+            wait_for(lambda: time.monotonic() - client.started - stopped_at >= OUTAGE_SECONDS
+                     and answered("flag", 503, stopped_at),
+                     timeout=OUTAGE_SECONDS + MAX_SECONDS_AFTER, interval=0.1)
         cluster.start()
         started_at = time.monotonic() - client.started
 
@@ -192,7 +209,15 @@ def test_a_postgresql_restart_under_load_answers_503_and_recovers(
             recovered_at = wait_for(recovered, timeout=MAX_SECONDS_AFTER, interval=0.1)
         except pytest.fail.Exception:
             recovered_at = None
-        time.sleep(2)
+        if recovered_at is not None:
+            # Served on after the recovery: no late failure hides behind the first success.
+            def served_on() -> bool:
+                with lock:
+                    later = sum(a.at > recovered_at for a in answers)
+                return later >= ANSWERS_AFTER_RECOVERY or len(answers) >= MAX_REQUESTS
+
+            with contextlib.suppress(pytest.fail.Exception):
+                wait_for(served_on, timeout=MAX_SECONDS_AFTER, interval=0.1)
     finally:
         done.set()
         for thread in threads:

@@ -11,10 +11,11 @@ The beat runs too, as in production: Redis's transport has its own small window 
 popped from the queue but not yet recorded as unacknowledged) in which a SIGKILL loses the
 message; the outbox scan (``resend_unsent_alerts``) enqueues such an alert again.
 
-Each kill lands while the tasks in flight hold their row lock before the send (a one-second
-pause, ALERT_SEND_DELAY_SECONDS, makes that window wide): the window between the mail server
-accepting a message and the commit of ``sent_at`` (milliseconds) is the documented
-at-least-once limit of referrals.alerts, and is not what this test aims at.
+Each kill lands while the tasks in flight hold their row lock before the message is handed
+over (the test e-mail backend, tests.reliability.slowmail, pauses one second inside the send,
+which makes that window wide): the window between the mail server accepting a message and the
+commit of ``sent_at`` (milliseconds) is the documented at-least-once limit of
+referrals.alerts, and is not what this test aims at.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow,
 ALERTS = int(os.environ.get("RELIABILITY_WORKER_ALERTS", "500"))
 KILLS = 5
 CONCURRENCY = 16
-SEND_DELAY = 1  # seconds (ALERT_SEND_DELAY_SECONDS)
+SEND_DELAY = 1  # seconds (SLOW_MAIL_SECONDS of tests.reliability.slowmail)
 MARGIN = 0.25  # a kill waits until no task in flight is this close to the end of its pause
 
 
@@ -87,7 +88,8 @@ def test_five_sigkills_of_the_worker_lose_and_duplicate_no_alert(
     queue = f"{test_queue}-death-{uuid.uuid4().hex[:6]}"
     env = service_env(integration_services, CELERY_VISIBILITY_TIMEOUT="10",
                       EMAIL_URL="filemail://", TUMORBOARD_VAR_DIR=str(tmp_path),
-                      ALERT_SEND_DELAY_SECONDS=str(SEND_DELAY), CELERY_TASK_DEFAULT_QUEUE=queue,
+                      DJANGO_SETTINGS_MODULE="tests.reliability.slowmail_settings",
+                      SLOW_MAIL_SECONDS=str(SEND_DELAY), CELERY_TASK_DEFAULT_QUEUE=queue,
                       RELIABILITY_BEAT_INTERVAL="5", ALERT_OUTBOX_RESEND_AFTER_SECONDS="60")
     beat = celery("beat", ["beat", "--loglevel=INFO", f"--schedule={tmp_path / 'beat'}"], env,
                   tmp_path, app="tests.reliability.fastbeat")

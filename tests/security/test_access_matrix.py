@@ -128,6 +128,7 @@ def _fingerprint(world: Any) -> tuple:
             meeting.items.count(), referral.alerts.exclude(acknowledged_at=None).count())
 
 
+@pytest.mark.slow  # every endpoint for every role on two teams' cases: about a minute
 def test_every_endpoint_for_every_role_on_own_and_other_teams_case(
     people, world_a, world_b
 ) -> None:

@@ -94,6 +94,7 @@ def _path(name: str, pattern: Any, world: Any, args: dict[str, str]) -> str:
     return url
 
 
+@pytest.mark.slow  # every URL with hostile ids and query values: tens of seconds
 def test_no_url_and_no_query_parameter_makes_a_500_or_echoes_the_input(
         world_a, breast_surgeon, coordinator, admin_person) -> None:
     assert django_settings.DEBUG is False

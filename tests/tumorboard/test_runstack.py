@@ -109,6 +109,7 @@ def login(base: str, username: str, password: str) -> tuple[Browser, str]:
     return browser, urllib.parse.urlsplit(landed).path
 
 
+@pytest.mark.slow  # starts the whole `make run` stack (web, workers, beat): about a minute
 def test_make_run_serves_every_role_runs_tasks_and_beat(stack, settings) -> None:
     base, _ = stack
     for username, _first, _last, role, _teams in PEOPLE:

@@ -1,0 +1,80 @@
+"""The service's own policies: referral escalation and alerts, API tokens, webhooks, MDT quorum
+and attendee access, demo logins, and the tests' switch for required services."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .environment import DEBUG, _env_bool, _env_int, _env_list
+
+# Referrals (CLINICAL.md §9 sets the due times; these are the escalation policy around them).
+# Step 1 (the rest of the receiving team) is due at the referral's due time, or earlier when
+# nobody acknowledged it within this many minutes of sending.
+REFERRAL_ALERT_ACK_MINUTES = _env_int("REFERRAL_ALERT_ACK_MINUTES", 240, minimum=1)
+# Step 2 (the team lead and the MDT coordinators) this many minutes after step 1.
+REFERRAL_ESCALATION_STEP_MINUTES = _env_int("REFERRAL_ESCALATION_STEP_MINUTES", 60, minimum=1)
+# A trigger declined or closed within this many days does not raise again with the same evidence.
+REFERRAL_QUIET_DAYS = _env_int("REFERRAL_QUIET_DAYS", 28)
+# The outbox: alerts still unsent this long after their commit are enqueued again.
+ALERT_OUTBOX_RESEND_AFTER_SECONDS = _env_int("ALERT_OUTBOX_RESEND_AFTER_SECONDS", 60, minimum=1)
+ALERT_MAX_ATTEMPTS = _env_int("ALERT_MAX_ATTEMPTS", 20, minimum=1)
+# Links in e-mails point here (ids only in the path).
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://localhost:8000").rstrip("/")
+# FHIR canonical base: the URL under which the service publishes its CodeSystems and naming
+# systems (spine scores, MRN per institution). Identifiers a hospital stores carry it, so set it
+# once to a stable public URL; the default is where this service serves them.
+FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
+                                     f"{SERVICE_BASE_URL}/api/v1/fhir").rstrip("/")
+
+# API tokens (integrations.tokens): days a new token lives (create_integration_client
+# --token-days may give a hospital system longer), and how many live tokens one person may hold.
+API_TOKEN_TTL_DAYS = _env_int("API_TOKEN_TTL_DAYS", 90, minimum=1)
+API_TOKENS_PER_USER = _env_int("API_TOKENS_PER_USER", 5, minimum=1)
+
+# Webhooks (integrations.webhooks): seconds to connect to a receiver and to wait for its answer
+# (short: a slow receiver only holds a worker of the webhook queue), attempts before giving up,
+# and the first retry's wait (doubling at each failure, at most six hours).
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = _env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 12, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = _env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# Plain http:// webhook URLs (development and tests); production requires https://.
+WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Webhooks never go to loopback, link-local, private, shared or reserved addresses
+# (integrations.destinations) except into these networks (CIDRs, comma-separated): a
+# hospital's own integration engine, e.g. "10.20.0.0/24". Empty by default.
+WEBHOOK_ALLOWED_NETWORKS = _env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+for _cidr in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_cidr!r} is not a network (e.g. 10.20.0.0/24)") from None
+# Subscriptions one integration client may hold.
+WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT = _env_int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT", 10,
+                                                minimum=1)
+
+# The roles that must be present at an MDT for a decision to be finalized without the chair's
+# recorded reason (issue 6; S2 §6.2). Read through meetings.conf.quorum_roles().
+MDT_QUORUM_ROLES = tuple(
+    _env_list("MDT_QUORUM_ROLES", ["breast_oncosurgeon", "neurosurgeon", "radiation_oncologist"])
+)
+# Only clinicians count for quorum (DESIGN.md, access model): never a coordinator.
+_unknown_roles = set(MDT_QUORUM_ROLES) - {
+    "breast_oncosurgeon", "neurosurgeon", "radiation_oncologist", "medical_oncologist",
+}
+if _unknown_roles:
+    raise ImproperlyConfigured(f"MDT_QUORUM_ROLES: unknown role(s) {sorted(_unknown_roles)}")
+
+# Attendees of an MDT meeting see the cases on its agenda until this many days after the meeting
+# is finalized (DESIGN.md, access model; meetings.access).
+MEETING_ATTENDEE_ACCESS_DAYS = _env_int("MEETING_ATTENDEE_ACCESS_DAYS", 30)
+
+# Demo logins printed by `make run`; never created unless seed_demo runs.
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-tumorboard-2026")
+
+# Fail loudly in tests and CI when an integration service is missing (see tests/conftest.py).
+REQUIRE_SERVICES = _env_bool("TUMORBOARD_REQUIRE_SERVICES", False)
