@@ -42,7 +42,7 @@ from ..triggers import CaseFindings, case_findings
 from .alerts import alerts_create
 from .escalation import escalation_first_due_at
 from .events import event_write
-from .teams import is_member, teams_for
+from .teams import is_member, refers_to_itself, teams_for
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +98,20 @@ def referral_raise(
     A trigger is "newly fired" when its code is not on the open referral of that direction
     (CLINICAL.md §8). New codes are added to the open referral (one open referral per case and
     direction, a database constraint); its urgency and due time are recomputed by the core (§9)
-    and kept when they got less urgent. ``None`` when the case has no receiving team, or the same
-    findings were decided on within REFERRAL_QUIET_DAYS.
+    and kept when they got less urgent. ``None`` when the case has no receiving team, when the
+    rules would make a team refer to itself (``teams.refers_to_itself``: a neurosurgeon-first
+    patient), or the same findings were decided on within REFERRAL_QUIET_DAYS.
     """
     now = timezone.now()
     sending_team, receiving_team = teams_for(case, direction)
     if receiving_team is None:
         logger.info("case %s: %s triggers fired but the case has no receiving team", case.pk,
                     direction)
+        return None
+    if source == TriggerSource.RULES and refers_to_itself(case, direction, sending_team,
+                                                          receiving_team):
+        logger.info("case %s: %s triggers fired; the receiving team has the case already",
+                    case.pk, direction)
         return None
     open_referral = (Referral.objects.select_for_update()
                      .filter(case=case, direction=direction, status__in=OPEN_STATUSES).first())
