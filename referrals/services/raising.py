@@ -228,6 +228,7 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
     unknown = [code for code in codes if code not in MANUAL_TRIGGERS]
     if not codes or unknown:
         raise ValidationError({"trigger_codes": f"flag one or more of {sorted(MANUAL_TRIGGERS)}"})
+    started = timezone.now()
     facts: dict[str, Any] = {MANUAL_TRIGGERS[code]: True for code in codes}
     case_update(case=case, actor=actor, expected_version=None, **facts)
     case.refresh_from_db()
@@ -245,4 +246,8 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
         raise ValidationError({"case": "the case has no spine team to refer to"})
     ReferralTrigger.objects.filter(referral=referral, code__in=codes).update(
         source=TriggerSource.MANUAL)
+    # The other codes that fired with them came from the recorded findings, not from the flag.
+    ReferralTrigger.objects.filter(referral=referral, source=TriggerSource.MANUAL,
+                                   fired_at__gte=started).exclude(code__in=codes).update(
+        source=TriggerSource.RULES)
     return referral

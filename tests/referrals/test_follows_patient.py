@@ -213,6 +213,9 @@ def test_reflagging_after_a_decline_shows_the_decline_on_the_form_and_the_new_re
                            {"trigger_codes": ["back_pain"], "note": "Worse at night."})
     new = Referral.objects.exclude(pk=referral.pk).get(case=care_case)
     assert response.status_code == 302
+    # Only the flagged code is "by hand"; the others fired from the recorded lesion.
+    assert dict(new.triggers.values_list("code", "source")) == {
+        "back_pain": "manual", "sins_7_or_more": "rules", "epidural_extension": "rules"}
     detail = client.get(reverse("referrals:referral-detail", args=[new.pk])).content.decode()
     assert "Declined before" in detail and "No instability." in detail
     assert reverse("referrals:referral-detail", args=[referral.pk]) in detail
