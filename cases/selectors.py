@@ -143,6 +143,7 @@ class CaseDetail:
     followups: list[FollowUpVisit] = field(default_factory=list)
     # Filled by the parts the apps above register (register_case_status_part).
     open_referrals: list[Any] = field(default_factory=list)
+    referrals: Any = ()  # every referral, open and past (a queryset: the page reads it)
     next_meeting: Any = None
     last_decision: Any = None
     decisions: list[Any] = field(default_factory=list)

@@ -15,10 +15,20 @@ from cases.access import case_list_visible_to, visible_case_condition
 from cases.models import CareTeamMember, Case
 from cases.selectors import case_list_for_display
 from cases.timeline import Phase
-from meetings.models import OPEN_MEETING_STATUSES, AgendaItem, Attendance, Meeting, Packet
+from meetings.models import (
+    OPEN_MEETING_STATUSES,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Packet,
+)
 from meetings.selectors import quorum_state
-from referrals.models import OPEN_STATUSES, Referral, ReferralStatus
+from referrals.models import OPEN_STATUSES, ReferralStatus, ReferralTrigger
 from referrals.selectors import referral_list_for_display
+from referrals.services.teams import opened_by_receiving_team
+from scoring.calculators import ReferralDirection
 from tumorboard.models import User
 
 
@@ -29,22 +39,52 @@ def phase_counts(cases: list[Any]) -> list[tuple[str, int]]:
 
 
 def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
-    """Cases whose latest assessment fired breast-to-neuro triggers (CLINICAL.md §8) with no open
-    referral to the spine team: a declined, cancelled or closed referral while the findings
-    still call for one. Two queries."""
+    """Cases whose latest assessment fired breast-to-neuro triggers (CLINICAL.md §8) that no one
+    has answered yet. A trigger is answered by
 
+    - an open breast-to-neuro referral of the case (the spine team has it);
+    - a referral of the case, in any status, that carries it with the same evidence, or that
+      was raised after the assessment that shows it (declined, closed or cancelled included:
+      the spine team decided on exactly these findings);
+    - a finalized MDT decision on the case that saw it with the same evidence, or was taken
+      after that assessment.
+
+    A neurosurgeon-first case (opened by a neurosurgeon of its spine team) is already in the
+    spine team's hands: nothing to refer (referrals.services.teams). Four queries."""
+    direction = ReferralDirection.BREAST_TO_NEURO.value
     cases = list(case_list_visible_to(user=user).select_related("patient", "latest_assessment")
-                 .filter(latest_assessment__isnull=False).order_by("-updated_at")[:200])
-    referred = set(Referral.objects.filter(
-        case_id__in=[case.pk for case in cases], status__in=OPEN_STATUSES,
-        direction="breast_to_neuro").values_list("case_id", flat=True))
+                 .filter(latest_assessment__isnull=False)
+                 .exclude(opened_by_receiving_team(direction))
+                 .order_by("-updated_at")[:200])
+    ids = [case.pk for case in cases]
+    referred: dict[int, list[tuple[Any, str, str, bool]]] = defaultdict(list)
+    for case_id, created, code, evidence, status in ReferralTrigger.objects.filter(
+            referral__case_id__in=ids, referral__direction=direction).values_list(
+            "referral__case_id", "referral__created_at", "code", "evidence", "referral__status"):
+        referred[case_id].append((created, code, evidence, status in OPEN_STATUSES))
+    decided: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    for case_id, at, seen in Decision.objects.filter(
+            item__case_id__in=ids, item__meeting__status=MeetingStatus.FINALIZED).values_list(
+            "item__case_id", "decided_at", "item__snapshot__assessment__result__triggers"):
+        decided[case_id].append((at, seen))
     rows = []
     for case in cases:
-        result = case.latest_assessment.result if case.latest_assessment is not None else {}
-        fired = [t["code"] for t in (result or {}).get("triggers", [])
-                 if t.get("direction", "breast_to_neuro") == "breast_to_neuro"]
-        if fired and case.pk not in referred:
-            rows.append((case, fired))
+        assessment = case.latest_assessment
+        assert assessment is not None  # filtered above
+        fired = [(t["code"], t.get("evidence", "")) for t in (assessment.result or {})
+                 .get("triggers", []) if t.get("direction", direction) == direction]
+        if any(is_open for *_, is_open in referred[case.pk]):
+            continue
+        answered: set[tuple[object, object]] = {
+            (code, evidence) for _, code, evidence, _ in referred[case.pk]}
+        for _at, seen in decided[case.pk]:
+            answered |= {(t.get("code"), t.get("evidence", "")) for t in (seen or [])
+                         if isinstance(t, dict)}
+        after = (any(created >= assessment.evaluated_at for created, *_ in referred[case.pk])
+                 or any(at >= assessment.evaluated_at for at, _ in decided[case.pk]))
+        waiting = [code for code, evidence in fired if (code, evidence) not in answered]
+        if waiting and not after:
+            rows.append((case, waiting))
     return rows
 
 

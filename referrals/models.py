@@ -81,6 +81,9 @@ class Referral(models.Model):
     info_question = models.TextField(blank=True)
     info_answer = models.TextField(blank=True)
     note = models.TextField(blank=True)
+    # The finalized MDT decision that resolved it (meetings.services.meeting_finalize): the
+    # decision's id, not a foreign key, since meetings sits above referrals (DESIGN.md, Layers).
+    mdt_decision_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

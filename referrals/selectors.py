@@ -5,6 +5,7 @@ are, besides, their recipient's only. An outsider gets 404, never 403."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Case as When_
@@ -18,7 +19,14 @@ from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
 
 from . import states
-from .models import AWAITING_TRIAGE, OPEN_STATUSES, Alert, Referral, ReferralStatus
+from .models import (
+    AWAITING_TRIAGE,
+    OPEN_STATUSES,
+    Alert,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+)
 from .states import Party
 
 #: Red first, then orange, green, none (CLINICAL.md §9).
@@ -155,8 +163,29 @@ def alert_unread_count(*, user: User) -> int:
 
 
 def fill_case_status(detail: CaseDetail) -> None:
-    """The referrals part of the case status (registered in ``referrals.apps``)."""
+    """The referrals part of the case status (registered in ``referrals.apps``): the open
+    referrals (two queries), and every referral of the case, open and past, as an unevaluated
+    queryset: the case page reads it (three queries), the status endpoint never does."""
     detail.open_referrals = case_open_referrals(case_id=detail.case.pk)
+    detail.referrals = case_referrals(case_id=detail.case.pk)
+
+
+def case_referrals(*, case_id: int) -> QuerySet[Referral]:
+    """Every referral of one case already visible, newest first, with its teams, its triggers
+    and its history (events with their actors): three queries whatever the number of rows."""
+    events = ReferralEvent.objects.select_related("actor")
+    return (Referral.objects.filter(case_id=case_id)
+            .select_related("sending_team", "receiving_team")
+            .prefetch_related("triggers", Prefetch("events", queryset=events,
+                                                   to_attr="event_list"))
+            .order_by("-created_at", "-pk"))
+
+
+def _open_row(r: Referral) -> dict[str, object]:
+    return {"id": r.pk, "direction": r.direction, "status": r.status, "urgency": r.urgency or None,
+            "due_at": r.due_at.isoformat() if r.due_at else None,
+            "escalation_level": r.escalation_level,
+            "triggers": [t.code for t in r.triggers.all()]}
 
 
 def case_open_referrals(*, case_id: int) -> list[dict[str, object]]:
@@ -164,10 +193,30 @@ def case_open_referrals(*, case_id: int) -> list[dict[str, object]]:
     two queries (referrals, their triggers)."""
     referrals = (Referral.objects.filter(case_id=case_id, status__in=OPEN_STATUSES)
                  .prefetch_related("triggers").order_by("direction"))
-    return [
-        {"id": r.pk, "direction": r.direction, "status": r.status, "urgency": r.urgency or None,
-         "due_at": r.due_at.isoformat() if r.due_at else None,
-         "escalation_level": r.escalation_level,
-         "triggers": [t.code for t in r.triggers.all()]}
-        for r in referrals
-    ]
+    return [_open_row(r) for r in referrals]
+
+
+@dataclass(frozen=True)
+class LastDecline:
+    """The last declined referral of a case and direction: what re-flagging must show."""
+
+    referral_id: int
+    reason: str
+    by: str
+    at: datetime
+
+
+def last_decline(*, case_id: int, direction: str = "breast_to_neuro",
+                 before_id: int | None = None) -> LastDecline | None:
+    """The latest decline of a referral of ``case_id`` and ``direction`` (older than referral
+    ``before_id`` when given), with who declined it and when. One query."""
+    events = ReferralEvent.objects.filter(referral__case_id=case_id,
+                                          referral__direction=direction,
+                                          to_status=ReferralStatus.DECLINED)
+    if before_id is not None:
+        events = events.filter(referral_id__lt=before_id)
+    event = (events.select_related("actor", "referral").order_by("-at", "-pk").first())
+    if event is None:
+        return None
+    return LastDecline(referral_id=event.referral_id, reason=event.referral.decline_reason,
+                       by=event.actor.display_name if event.actor else "the service", at=event.at)

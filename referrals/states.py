@@ -26,6 +26,7 @@ class Action(StrEnum):
     LIST_FOR_MDT = "list_for_mdt"
     CLOSE = "close"
     CANCEL = "cancel"
+    RESOLVE = "resolve"  # a finalized MDT decision answers the referral (the service's own)
 
 
 class Party(StrEnum):
@@ -53,9 +54,15 @@ MOVES: Final[tuple[Move, ...]] = (
     Move(Action.CANCEL, S.RAISED, S.CANCELLED, Party.SENDER),
     Move(Action.CANCEL, S.SENT, S.CANCELLED, Party.SENDER),
     Move(Action.CANCEL, S.ACKNOWLEDGED, S.CANCELLED, Party.SENDER),
+    # A finalized MDT decision on the case resolves every open referral of it, whatever its
+    # stage (meetings.services.meeting_finalize): the board has answered it.
+    *(Move(Action.RESOLVE, status, S.CLOSED, Party.SYSTEM)
+      for status in (S.RAISED, S.SENT, S.ACKNOWLEDGED, S.INFO_REQUESTED, S.ACCEPTED,
+                     S.LISTED_FOR_MDT)),
 )
 #: Actions a person takes from a page or the API (``send`` is the service's own).
-PERSON_ACTIONS: Final = tuple(action for action in Action if action is not Action.SEND)
+PERSON_ACTIONS: Final = tuple(action for action in Action
+                              if action not in (Action.SEND, Action.RESOLVE))
 #: Triage decisions: the end of "time to triage decision" (CLINICAL.md §14).
 DECISIONS: Final = frozenset({Action.ACCEPT, Action.DECLINE})
 

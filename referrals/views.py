@@ -78,8 +78,12 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
                                         team_ids=selectors.user_team_ids(user))
     audit.record(actor=user, action="view", object_type="referral", object_id=referral.pk,
                  case=referral.case)
+    previous = (selectors.last_decline(case_id=referral.case_id, direction=referral.direction,
+                                       before_id=referral.pk)
+                if referral.status != referral.Status.DECLINED else None)
     return render(request, "referrals/referral_detail.html", {
         "referral": referral, "allowed": allowed, "form": ReferralActionForm(),
+        "previous_decline": previous,
         "action_text": {a.value: field for a, field in ACTION_TEXT.items()},
     })
 
@@ -139,7 +143,8 @@ def flag_trigger(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Referral {referral.pk} raised to the spine team.")
             return redirect("referrals:referral-detail", referral_id=referral.pk)
-    return render(request, "referrals/flag_form.html", {"case": case, "form": form})
+    return render(request, "referrals/flag_form.html", {
+        "case": case, "form": form, "last_decline": selectors.last_decline(case_id=case.pk)})
 
 
 @login_required

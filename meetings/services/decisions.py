@@ -112,8 +112,8 @@ def _responsible_joins(decision: Decision, case: Case, actor: User) -> None:
 @transaction.atomic
 def meeting_finalize(*, meeting: Meeting, actor: User, quorum_override_reason: str = "") -> Meeting:
     """in_session -> finalized. Needs a decision on every item and quorum (meetings.conf), or the
-    chair's recorded reason. The listed referrals of the decided cases are closed (referrals'
-    state machine)."""
+    chair's recorded reason. Every open referral of the decided cases is closed and linked to
+    its decision (referrals' state machine)."""
     from referrals.services import referrals_close_for_decision
 
     meeting = locked_meeting(meeting)
@@ -145,7 +145,10 @@ def meeting_finalize(*, meeting: Meeting, actor: User, quorum_override_reason: s
     # integrations.receivers) commit or roll back with the finalize.
     signals.decisions_finalized.send(sender=Meeting, meeting=meeting)
     case_ids = [item.case_id for item in items]
-    closed = referrals_close_for_decision(case_ids=case_ids, actor=actor, meeting_id=meeting.pk)
+    # Every open referral of a decided case is resolved and linked to the decision.
+    closed = referrals_close_for_decision(
+        decisions={item.case_id: item.decision.pk for item in items}, actor=actor,
+        meeting_id=meeting.pk)
     audit.record(actor=actor, action=AuditAction.TRANSITION, obj=meeting, case_ids=case_ids,
                  detail={"from": previous, "to": meeting.status, "quorum": quorum["met"],
                          "referrals_closed": closed})

@@ -42,7 +42,7 @@ from ..triggers import CaseFindings, case_findings
 from .alerts import alerts_create
 from .escalation import escalation_first_due_at
 from .events import event_write
-from .teams import is_member, teams_for
+from .teams import is_member, refers_to_itself, teams_for
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +98,20 @@ def referral_raise(
     A trigger is "newly fired" when its code is not on the open referral of that direction
     (CLINICAL.md §8). New codes are added to the open referral (one open referral per case and
     direction, a database constraint); its urgency and due time are recomputed by the core (§9)
-    and kept when they got less urgent. ``None`` when the case has no receiving team, or the same
-    findings were decided on within REFERRAL_QUIET_DAYS.
+    and kept when they got less urgent. ``None`` when the case has no receiving team, when the
+    rules would make a team refer to itself (``teams.refers_to_itself``: a neurosurgeon-first
+    patient), or the same findings were decided on within REFERRAL_QUIET_DAYS.
     """
     now = timezone.now()
     sending_team, receiving_team = teams_for(case, direction)
     if receiving_team is None:
         logger.info("case %s: %s triggers fired but the case has no receiving team", case.pk,
                     direction)
+        return None
+    if source == TriggerSource.RULES and refers_to_itself(case, direction, sending_team,
+                                                          receiving_team):
+        logger.info("case %s: %s triggers fired; the receiving team has the case already",
+                    case.pk, direction)
         return None
     open_referral = (Referral.objects.select_for_update()
                      .filter(case=case, direction=direction, status__in=OPEN_STATUSES).first())
@@ -222,6 +228,7 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
     unknown = [code for code in codes if code not in MANUAL_TRIGGERS]
     if not codes or unknown:
         raise ValidationError({"trigger_codes": f"flag one or more of {sorted(MANUAL_TRIGGERS)}"})
+    started = timezone.now()
     facts: dict[str, Any] = {MANUAL_TRIGGERS[code]: True for code in codes}
     case_update(case=case, actor=actor, expected_version=None, **facts)
     case.refresh_from_db()
@@ -239,4 +246,8 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
         raise ValidationError({"case": "the case has no spine team to refer to"})
     ReferralTrigger.objects.filter(referral=referral, code__in=codes).update(
         source=TriggerSource.MANUAL)
+    # The other codes that fired with them came from the recorded findings, not from the flag.
+    ReferralTrigger.objects.filter(referral=referral, source=TriggerSource.MANUAL,
+                                   fired_at__gte=started).exclude(code__in=codes).update(
+        source=TriggerSource.RULES)
     return referral

@@ -3,12 +3,13 @@ guard that keeps a team on a case while an open referral involves it."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from cases.models import Case
 from scoring.calculators import ReferralDirection
 from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
+from tumorboard.roles import Role
 
 from ..models import OPEN_STATUSES, Referral
 from ..selectors import parties, user_team_ids
@@ -20,6 +21,31 @@ def teams_for(case: Case, direction: str) -> tuple[Team | None, Team | None]:
     if direction == ReferralDirection.BREAST_TO_NEURO:
         return case.breast_team, case.spine_team
     return case.spine_team, case.breast_team
+
+
+#: The clinician of the receiving side of each direction: a case this clinician opened is already
+#: in the receiving team's hands (the neurosurgeon-first path), so the rules refer nothing to it.
+RECEIVING_ROLE = {ReferralDirection.BREAST_TO_NEURO.value: Role.NEUROSURGEON,
+                  ReferralDirection.NEURO_TO_BREAST.value: Role.BREAST_ONCOSURGEON}
+
+
+def opened_by_receiving_team(direction: str) -> Q:
+    """Cases (as a filter on ``Case``) whose opener is a clinician of the receiving side and a
+    member of the receiving team of ``direction``: the query form of ``refers_to_itself``."""
+    team = "spine_team_id" if direction == ReferralDirection.BREAST_TO_NEURO else "breast_team_id"
+    return Q(created_by__role=RECEIVING_ROLE[direction]) & Q(Exists(
+        TeamMembership.objects.filter(team_id=OuterRef(team), user_id=OuterRef("created_by_id"))))
+
+
+def refers_to_itself(case: Case, direction: str, sending_team: Team | None,
+                     receiving_team: Team) -> bool:
+    """A team never refers a patient to itself: the sending team is the receiving team, or the
+    case was opened by a clinician of the receiving team (a neurosurgeon-first patient: the
+    breast-to-neuro rules would refer the neurosurgeon's own patient to their own team)."""
+    if sending_team is not None and sending_team.pk == receiving_team.pk:
+        return True
+    opener = case.created_by
+    return opener.role == RECEIVING_ROLE[direction] and is_member(opener, receiving_team.pk)
 
 
 def is_member(user: User, team_id: int | None) -> bool:

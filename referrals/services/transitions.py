@@ -4,7 +4,7 @@ the audit row, and alerts the other side (``NOTIFY``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +17,7 @@ from tumorboard.models import User
 from tumorboard.services import locked, required_text
 
 from .. import recipients, states
-from ..models import AlertKind, Referral, ReferralEvent, ReferralStatus
+from ..models import OPEN_STATUSES, AlertKind, Referral, ReferralEvent, ReferralStatus
 from ..states import Action, Party
 from .alerts import alerts_create
 from .events import event_write
@@ -48,7 +48,8 @@ def _transition(*, referral: Referral, action: Action, actor: User, note: str = 
         referral.acknowledged_at, referral.assignee = now, actor
     if action in states.DECISIONS:
         referral.decided_at = now
-    if action in (Action.CLOSE, Action.CANCEL) or move.to_status == ReferralStatus.DECLINED:
+    if move.to_status in (ReferralStatus.CLOSED, ReferralStatus.CANCELLED,
+                          ReferralStatus.DECLINED):
         referral.closed_at = now
     if referral.status != ReferralStatus.SENT:
         referral.escalation_due_at = None  # escalation is for unacknowledged referrals only
@@ -150,17 +151,19 @@ def referrals_list_for_meeting(*, case_ids: Iterable[int], actor: User, meeting_
 
 
 @transaction.atomic
-def referrals_close_for_decision(*, case_ids: Iterable[int], actor: User,
+def referrals_close_for_decision(*, decisions: Mapping[int, int], actor: User,
                                  meeting_id: int) -> int:
-    """The MDT decided (meetings.services.meeting_finalize): every referral of these cases listed
-    for the MDT is closed, by the one state machine. Returns how many closed."""
-    ids = list(Referral.objects.filter(case_id__in=list(case_ids),
-                                       status=ReferralStatus.LISTED_FOR_MDT)
-               .values_list("pk", flat=True))
-    for pk in ids:
-        _transition(referral=Referral(pk=pk), action=Action.CLOSE, actor=actor,
-                    note=f"Decided at MDT meeting {meeting_id}.", for_mdt=True)
-    return len(ids)
+    """The MDT decided (meetings.services.meeting_finalize): every open referral of the decided
+    cases, whatever its stage (a red one still "sent" included), is closed and linked to the
+    decision on its case (``decisions``: case id -> decision id), by the one state machine, so
+    the triage queue, the outgoing list and the overdue list drop it. Returns how many closed."""
+    rows = list(Referral.objects.filter(case_id__in=list(decisions), status__in=OPEN_STATUSES)
+                .order_by("pk").values_list("pk", "case_id"))
+    for pk, case_id in rows:
+        _transition(referral=Referral(pk=pk), action=Action.RESOLVE, actor=actor,
+                    note=f"Resolved by the decision of MDT meeting {meeting_id}.", for_mdt=True,
+                    mdt_decision_id=decisions[case_id])
+    return len(rows)
 
 
 ACTION_SERVICES: dict[Action, Callable[..., Referral]] = {

@@ -61,6 +61,10 @@ def test_the_table_holds_exactly_these_moves() -> None:
     expected = {key: (to, WHO[key[1]]) for key, to in LEGAL.items()}
     expected[("raised", "send")] = ("sent", "system")
     expected[("raised", "cancel")] = ("cancelled", "sender")
+    # A finalized MDT decision resolves a referral from every open status (the service's own).
+    for status in ("raised", "sent", "acknowledged", "info_requested", "accepted",
+                   "listed_for_mdt"):
+        expected[(status, "resolve")] = ("closed", "system")
     assert table == expected
     assert [action.value for action in PERSON_ACTIONS] == ACTIONS
 
