@@ -129,9 +129,12 @@ def test_the_case_page_shows_the_modality_of_each_study(client: Client, lesion,
                                 **{**STUDY, "imaging_date": dt.date(2026, 2, 1),
                                    "modality": "pet_ct", "bilsky": ""})
     client.force_login(breast_surgeon)
-    page = client.get(reverse("cases:case-detail", args=[lesion.case_id])).content.decode()
+    response = client.get(reverse("cases:case-detail", args=[lesion.case_id]))
+    page = response.content.decode()
     assert "<td>MRI</td>" in page and "<td>PET-CT</td>" in page
     assert "not graded on PET-CT" in page
+    # The spine drawing keeps the grade of the last MRI beside the lesion.
+    assert [mark.bilsky for mark in response.context["spine"].marks] == ["2"]
 
 
 def test_the_api_takes_and_shows_the_modality(lesion, breast_surgeon) -> None:
