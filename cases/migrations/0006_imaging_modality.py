@@ -46,6 +46,16 @@ class Migration(migrations.Migration):
             name='bilsky',
             field=models.CharField(blank=True, choices=[('0', 'Bilsky 0'), ('1a', 'Bilsky 1a'), ('1b', 'Bilsky 1b'), ('1c', 'Bilsky 1c'), ('2', 'Bilsky 2'), ('3', 'Bilsky 3')], help_text='Needs MRI or CT myelography; leave empty for any other modality.', max_length=2, verbose_name='Bilsky grade'),
         ),
+        migrations.AlterField(
+            model_name='historicallesionimaging',
+            name='progressed_after_radiation',
+            field=models.BooleanField(default=False, help_text='The lesion grew after radiotherapy to the same field.'),
+        ),
+        migrations.AlterField(
+            model_name='lesionimaging',
+            name='progressed_after_radiation',
+            field=models.BooleanField(default=False, help_text='The lesion grew after radiotherapy to the same field.'),
+        ),
         migrations.RunPython(existing_modalities, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='lesionimaging',

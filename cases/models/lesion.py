@@ -127,8 +127,9 @@ class LesionImaging(models.Model):
     # its latest MRI (cases.evaluation.effective_bilsky).
     bilsky = models.CharField("Bilsky grade", max_length=2, choices=BILSKY_CHOICES, blank=True,
                               help_text=BILSKY_HELP)
+    # CLINICAL.md §7: progression after radiation to the same field.
     progressed_after_radiation = models.BooleanField(
-        default=False, help_text="Progressed after radiation to the same field (CLINICAL.md §7)"
+        default=False, help_text="The lesion grew after radiotherapy to the same field."
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
