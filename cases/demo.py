@@ -32,7 +32,13 @@ PATIENTS: list[tuple[str, str, str, date]] = [
     ("DEMO-1006", "Yara", "Delacroix", date(1972, 4, 17)),
     ("DEMO-1007", "Beatrix", "Lowell", date(1956, 11, 5)),
     ("DEMO-1008", "Noor", "Haddadin", date(1987, 8, 23)),
+    # Registered by the Riverside breast oncosurgeon, no case yet: found by her search, and
+    # offered when she types the MRN again (in any case of letters).
+    ("DEMO-1009", "Lena", "Ashcombe", date(1979, 2, 11)),
 ]
+
+#: The demo patients registered without a case, with who registered them.
+WITHOUT_CASE = {"DEMO-1009": "breast1"}
 
 LUMINAL_A = {"er": True, "pr": True, "her2": False, "ki67": 10.0}
 LUMINAL_B = {"er": True, "pr": False, "her2": True, "ki67": 35.0}
@@ -55,7 +61,7 @@ class DemoCase:
 
 
 def _study(days_ago: int, **values: Any) -> dict[str, Any]:
-    base = {"pain": "mechanical", "bone_lesion": "lytic", "alignment": "normal",
+    base = {"modality": "mri", "pain": "mechanical", "bone_lesion": "lytic", "alignment": "normal",
             "collapse": "under_50", "posterolateral": "unilateral", "bilsky": "1a"}
     return {**base, **values, "imaging_date": timezone.localdate() - timedelta(days=days_ago)}
 
@@ -122,8 +128,11 @@ DEMO_CASES: list[DemoCase] = [
               (Phase.SURVEILLANCE, "MDT: stable, low-grade compression: cEBRT 30 Gy/10, "
                                    "then surveillance.")],
              {"primary_status": "known_breast", **LUMINAL_A, **BURDEN, "kps": 90},
+             # Staged on MRI; the surveillance CT cannot grade Bilsky: the lesion keeps grade 0.
              lesions=[(["C5"], [_study(120, collapse="none", bilsky="0", pain="occasional",
-                                        bone_lesion="blastic")])],
+                                        bone_lesion="blastic"),
+                                _study(35, modality="ct", bilsky="", collapse="none",
+                                       pain="occasional", bone_lesion="blastic")])],
              oncologists=["radonc1"],
              followups=[_visit(90, pain_nrs=5, qlq_c30_global=58),
                         _visit(30, pain_nrs=2, qlq_c30_global=75, bm22_painful_sites=17)]),
@@ -145,6 +154,7 @@ def seed_cases(people: DemoPeople) -> int:
                 "family_name": family,
                 "birth_date": born,
                 "sex": Patient.Sex.FEMALE,
+                "created_by": people.users.get(WITHOUT_CASE.get(mrn, "")),
             },
         )
     for demo in DEMO_CASES:

@@ -34,6 +34,7 @@ from scoring.calculators import (
 from scoring.calculators.bilsky import bilsky as bilsky_result
 from scoring.calculators.triggers import SINS_REFERRAL_THRESHOLD
 
+from .evaluation import carried_bilsky
 from .timeline import Phase
 
 # --- the care timeline --------------------------------------------------------------------------
@@ -218,7 +219,9 @@ def spine_diagram(lesions: Sequence[Any], *, subtype: str | None = None) -> Spin
         top, bottom = min(map(_y, known)), max(map(_y, known))
         latest = item.latest
         sins = item.sins or latest_study_sins(known, latest)
-        grade = latest.bilsky if latest is not None else ""
+        # A study that cannot grade Bilsky (a CT) shows the grade of the last MRI.
+        grade = ((latest.bilsky or carried_bilsky(item.imagings)[-1]) if latest is not None
+                 else "")
         total = sins.get("total")
         marks.append(LesionMark(
             label=item.lesion.label, levels=tuple(known), y=top, height=bottom - top + LEVEL_HEIGHT,

@@ -71,13 +71,24 @@ def derive_subtype(case: Case) -> MolecularSubtype:
     return result.subtype
 
 
-def _core_imaging(row: LesionImaging) -> CoreImaging:
+def carried_bilsky(imagings: list[LesionImaging]) -> list[str]:
+    """The Bilsky grade each study stands for, in date order: its own, or on a study that cannot
+    grade it (CT, PET-CT, bone scintigraphy, radiograph: CLINICAL.md §2) the latest grade before
+    it; "" until the first graded study."""
+    grades, current = [], ""
+    for row in imagings:
+        current = row.bilsky or current
+        grades.append(current)
+    return grades
+
+
+def _core_imaging(row: LesionImaging, bilsky: str) -> CoreImaging:
     return CoreImaging(
         imaged_on=row.imaging_date,
         collapse=Collapse(row.collapse),
         alignment=Alignment(row.alignment),
         posterolateral=Posterolateral(row.posterolateral),
-        bilsky=BilskyGrade(row.bilsky),
+        bilsky=BilskyGrade(bilsky),
         bone_lesion=BoneLesion(row.bone_lesion),
     )
 
@@ -87,9 +98,11 @@ def lesion_progression(imagings: list[LesionImaging]) -> tuple[bool, tuple[str, 
 
     ``imagings`` in date order, as the model orders them. Fewer than two studies: no progression.
     """
-    if len(imagings) < 2:
+    grades = carried_bilsky(imagings)
+    if len(imagings) < 2 or not grades[-2]:
         return False, ()
-    previous, current = _core_imaging(imagings[-2]), _core_imaging(imagings[-1])
+    previous = _core_imaging(imagings[-2], grades[-2])
+    current = _core_imaging(imagings[-1], grades[-1])
     return progressed_within_6_weeks(previous, current), progression_changes(previous, current)
 
 
@@ -133,7 +146,7 @@ def case_evaluation_request(case: Case, lesions: Iterable[SpinalLesion] | None =
                 "alignment": latest.alignment,
                 "collapse": latest.collapse,
                 "posterolateral": latest.posterolateral,
-                "bilsky": latest.bilsky,
+                "bilsky": carried_bilsky(imagings)[-1],
                 "progressed_within_6_weeks": progressed,
                 "progressed_after_radiation": latest.progressed_after_radiation,
             }

@@ -14,6 +14,7 @@ from tumorboard.validators import SingleLineFieldsMixin
 
 from . import timeline
 from .models import Case, FollowUpVisit, LesionImaging, Patient
+from .models.lesion import BILSKY_MODALITIES, Modality
 from .models.outcome import PRO_FIELDS
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
 
@@ -96,6 +97,18 @@ class LesionForm(SingleLineFieldsMixin, forms.ModelForm):
 
     field_order = ["label", "levels", *IMAGING_FIELDS]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The lesion is scored from its first study, which must grade Bilsky.
+        modality = cast(forms.ChoiceField, self.fields["modality"])
+        modality.choices = [(m.value, m.label) for m in Modality if m.value in BILSKY_MODALITIES]
+        modality.help_text = ("A new lesion starts from its MRI (or CT myelography); add CT, "
+                              "PET-CT, bone scintigraphy or radiographs as further studies.")
+        _modality_defaults_to_mri(self)
+
+    def clean_modality(self) -> str:
+        return self.cleaned_data.get("modality") or Modality.MRI.value
+
     def clean_levels(self) -> list[str]:
         raw = [part.strip().upper() for part in self.cleaned_data["levels"].split(",")]
         levels = [part for part in raw if part]
@@ -113,6 +126,19 @@ class ImagingForm(SingleLineFieldsMixin, forms.ModelForm):
         model = LesionImaging
         fields = list(IMAGING_FIELDS)
         widgets = {"imaging_date": _DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _modality_defaults_to_mri(self)
+
+    def clean_modality(self) -> str:
+        return self.cleaned_data.get("modality") or Modality.MRI.value
+
+
+def _modality_defaults_to_mri(form: forms.BaseForm) -> None:
+    """The select starts on MRI (the model's default); a post without it means MRI, as in the
+    API (a script posting the older form keeps its meaning)."""
+    form.fields["modality"].required = False
 
 
 class TransitionForm(SingleLineFieldsMixin, forms.Form):

@@ -22,6 +22,7 @@ from .access import case_list_visible_to
 from .evaluation import lesion_progression, preoperative_timing_checks
 from .models import (
     Assessment,
+    AuditAction,
     Case,
     DutyTick,
     FollowUpVisit,
@@ -69,6 +70,44 @@ def patient_get_visible(*, user: User, patient_id: object) -> Patient:
     if patient is None:
         raise Http404("No such patient.")
     return patient
+
+
+@dataclass
+class PatientOffer:
+    """An already registered patient offered on the registration page, with the cases of
+    theirs that the person sees (links), so that no one opens a second record."""
+
+    patient: Patient
+    cases: list[Case]
+
+
+def patient_offer(*, user: User, patient_id: int | None) -> PatientOffer | None:
+    """The patient holding an MRN, when ``user`` may see them (``patient_list_visible_to``);
+    else None. The read is audited as any read of a patient."""
+    patient = patient_list_visible_to(user=user).filter(pk=patient_id or 0).first()
+    if patient is None:
+        return None
+    cases = list(case_list_visible_to(user=user).filter(patient=patient).order_by("pk"))
+    audit.record(actor=user, action=AuditAction.VIEW, object_type="patient",
+                 object_id=patient.pk, patient_id=patient.pk)
+    return PatientOffer(patient, cases)
+
+
+def patients_without_case(*, user: User, query: str, limit: int = 20) -> list[Patient]:
+    """The visible patients with no case yet whose MRN starts with, or whose names contain,
+    every word of ``query`` (the case search, for those it cannot find). Empty query: none."""
+    words = query.split()
+    if not words:
+        return []
+    patients = patient_list_visible_to(user=user).filter(cases__isnull=True)
+    for word in words:
+        patients = patients.filter(Q(mrn__istartswith=word) | Q(family_name__icontains=word)
+                                   | Q(given_name__icontains=word))
+    found = list(patients.order_by("family_name", "given_name", "pk")[:limit])
+    if found:
+        audit.record(actor=user, action=AuditAction.LIST, object_type="patient_list",
+                     detail={"patients": [patient.pk for patient in found]})
+    return found
 
 
 def case_list_for_display(*, user: User) -> QuerySet[Case]:

@@ -22,6 +22,7 @@ from .models.lesion import (
     COLLAPSE_CHOICES,
     PAIN_CHOICES,
     POSTEROLATERAL_CHOICES,
+    Modality,
 )
 from .selectors import CaseDetail, case_next_step
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
@@ -168,12 +169,17 @@ class LesionCreateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=[str(level) for level in LEVELS]),
         required=False, min_length=1, max_length=30)
     imaging_date = serializers.DateField()
+    modality = serializers.ChoiceField(
+        choices=Modality.choices, default=Modality.MRI.value,
+        help_text="mri by default; a new lesion needs mri or ct_myelography")
     pain = serializers.ChoiceField(choices=PAIN_CHOICES)
     bone_lesion = serializers.ChoiceField(choices=BONE_LESION_CHOICES)
     alignment = serializers.ChoiceField(choices=ALIGNMENT_CHOICES)
     collapse = serializers.ChoiceField(choices=COLLAPSE_CHOICES)
     posterolateral = serializers.ChoiceField(choices=POSTEROLATERAL_CHOICES)
-    bilsky = serializers.ChoiceField(choices=BILSKY_CHOICES)
+    bilsky = serializers.ChoiceField(
+        choices=BILSKY_CHOICES, required=False, allow_blank=True, default="",
+        help_text="only on mri or ct_myelography (required there); empty on other modalities")
     progressed_after_radiation = serializers.BooleanField(default=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

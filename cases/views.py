@@ -86,7 +86,9 @@ def case_rows(request: HttpRequest) -> dict[str, Any]:
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(case, selectors.case_next_step(case, actor.role)) for case in page.object_list]
     audit.record_list_read(actor=actor, case_ids=[case.pk for case, _ in rows])
-    return {**context, "page": page, "rows": rows}
+    # A registered patient whose case is not open yet is found too (by MRN or name).
+    waiting = selectors.patients_without_case(user=actor, query=query)
+    return {**context, "page": page, "rows": rows, "patients_without_case": waiting}
 
 
 def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
@@ -165,13 +167,25 @@ def _parse_at(raw: str) -> datetime | None:
 @role_required(*OPENING_ROLES)
 def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
+    existing = None
     if request.method == "POST" and form.is_valid():
-        patient = _save(form, lambda: services.patient_create(actor=_actor(request),
-                                                              **form.cleaned_data))
+        patient = None
+        try:
+            patient = services.patient_create(actor=_actor(request), **form.cleaned_data)
+        except services.MrnTaken as taken:
+            # The patient is offered only to whom may see them (cases.access); anyone else
+            # learns that the MRN is taken, as before, and whom to ask.
+            existing = selectors.patient_offer(user=_actor(request), patient_id=taken.patient_id)
+            form.add_error("mrn", "This MRN is already registered: open a case for the patient "
+                                  "below." if existing else
+                                  "This MRN is already registered, with a care team you are not "
+                                  "part of: ask the MDT coordinator to add you to it.")
+        except ValidationError as error:
+            apply_errors(form, error)
         if patient is not None:
             messages.success(request, f"Patient #{patient.pk} registered: now open the case.")
             return redirect("cases:case-create", patient_id=patient.pk)
-    return render(request, "cases/patient_form.html", {"form": form})
+    return render(request, "cases/patient_form.html", {"form": form, "existing": existing})
 
 
 @role_required(*OPENING_ROLES)

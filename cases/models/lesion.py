@@ -45,6 +45,36 @@ POSTEROLATERAL_CHOICES = _choices(Posterolateral)
 BILSKY_CHOICES = [(m.value, f"Bilsky {m.value}") for m in BilskyGrade]
 
 
+class Modality(models.TextChoices):
+    """How a study was made. CLINICAL.md §2: Bilsky is graded on axial T2 MRI (CT myelography
+    where MRI is impossible); §8's triggers read "on any imaging modality"."""
+
+    MRI = "mri", "MRI"
+    CT_MYELOGRAPHY = "ct_myelography", "CT myelography"
+    CT = "ct", "CT"
+    PET_CT = "pet_ct", "PET-CT"
+    BONE_SCINTIGRAPHY = "bone_scintigraphy", "Bone scintigraphy"
+    RADIOGRAPH = "radiograph", "Radiograph"
+
+
+#: The modalities that show the epidural space, hence grade Bilsky (CLINICAL.md §2).
+BILSKY_MODALITIES = (Modality.MRI.value, Modality.CT_MYELOGRAPHY.value)
+BILSKY_HELP = "Needs MRI or CT myelography; leave empty for any other modality."
+
+
+def bilsky_modality_errors(*, modality: str, bilsky: str) -> dict[str, str]:
+    """A Bilsky grade exactly when the modality can grade it (CLINICAL.md §2): the errors by
+    field, worded for the form ("Bilsky grade" is the field's label there)."""
+    if bilsky and modality not in BILSKY_MODALITIES:
+        label = Modality(modality).label if modality in Modality.values else "this modality"
+        return {"bilsky": f"Bilsky grade needs MRI or CT myelography, not {label}: leave it "
+                          "empty or change the modality"}
+    if not bilsky and modality in BILSKY_MODALITIES:
+        return {"bilsky": f"give the Bilsky grade read on this {Modality(modality).label} "
+                          "(0 when the disease is bone-only)"}
+    return {}
+
+
 def validate_levels(value: object) -> None:
     """At least one level, each one SINS scores (CLINICAL.md §1: C0-S5, no coccyx), no repeat."""
     if not isinstance(value, list) or not value:
@@ -84,14 +114,21 @@ class LesionImaging(models.Model):
 
     lesion = models.ForeignKey(SpinalLesion, on_delete=models.CASCADE, related_name="imagings")
     imaging_date = models.DateField()
+    # Default MRI: the staging study of a spinal metastasis, and what every study recorded
+    # before modalities were (they all carry a Bilsky grade; migration 0006).
+    modality = models.CharField(max_length=20, choices=Modality.choices, default=Modality.MRI.value)
     pain = models.CharField(max_length=12, choices=PAIN_CHOICES)
     bone_lesion = models.CharField(max_length=8, choices=BONE_LESION_CHOICES)
     alignment = models.CharField(max_length=12, choices=ALIGNMENT_CHOICES)
     collapse = models.CharField(max_length=20, choices=COLLAPSE_CHOICES)
     posterolateral = models.CharField(max_length=12, choices=POSTEROLATERAL_CHOICES)
-    bilsky = models.CharField("Bilsky grade", max_length=2, choices=BILSKY_CHOICES)
+    # Empty on a study that cannot grade it (a CT, a bone scan): the lesion keeps the grade of
+    # its latest MRI (cases.evaluation.effective_bilsky).
+    bilsky = models.CharField("Bilsky grade", max_length=2, choices=BILSKY_CHOICES, blank=True,
+                              help_text=BILSKY_HELP)
+    # CLINICAL.md §7: progression after radiation to the same field.
     progressed_after_radiation = models.BooleanField(
-        default=False, help_text="Progressed after radiation to the same field (CLINICAL.md §7)"
+        default=False, help_text="The lesion grew after radiotherapy to the same field."
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
@@ -117,13 +154,24 @@ class LesionImaging(models.Model):
                 condition=Q(posterolateral__in=[m.value for m in Posterolateral]),
                 name="imaging_posterolateral_valid",
             ),
-            models.CheckConstraint(condition=Q(bilsky__in=[m.value for m in BilskyGrade]),
+            models.CheckConstraint(condition=Q(bilsky__in=["", *[m.value for m in BilskyGrade]]),
                                    name="imaging_bilsky_valid"),
+            models.CheckConstraint(condition=Q(modality__in=Modality.values),
+                                   name="imaging_modality_valid"),
+            # A Bilsky grade exactly on the modalities that grade it (CLINICAL.md §2).
+            models.CheckConstraint(
+                condition=(Q(modality__in=BILSKY_MODALITIES) & ~Q(bilsky=""))
+                | (~Q(modality__in=BILSKY_MODALITIES) & Q(bilsky="")),
+                name="imaging_bilsky_needs_mri",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Imaging #{self.pk}"
 
     def clean(self) -> None:
+        errors = bilsky_modality_errors(modality=self.modality, bilsky=self.bilsky)
         if self.imaging_date and self.imaging_date > timezone.localdate():
-            raise ValidationError({"imaging_date": "cannot be in the future"})
+            errors["imaging_date"] = "cannot be in the future"
+        if errors:
+            raise ValidationError(errors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -40,7 +41,9 @@ class Patient(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["institution", "mrn"], name="patient_mrn_unique"),
+            # One patient per MRN and institution whatever the case of its letters:
+            # "demo-1001" and "DEMO-1001" are one person (migration 0007 refuses duplicates).
+            models.UniqueConstraint(Lower("mrn"), "institution", name="patient_mrn_unique_ci"),
             models.CheckConstraint(
                 condition=models.Q(sex__in=Sex.values), name="patient_sex_valid"
             ),

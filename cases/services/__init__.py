@@ -36,6 +36,7 @@ from .lesions import (
     lesion_imaging_add,
 )
 from .patients import (
+    MrnTaken,
     case_create_with_patient,
     patient_create,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "IMAGING_FIELDS",
     "ONCOLOGIST_ROLES",
     "LesionLabelTaken",
+    "MrnTaken",
     "PhaseMoveForbidden",
     "TeamChangeGuard",
     "VersionConflict",

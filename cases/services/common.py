@@ -34,8 +34,8 @@ CASE_CLINICAL_FIELDS = (
 )  # fmt: skip
 CASE_TEAM_FIELDS = ("breast_team", "spine_team", "mdt_team")
 IMAGING_FIELDS = (
-    "imaging_date", "pain", "bone_lesion", "alignment", "collapse", "posterolateral", "bilsky",
-    "progressed_after_radiation",
+    "imaging_date", "modality", "pain", "bone_lesion", "alignment", "collapse", "posterolateral",
+    "bilsky", "progressed_after_radiation",
 )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from ..models import (
     LesionImaging,
     SpinalLesion,
 )
-from ..models.lesion import validate_levels
+from ..models.lesion import BILSKY_MODALITIES, validate_levels
 from .common import (
     IMAGING_FIELDS,
     LesionLabelTaken,
@@ -73,6 +73,12 @@ def lesion_create(
         study = _imaging(lesion, actor, imaging)
     except ValidationError as error:
         errors.update(error.message_dict)
+    else:
+        if study.modality not in BILSKY_MODALITIES:
+            # The lesion is scored from its first study: it needs a Bilsky grade (§2). Studies
+            # on other modalities follow as serial imaging; they keep the last MRI's grade.
+            errors["modality"] = ["a new lesion is entered from an MRI or a CT myelography, "
+                                  "which grade Bilsky; add other studies to it afterwards"]
     if errors:
         raise ValidationError(errors)
     history_user(lesion, actor)

@@ -22,6 +22,23 @@ from .common import (
 )
 from .records import case_create
 
+#: No value in the message: it may reach a log line.
+MRN_TAKEN = "a patient with this MRN is already registered in your institution"
+
+
+class MrnTaken(ValidationError):
+    """The MRN (whatever the case of its letters) belongs to a patient of the institution:
+    ``patient_id`` lets a page offer that patient, when the person may see them."""
+
+    def __init__(self, patient_id: int | None) -> None:
+        super().__init__({"mrn": [MRN_TAKEN]})
+        self.patient_id = patient_id
+
+
+def _holder(institution_id: int, mrn: str) -> int | None:
+    return (Patient.objects.filter(institution_id=institution_id, mrn__iexact=mrn)
+            .values_list("pk", flat=True).first())
+
 
 @transaction.atomic
 def patient_create(
@@ -32,9 +49,10 @@ def patient_create(
     if actor.institution_id is None:
         raise ValidationError({"mrn": "your account has no institution: ask an administrator"})
     mrn = mrn.strip()
-    if Patient.objects.filter(institution_id=actor.institution_id, mrn=mrn).exists():
-        # No value in the message: it may reach a log line.
-        raise ValidationError({"mrn": "a patient with this MRN already exists in your institution"})
+    # One MRN, one patient, whatever the case of its letters ("demo-1001" is "DEMO-1001").
+    holder = _holder(actor.institution_id, mrn)
+    if holder is not None:
+        raise MrnTaken(holder)
     patient = Patient(
         institution_id=actor.institution_id, mrn=mrn, given_name=given_name.strip(),
         family_name=family_name.strip(), birth_date=birth_date, sex=sex, created_by=actor,
@@ -45,9 +63,7 @@ def patient_create(
         with transaction.atomic():
             patient.save()
     except IntegrityError:  # a concurrent registration of the same MRN
-        raise ValidationError(
-            {"mrn": "a patient with this MRN already exists in your institution"}
-        ) from None
+        raise MrnTaken(_holder(actor.institution_id, mrn)) from None
     audit.record(actor=actor, action=AuditAction.CREATE, obj=patient)
     return patient
 

@@ -96,9 +96,11 @@ def _case_create(world: Any, **change: Any) -> dict[str, Any]:
 
 #: constraint -> list of (who, method, URL name, URL args from the world, body builder).
 THROUGH_INPUT: dict[str, list[tuple[str, str, str, str, Any]]] = {
-    "cases.Patient.patient_mrn_unique": [
+    "cases.Patient.patient_mrn_unique_ci": [
         ("breast", "post", "api-cases", "", lambda w: _case_create(
-            w, patient={"mrn": w.case.patient.mrn}))],
+            w, patient={"mrn": w.case.patient.mrn})),
+        ("breast", "post", "api-cases", "", lambda w: _case_create(
+            w, patient={"mrn": w.case.patient.mrn.swapcase()}))],
     "cases.Patient.patient_sex_valid": [
         ("breast", "post", "api-cases", "", lambda w: _case_create(w, patient={"sex": "x"}))],
     "cases.Case.case_primary_status_valid": [
@@ -128,10 +130,16 @@ THROUGH_INPUT: dict[str, list[tuple[str, str, str, str, Any]]] = {
     "cases.LesionImaging.imaging_one_per_lesion_and_day": [
         ("breast", "form", "cases:imaging-create", "lesion", lambda w: {
             **STUDY, "imaging_date": w.case.lesions.get().imagings.first().imaging_date})],
+    "cases.LesionImaging.imaging_bilsky_needs_mri": [
+        ("breast", "post", "api-case-lesions", "case", lambda w: {
+            **LESION_BODY, "levels": ["L2"], "modality": "mri", "bilsky": ""}),
+        ("breast", "form", "cases:imaging-create", "lesion", lambda w: {
+            **STUDY, "imaging_date": "2026-02-03", "modality": "ct", "bilsky": "2"})],
     **{f"cases.LesionImaging.imaging_{field}_valid": [
         ("breast", "post", "api-case-lesions", "case", lambda w, f=field: {
             **LESION_BODY, f: "bogus"})]
-       for field in ("pain", "bone_lesion", "alignment", "collapse", "posterolateral", "bilsky")},
+       for field in ("pain", "bone_lesion", "alignment", "collapse", "posterolateral", "bilsky",
+                     "modality")},
     "cases.FollowUpVisit.followup_pain_range": [
         ("breast", "form", "cases:followup-create", "case", lambda w: {"pain_nrs": 11})],
     "cases.FollowUpVisit.followup_kps_range": [
