@@ -16,11 +16,11 @@ from .bauer import BauerResult, NesmsResult, modified_bauer, nesms
 from .bilsky import BILSKY_RANK, BilskyResult, bilsky
 from .candidacy import CandidacyItem, candidacy
 from .checks import bool_error
-from .enums import MolecularSubtype, SpinalLevel, Urgency
+from .enums import MolecularSubtype, Pain, SpinalLevel, Urgency
 from .errors import ErrorBag, ScoringInputError
 from .inputs import EvaluationInput, LesionInput, PatientInput, SystemicTherapy
 from .noms import NomsResult, noms
-from .performance import PerformanceStatus, performance_status
+from .performance import PerformanceStatus, has_neurological_deficit, performance_status
 from .sins import SinsResult, sins
 from .subtype import SubtypeResult, resolve_subtype
 from .timing import TimingCheck, timing_checks
@@ -147,6 +147,10 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
         vertebral_metastases=patient.vertebral_metastases,
         extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
         visceral_metastases=patient.visceral_metastases,
+        lesions_painless=all(lesion.pain == Pain.NONE for lesion in lesion_inputs),
+        neurological_deficit=has_neurological_deficit(
+            frankel=patient.frankel, stated_deficit=patient.neurological_deficit
+        ),
     )
     fired = triggers(
         primary_site=patient.primary_site,
