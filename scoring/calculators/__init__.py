@@ -70,7 +70,7 @@ from .priority import PriorityKey, priority_key, priority_reason
 from .progression import PROGRESSION_ORDER, progressed_within_6_weeks, progression_changes
 from .sins import SinsResult, sins
 from .subtype import SubtypeResult, molecular_subtype, resolve_subtype
-from .timing import TimingCheck, timing_checks
+from .timing import TimingCheck, therapies_to_hold, timing_checks
 from .tokuhashi import TokuhashiResult, tokuhashi
 from .tomita import TomitaResult, tomita
 from .triggers import OCCULT_PRIMARY_WORKUP, LesionFindings, Trigger, triggers
@@ -169,6 +169,7 @@ __all__ = [
     "resolve_subtype",
     "score_lesion",
     "sins",
+    "therapies_to_hold",
     "timing_checks",
     "tokuhashi",
     "tomita",
