@@ -47,7 +47,7 @@ from .enums import (
     VisceralMetastases,
 )
 from .errors import ScoringInputError
-from .evaluate import EvaluationResult, LesionResult, evaluate, score_lesion
+from .evaluate import EvaluationResult, evaluate
 from .inputs import (
     EvaluationInput,
     LesionImaging,
@@ -56,6 +56,7 @@ from .inputs import (
     Receptors,
     SystemicTherapy,
 )
+from .lesion_scores import LesionResult, score_lesion
 from .levels import LEVELS, format_levels
 from .noms import NomsResult, noms
 from .parse import evaluate_request, parse_evaluation_request
