@@ -35,6 +35,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Case, DutyTick, PhaseEvent, SpinalLesion
+from .summary import case_summary
 from .timeline import Phase
 
 #: Everyone with a clinical place in a care team; the administrator sees no patient data.
@@ -126,6 +127,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "specialty": selectors.user_specialty(actor),
         "is_preop": case.phase == Phase.PRE_OPERATIVE,
         "trends": selectors.outcome_trend(detail.followups),
+        "summary": case_summary(case),
     })  # fmt: skip
 
 

@@ -21,6 +21,7 @@ from scoring.calculators import (
     Trigger,
     TriggerCode,
     Urgency,
+    therapies_to_hold,
     urgency,
     urgency_due_at,
 )
@@ -169,9 +170,13 @@ def _send(referral: Referral, actor: User, now: datetime) -> None:
 
 
 def _systemic_therapy_hold(referral: Referral, findings: CaseFindings) -> None:
-    """High-grade ESCC (Bilsky 2-3) on a referral: the breast oncosurgeon holds or adjusts
-    systemic therapy (S2 §5.1; CLINICAL.md §10). The dedupe key makes it once per referral."""
-    if findings.high_grade:
+    """High-grade ESCC (Bilsky 2-3) on a referral of a patient on a therapy that needs holding
+    (a CDK4/6 inhibitor or a bone-modifying agent, CLINICAL.md §10): the breast oncosurgeon holds
+    or adjusts it (S2 §5.1). No such therapy recorded: no advice. The dedupe key makes it once per
+    referral."""
+    case = referral.case
+    if findings.high_grade and therapies_to_hold(
+            cdk46_inhibitor=case.cdk46_inhibitor, bone_modifying_agent=case.bone_modifying_agent):
         alerts_create(referral=referral,
                       recipients=recipients.recipients_for(AlertKind.SYSTEMIC_THERAPY_HOLD,
                                                            referral),

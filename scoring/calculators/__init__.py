@@ -47,7 +47,7 @@ from .enums import (
     VisceralMetastases,
 )
 from .errors import ScoringInputError
-from .evaluate import EvaluationResult, LesionResult, evaluate, score_lesion
+from .evaluate import EvaluationResult, evaluate
 from .inputs import (
     EvaluationInput,
     LesionImaging,
@@ -56,6 +56,7 @@ from .inputs import (
     Receptors,
     SystemicTherapy,
 )
+from .lesion_scores import LesionResult, score_lesion
 from .levels import LEVELS, format_levels
 from .noms import NomsResult, noms
 from .parse import evaluate_request, parse_evaluation_request
@@ -70,7 +71,7 @@ from .priority import PriorityKey, priority_key, priority_reason
 from .progression import PROGRESSION_ORDER, progressed_within_6_weeks, progression_changes
 from .sins import SinsResult, sins
 from .subtype import SubtypeResult, molecular_subtype, resolve_subtype
-from .timing import TimingCheck, timing_checks
+from .timing import TimingCheck, therapies_to_hold, timing_checks
 from .tokuhashi import TokuhashiResult, tokuhashi
 from .tomita import TomitaResult, tomita
 from .triggers import OCCULT_PRIMARY_WORKUP, LesionFindings, Trigger, triggers
@@ -169,6 +170,7 @@ __all__ = [
     "resolve_subtype",
     "score_lesion",
     "sins",
+    "therapies_to_hold",
     "timing_checks",
     "tokuhashi",
     "tomita",

@@ -192,6 +192,7 @@ class NomsPathway(StrEnum):
     SEPARATION_SURGERY_SRS = "separation_surgery_srs"
     EN_BLOC_RESECTION = "en_bloc_resection"
     SRS = "srs"
+    SYSTEMIC_THERAPY_OBSERVATION = "systemic_therapy_observation"
     CEBRT = "cebrt"
 
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final, NamedTuple, NoReturn, TypeVar
+from typing import NamedTuple, NoReturn, TypeVar
 
 from .bauer import BauerResult, NesmsResult, modified_bauer, nesms
-from .bilsky import BILSKY_RANK, BilskyResult, bilsky
+from .bilsky import BILSKY_RANK
 from .candidacy import CandidacyItem, candidacy
 from .checks import bool_error
-from .enums import MolecularSubtype, SpinalLevel, Urgency
+from .enums import MolecularSubtype, Pain, Urgency
 from .errors import ErrorBag, ScoringInputError
-from .inputs import EvaluationInput, LesionInput, PatientInput, SystemicTherapy
+from .inputs import EvaluationInput, PatientInput, SystemicTherapy
+from .lesion_scores import LesionResult, score_lesions, vertebral_count_reason
 from .noms import NomsResult, noms
-from .performance import PerformanceStatus, performance_status
-from .sins import SinsResult, sins
+from .performance import PerformanceStatus, has_neurological_deficit, performance_status
 from .subtype import SubtypeResult, resolve_subtype
 from .timing import TimingCheck, timing_checks
 from .tokuhashi import TokuhashiResult, tokuhashi
@@ -31,20 +31,6 @@ from .urgency import urgency
 from .version import RULES_VERSION
 
 R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True)
-class LesionResult:
-    levels: tuple[SpinalLevel, ...]
-    sins: SinsResult
-    bilsky: BilskyResult
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "levels": [level.value for level in self.levels],
-            "sins": self.sins.to_dict(),
-            "bilsky": self.bilsky.to_dict(),
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +81,6 @@ def _attempt(bag: ErrorBag, prefix: str, call: Callable[[], R]) -> R | None:
         return None
 
 
-_BOOL_FLAGS: Final = ("progressed_within_6_weeks", "progressed_after_radiation")
-
-
 class _Scored(NamedTuple):
     subtype: SubtypeResult
     status: PerformanceStatus
@@ -143,6 +126,10 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
         vertebral_metastases=patient.vertebral_metastases,
         extraspinal_bone_metastases=patient.extraspinal_bone_metastases,
         visceral_metastases=patient.visceral_metastases,
+        lesions_painless=all(lesion.pain == Pain.NONE for lesion in lesion_inputs),
+        neurological_deficit=has_neurological_deficit(
+            frankel=patient.frankel, stated_deficit=patient.neurological_deficit
+        ),
     )
     fired = triggers(
         primary_site=patient.primary_site,
@@ -212,69 +199,6 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
     )
 
 
-def vertebral_count_reason(distinct_levels: int) -> str:
-    return (
-        f"must be at least {distinct_levels}, the number of distinct levels in lesions "
-        "(the count includes every involved vertebra)"
-    )
-
-
-def _score_lesions(
-    lesion_inputs: tuple[LesionInput, ...], bag: ErrorBag
-) -> tuple[LesionResult, ...] | None:
-    if not isinstance(lesion_inputs, tuple | list) or not lesion_inputs:
-        bag.add("lesions", "at least one lesion is required")
-        return None
-    results: list[LesionResult] = []
-    failed = False
-    for index, lesion in enumerate(lesion_inputs):
-        prefix = f"lesions[{index}]"
-        if not isinstance(lesion, LesionInput):
-            bag.add(prefix, "expected LesionInput")
-            failed = True
-            continue
-        try:
-            sins_result = sins(
-                levels=lesion.levels,
-                pain=lesion.pain,
-                bone_lesion=lesion.bone_lesion,
-                alignment=lesion.alignment,
-                collapse=lesion.collapse,
-                posterolateral=lesion.posterolateral,
-            )
-        except ScoringInputError as error:
-            bag.merge(error, prefix)
-            failed = True
-        try:
-            bilsky_result = bilsky(grade=lesion.bilsky)
-        except ScoringInputError as error:
-            for reason in error.errors["grade"]:
-                bag.add(f"{prefix}.bilsky", reason)
-            failed = True
-        for name in _BOOL_FLAGS:
-            flag = getattr(lesion, name)
-            if flag is not None and (flag_reason := bool_error(flag)):
-                bag.add(f"{prefix}.{name}", flag_reason)
-                failed = True
-        if not failed:
-            results.append(
-                LesionResult(levels=sins_result.levels, sins=sins_result, bilsky=bilsky_result)
-            )
-    return None if failed else tuple(results)
-
-
-def score_lesion(lesion: LesionInput) -> LesionResult:
-    """SINS (CLINICAL.md §1) and Bilsky (§2) of one stored lesion; errors name the lesion's
-    fields (``levels[0]``, ``bilsky``)."""
-    bag = ErrorBag()
-    results = _score_lesions((lesion,), bag)
-    if results is None:
-        raise ScoringInputError(
-            {path.removeprefix("lesions[0]."): reasons for path, reasons in bag.errors.items()}
-        )
-    return results[0]
-
-
 def _score(inp: EvaluationInput) -> _Scored:
     """Every score of the case, each calculator run once. Every problem is collected under its
     full path (``patient.kps``, ``lesions[0].levels[1]``, ``systemic.anc_per_mm3``) and raised
@@ -285,7 +209,7 @@ def _score(inp: EvaluationInput) -> _Scored:
         primary_site=patient.primary_site, subtype=patient.subtype, receptors=patient.receptors))
     status = _attempt(bag, "patient",
                       lambda: performance_status(kps=patient.kps, ecog=patient.ecog))
-    lesion_results = _score_lesions(lesion_inputs, bag)
+    lesion_results = score_lesions(lesion_inputs, bag)
     vertebral = patient.vertebral_metastases
     # One lesion on one level is always consistent with the count (CLINICAL.md §3-§4 inputs).
     if lesion_results and (len(lesion_inputs) > 1 or len(lesion_inputs[0].levels) > 1):

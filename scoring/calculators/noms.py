@@ -1,12 +1,15 @@
-"""NOMS decision, service policy v1 (CLINICAL.md §7).
+"""NOMS decision, service policy v2 (CLINICAL.md §7).
 
 Laufer I et al. The NOMS framework: approach to the treatment of spinal metastatic tumors.
-Oncologist 2013;18(6):744-51, as adapted by S2 §4.1 and Table 3.
+Oncologist 2013;18(6):744-51, as adapted by S2 §4.1 and Table 3. Policy v2 adds rule 6,
+``systemic_therapy_observation``: a painless, stable lesion without compression or deficit is not
+sent to radiotherapy (v1 sent it to ``cebrt``). Each arm carries its class and its reason, in the
+words a clinician writes (no document references: those stay in this docstring).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, NoReturn
 
@@ -30,12 +33,15 @@ from .version import RULES_VERSION
 NOMS_REFERENCE: Final = (
     "Laufer I et al., Oncologist 2013;18(6):744-51 (NOMS); S2 §4.1 and Table 3; CLINICAL.md §7"
 )
+#: The policy version every result carries (§7: an assessment records the policy it was computed
+#: under; a stored result without it was computed under v1).
+NOMS_POLICY_VERSION: Final = "v2"
 
 _P = PrimarySite
 _O = NomsOncological
-#: O arm by histology (§7 policy v1): breast of every subtype, prostate and carcinoid are
-#: radiosensitive; an unknown primary is unknown (biopsy first); every other site radioresistant.
-#: Triple-negative breast is the exception (S2's framework), see ``NOMS_RADIORESISTANT_SUBTYPES``.
+#: O arm by histology (§7): breast of every subtype, prostate and carcinoid are radiosensitive; an
+#: unknown primary is unknown (biopsy first); every other site radioresistant. Triple-negative
+#: breast is the exception (S2's framework), see ``NOMS_RADIORESISTANT_SUBTYPES``.
 NOMS_RADIOSENSITIVITY: Final = MappingProxyType(
     dict.fromkeys(PrimarySite, _O.RADIORESISTANT)
     | {_P.BREAST: _O.RADIOSENSITIVE, _P.PROSTATE: _O.RADIOSENSITIVE,
@@ -48,45 +54,63 @@ NOMS_FIT_MAX_TOMITA: Final = 7
 #: Oligometastatic (pathway rule 4): 1-2 involved vertebrae, no extraspinal bone metastases, no
 #: visceral metastases.
 NOMS_OLIGO_MAX_VERTEBRAE: Final = 2
-#: Pathways in the order their rules are tried: the first that matches is the plan.
+#: Rule 6 (v2): observation only while the worst Bilsky grade is below 1c.
+NOMS_OBSERVATION_BELOW_BILSKY: Final = BilskyGrade.GRADE_1C
+#: Pathways in the order their rules are tried (§7 v2): the first that matches is the plan; each
+#: with the sentence that says why, as a clinician writes it.
 NOMS_PATHWAY_RULES: Final = (
-    (NomsPathway.PALLIATIVE_CARE, "systemically unfit: palliative care (palliative radiotherapy "
-     "may be given for pain)"),
-    (NomsPathway.BIOPSY, "unknown primary: diagnostic uncertainty, CT-guided or open biopsy "
-     "before any plan"),
-    (NomsPathway.SEPARATION_SURGERY_SRS, "high-grade compression: separation surgery "
-     "(decompression), then stereotactic radiotherapy 18-24 Gy in 1-3 fractions (S2 Table 3, "
-     "Patchell 2005)"),
-    (NomsPathway.EN_BLOC_RESECTION, "radioresistant oligometastatic disease: en bloc resection"),
-    (NomsPathway.SRS, "radioresistant disease: stereotactic radiosurgery"),
-    (NomsPathway.CEBRT, "low-grade compression, radiosensitive disease: conventional "
-     "radiotherapy, 30 Gy in 10 fractions"),
+    (NomsPathway.PALLIATIVE_CARE, "Palliative care: systemically unfit (palliative "
+     "radiotherapy may be given for pain)"),
+    (NomsPathway.BIOPSY, "Biopsy first: the primary is unknown, so a CT-guided or open biopsy "
+     "comes before any plan"),
+    (NomsPathway.SEPARATION_SURGERY_SRS, "Separation surgery then stereotactic radiotherapy: "
+     "high-grade cord compression; decompression, then 18-24 Gy in 1-3 fractions"),
+    (NomsPathway.EN_BLOC_RESECTION, "En bloc resection: radioresistant disease confined to 1-2 "
+     "vertebrae, with no other bone or visceral metastasis"),
+    (NomsPathway.SRS, "Stereotactic radiosurgery: radioresistant disease"),
+    (NomsPathway.SYSTEMIC_THERAPY_OBSERVATION, "Systemic therapy and observation: painless, "
+     "stable, no cord compression and no neurological deficit; systemic therapy and a "
+     "bone-modifying agent with imaging surveillance, local treatment when pain, instability, "
+     "compression or progression appears"),
+    (NomsPathway.CEBRT, "Conventional radiotherapy, 30 Gy in 10 fractions: radiosensitive "
+     "disease without high-grade compression that needs local treatment"),
 )  # fmt: skip
 _MECHANICAL: Final = {
     "stable": NomsMechanical.STABLE,
     "indeterminate": NomsMechanical.POTENTIALLY_UNSTABLE,
     "unstable": NomsMechanical.UNSTABLE,
 }
+_SITE_WORDS: Final = MappingProxyType(
+    {site: site.value.capitalize() for site in PrimarySite}
+    | {_P.ESOPHAGUS: "Oesophageal", _P.OTHER: "Other", _P.UNKNOWN: "Unknown"}
+)
 
 
 # Each arm's class and sentence depend on one or two small values: built once, looked up per case.
 def _n_arm(grade: BilskyGrade) -> tuple[NomsNeurological, str]:
     if grade in HIGH_GRADE:
-        return NomsNeurological.HIGH_GRADE, f"N high grade: Bilsky {grade} compresses the cord."
+        return NomsNeurological.HIGH_GRADE, (
+            f"Bilsky {grade}: the spinal cord is compressed (high-grade compression)."
+        )
     if grade == BilskyGrade.GRADE_1C:
         return NomsNeurological.LOW_GRADE, (
-            "N low grade: Bilsky 1c (abutting the cord; debated, flagged)."
+            "Bilsky 1c: the cord is abutted, not compressed (low grade; whether 1c counts as "
+            "high grade is debated)."
         )
-    return NomsNeurological.LOW_GRADE, f"N low grade: Bilsky {grade}."
+    if grade == BilskyGrade.GRADE_0:
+        return NomsNeurological.LOW_GRADE, "Bilsky 0: bone-only disease (low grade)."
+    return NomsNeurological.LOW_GRADE, (
+        f"Bilsky {grade}: epidural disease, the cord is not abutted (low grade)."
+    )
 
 
 def _m_arm(sins: int) -> tuple[NomsMechanical, str]:
     mechanical = _MECHANICAL[sins_band(sins)]
     if mechanical is NomsMechanical.UNSTABLE:
-        return mechanical, f"M unstable: SINS {sins} (13-18), stabilisation required."
+        return mechanical, f"SINS {sins} (13-18): unstable, stabilisation indicated."
     if mechanical is NomsMechanical.POTENTIALLY_UNSTABLE:
-        return mechanical, f"M potentially unstable: SINS {sins} (7-12), surgical consultation."
-    return mechanical, f"M stable: SINS {sins} (0-6)."
+        return mechanical, f"SINS {sins} (7-12): potentially unstable, surgical consultation."
+    return mechanical, f"SINS {sins} (0-6): stable."
 
 
 def _s_arm(kps: int, tomita: int) -> tuple[NomsSystemic, str]:
@@ -94,7 +118,8 @@ def _s_arm(kps: int, tomita: int) -> tuple[NomsSystemic, str]:
     systemic = NomsSystemic.FIT if fit else NomsSystemic.UNFIT
     kps_text = "50 or more" if kps >= NOMS_FIT_MIN_KPS else "under 50"
     tomita_text = "7 or less" if tomita <= NOMS_FIT_MAX_TOMITA else "over 7"
-    return systemic, f"S {systemic}: KPS {kps} ({kps_text}), Tomita {tomita} ({tomita_text})."
+    verdict = "fit for treatment" if fit else "not fit for surgery or radiotherapy"
+    return systemic, f"KPS {kps} ({kps_text}), Tomita {tomita} ({tomita_text}): {verdict}."
 
 
 _N_ARM: Final = {grade: _n_arm(grade) for grade in BilskyGrade}
@@ -102,10 +127,8 @@ _M_ARM: Final = {sins: _m_arm(sins) for sins in range(19)}
 _S_ARM: Final = {
     (kps, tomita): _s_arm(kps, tomita) for kps in range(0, 101, 10) for tomita in range(2, 11)
 }
-_PATHWAY_SENTENCE: Final = {
-    pathway: f"Pathway {pathway}: {text}." for pathway, text in NOMS_PATHWAY_RULES
-}
-_STABILISATION_TEXT: Final = (
+_PATHWAY_SENTENCE: Final = {pathway: f"{text}." for pathway, text in NOMS_PATHWAY_RULES}
+STABILISATION_TEXT: Final = (
     "Stabilisation required beside the pathway: pedicle screw fixation, or "
     "kyphoplasty/vertebroplasty for a single level."
 )
@@ -121,17 +144,22 @@ class NomsResult:
     stabilisation_required: bool
     oligometastatic: bool
     rationale: tuple[str, ...]
+    #: The reason of each arm and of the pathway, keyed as in ``to_dict``.
+    reasons: dict[str, str] = field(default_factory=dict)
     reference: str = NOMS_REFERENCE
     rules_version: str = RULES_VERSION
+    policy_version: str = NOMS_POLICY_VERSION
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "policy_version": self.policy_version,
             "neurological": self.neurological.value,
             "oncological": self.oncological.value,
             "mechanical": self.mechanical.value,
             "systemic": self.systemic.value,
             "pathway": self.pathway.value,
             "stabilisation_required": self.stabilisation_required,
+            "reasons": dict(self.reasons),
             "rationale": list(self.rationale),
         }
 
@@ -143,15 +171,33 @@ def noms_oncological(
     progressed after radiation to the same field are radioresistant."""
     base = NOMS_RADIOSENSITIVITY[primary_site]
     if base is _O.UNKNOWN:
-        return base, "O unknown: the primary is unknown (biopsy first)."
+        return base, "Primary unknown: biopsy first."
+    site = _SITE_WORDS[primary_site]
     if progressed_after_radiation:
         return _O.RADIORESISTANT, (
-            f"O radioresistant: a lesion progressed after radiation to the same field "
-            f"(primary {primary_site})."
+            f"{site} primary; a lesion progressed after radiotherapy to the same field: "
+            "radioresistant."
         )
     if primary_site == _P.BREAST and subtype in NOMS_RADIORESISTANT_SUBTYPES:
-        return _O.RADIORESISTANT, "O radioresistant: triple-negative breast cancer (S2 framework)."
-    return base, f"O {base.value}: primary {primary_site} (NOMS classes by histology)."
+        return _O.RADIORESISTANT, "Triple-negative breast cancer: radioresistant."
+    return base, f"{site} primary: {base.value} by histology."
+
+
+def _observation_blockers(
+    max_bilsky: BilskyGrade, mechanical: NomsMechanical, lesions_painless: bool,
+    neurological_deficit: bool,
+) -> list[str]:
+    """What asks for local treatment now (rule 6, v2): empty means observation fits."""
+    blockers = []
+    if not lesions_painless:
+        blockers.append("a painful lesion")
+    if mechanical is not NomsMechanical.STABLE:
+        blockers.append("SINS 7 or more")
+    if BILSKY_RANK[max_bilsky] >= BILSKY_RANK[NOMS_OBSERVATION_BELOW_BILSKY]:
+        blockers.append(f"Bilsky {max_bilsky}")
+    if neurological_deficit:
+        blockers.append("a neurological deficit")
+    return blockers
 
 
 def noms(
@@ -166,15 +212,20 @@ def noms(
     vertebral_metastases: int,
     extraspinal_bone_metastases: int,
     visceral_metastases: VisceralMetastases,
+    lesions_painless: bool,
+    neurological_deficit: bool,
 ) -> NomsResult:
-    """NOMS arms and pathway (CLINICAL.md §7, service policy v1; Laufer 2013).
+    """NOMS arms and pathway (CLINICAL.md §7, service policy v2; Laufer 2013).
 
     N and M come from the worst lesion (highest Bilsky grade, highest SINS); O and S from the
     patient. ``kps`` is the KPS scored with (ECOG mapped per §3 when only ECOG is known).
+    ``lesions_painless``: every lesion's SINS pain is ``none``; ``neurological_deficit``: §6
+    (Frankel A-D or a stated deficit). Both feed rule 6 only.
     """
     _check(
         max_bilsky, max_sins, primary_site, subtype, progressed_after_radiation, kps,
         tomita_total, vertebral_metastases, extraspinal_bone_metastases, visceral_metastases,
+        lesions_painless, neurological_deficit,
     )  # fmt: skip
     neurological, n_text = _N_ARM[max_bilsky]
     oncological, o_text = noms_oncological(
@@ -184,14 +235,16 @@ def noms(
     )
     mechanical, m_text = _M_ARM[max_sins]
     systemic, s_text = _S_ARM[kps, tomita_total]
-    fit = systemic is NomsSystemic.FIT
     oligometastatic = (
         vertebral_metastases <= NOMS_OLIGO_MAX_VERTEBRAE
         and extraspinal_bone_metastases == 0
         and visceral_metastases == VisceralMetastases.NONE
     )
     radioresistant = oncological is _O.RADIORESISTANT
-    if not fit:
+    blockers = _observation_blockers(
+        max_bilsky, mechanical, lesions_painless, neurological_deficit
+    )
+    if systemic is NomsSystemic.UNFIT:
         pathway = NomsPathway.PALLIATIVE_CARE
     elif oncological is _O.UNKNOWN:
         pathway = NomsPathway.BIOPSY
@@ -201,12 +254,19 @@ def noms(
         pathway = NomsPathway.EN_BLOC_RESECTION
     elif radioresistant:
         pathway = NomsPathway.SRS
+    elif not blockers:
+        pathway = NomsPathway.SYSTEMIC_THERAPY_OBSERVATION
     else:
         pathway = NomsPathway.CEBRT
+    pathway_text = _PATHWAY_SENTENCE[pathway]
+    if pathway is NomsPathway.CEBRT:
+        pathway_text = pathway_text[:-1] + f" ({', '.join(blockers)})."
     stabilisation = mechanical is NomsMechanical.UNSTABLE
-    rationale: tuple[str, ...] = (n_text, o_text, m_text, s_text, _PATHWAY_SENTENCE[pathway])
+    reasons = {"neurological": n_text, "oncological": o_text, "mechanical": m_text,
+               "systemic": s_text, "pathway": pathway_text}  # fmt: skip
+    rationale: tuple[str, ...] = (n_text, o_text, m_text, s_text, pathway_text)
     if stabilisation:
-        rationale += (_STABILISATION_TEXT,)
+        rationale += (STABILISATION_TEXT,)
     return NomsResult(
         neurological=neurological,
         oncological=oncological,
@@ -216,6 +276,7 @@ def noms(
         stabilisation_required=stabilisation,
         oligometastatic=oligometastatic,
         rationale=rationale,
+        reasons=reasons,
     )
 
 
@@ -230,6 +291,8 @@ def _check(
     vertebral: object,
     extraspinal: object,
     visceral: object,
+    painless: object,
+    deficit: object,
 ) -> None:
     if (
         isinstance(max_bilsky, str) and max_bilsky in BILSKY_RANK
@@ -242,11 +305,13 @@ def _check(
         and count_error(vertebral, 1) is None
         and count_error(extraspinal, 0) is None
         and isinstance(visceral, str) and visceral in VisceralMetastases._value2member_map_
+        and (painless is True or painless is False)
+        and (deficit is True or deficit is False)
     ):  # fmt: skip
         return
     _raise(
         max_bilsky, max_sins, primary_site, subtype, progressed_after_radiation, kps,
-        tomita_total, vertebral, extraspinal, visceral,
+        tomita_total, vertebral, extraspinal, visceral, painless, deficit,
     )  # fmt: skip
 
 
@@ -261,6 +326,8 @@ def _raise(
     vertebral: object,
     extraspinal: object,
     visceral: object,
+    painless: object,
+    deficit: object,
 ) -> NoReturn:
     bag = ErrorBag()
     if reason := lookup_error(max_bilsky, BILSKY_RANK, BilskyGrade):
@@ -283,4 +350,7 @@ def _raise(
         bag.add("extraspinal_bone_metastases", reason)
     if reason := enum_error(visceral, VisceralMetastases):
         bag.add("visceral_metastases", reason)
+    for name, flag in (("lesions_painless", painless), ("neurological_deficit", deficit)):
+        if flag is not True and flag is not False:
+            bag.add(name, "expected a boolean (true or false)")
     raise ScoringInputError(bag.errors or {"non_field_errors": ["cannot be scored"]})

@@ -30,8 +30,9 @@ from .enums import (
     VisceralMetastases,
 )
 from .errors import ErrorBag, ScoringInputError
-from .evaluate import EvaluationResult, evaluate, vertebral_count_reason
+from .evaluate import EvaluationResult, evaluate
 from .inputs import EvaluationInput, LesionInput, PatientInput, Receptors, SystemicTherapy
+from .lesion_scores import vertebral_count_reason
 from .levels import LEVEL_BY_NAME, levels_errors
 from .subtype import receptor_errors, resolve_subtype
 

@@ -35,6 +35,25 @@ _AGENT_LABEL: Final = {
 }
 
 
+#: Therapies that need holding or adjusting around spinal surgery (§10): the myelosuppressive
+#: CDK4/6 inhibitors and the bone-modifying agents (paused 4-6 weeks before instrumented surgery).
+#: Endocrine therapy and trastuzumab may continue (§16), so they are not in this table.
+HOLD_CDK46_LABEL: Final = "CDK4/6 inhibitor"
+
+
+def therapies_to_hold(
+    *, cdk46_inhibitor: bool | None, bone_modifying_agent: BoneModifyingAgent | str | None
+) -> tuple[str, ...]:
+    """The recorded therapies that need holding or adjusting (§10), in words; empty when the
+    patient is on none of them, so no hold advice is given."""
+    held: list[str] = []
+    if cdk46_inhibitor is True:
+        held.append(HOLD_CDK46_LABEL)
+    if bone_modifying_agent:
+        held.append(_AGENT_LABEL[BoneModifyingAgent(bone_modifying_agent)])
+    return tuple(held)
+
+
 @dataclass(frozen=True, slots=True)
 class TimingCheck:
     code: TimingCode

@@ -8,5 +8,5 @@ from __future__ import annotations
 
 from typing import Final
 
-RULES_VERSION: Final = "2026.1"
+RULES_VERSION: Final = "2026.2"  # 2026.2: NOMS policy v2 (CLINICAL.md §7)
 CLINICAL_DOC: Final = "CLINICAL.md"

@@ -36,8 +36,10 @@ def test_every_referral_alert_kind_has_its_side() -> None:
 
 @pytest.fixture
 def neuro_raised(breast_surgeon, neurosurgeon, breast_team, spine_team) -> Referral:
-    """The neurosurgeon records the imaging that fires a breast-to-neuro trigger."""
-    case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team)
+    """The neurosurgeon records the imaging that fires a breast-to-neuro trigger (the patient is
+    on a CDK4/6 inhibitor, so high-grade compression brings the hold advice, §10)."""
+    case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
+                       cdk46_inhibitor=True)
     add_lesion(case, actor=neurosurgeon, bilsky="2")
     return Referral.objects.get(case=case, direction="breast_to_neuro")
 

@@ -61,9 +61,9 @@ def test_a_second_raise_extends_the_open_referral_and_raises_its_urgency(
     assert {"sins_7_or_more", "epidural_extension", "rapid_progression"} <= codes
     assert referral.urgency == "orange"  # high-grade ESCC in luminal A (§9)
     assert ReferralEvent.objects.filter(referral=referral, action="extend").count() == 1
-    # High-grade compression: the breast oncosurgeon holds systemic therapy (S2 §5.1).
-    assert Alert.objects.filter(referral=referral, kind="systemic_therapy_hold",
-                                recipient=breast_surgeon).count() == 1
+    # High-grade compression, but the patient is on no therapy that needs holding (§10): no
+    # hold advice (tests/referrals/test_systemic_therapy_hold.py has the other side).
+    assert not Alert.objects.filter(referral=referral, kind="systemic_therapy_hold").exists()
 
 
 def test_an_unchanged_re_evaluation_adds_nothing(care_case, breast_surgeon, referral) -> None:

@@ -83,7 +83,7 @@ def test_the_example_of_the_contract() -> None:
         "rules_version", "subtype", "lesions", "tokuhashi", "tomita", "modified_bauer", "nesms",
         "noms", "triggers", "urgency", "due_within_hours", "timing", "candidacy",
     ]  # fmt: skip
-    assert result["rules_version"] == RULES_VERSION == "2026.1"
+    assert result["rules_version"] == RULES_VERSION == "2026.2"
     assert result["subtype"] == "luminal_a"
     lesion = result["lesions"][0]
     assert set(lesion) == {"levels", "sins", "bilsky"}
@@ -105,14 +105,19 @@ def test_the_example_of_the_contract() -> None:
     assert result["modified_bauer"]["total"] == 3
     assert result["nesms"]["total"] == 3
     assert result["noms"] == {
+        "policy_version": "v2",
         "neurological": "low_grade",
         "oncological": "radiosensitive",
         "mechanical": "potentially_unstable",
         "systemic": "fit",
         "pathway": "cebrt",
         "stabilisation_required": False,
+        "reasons": result["noms"]["reasons"],
         "rationale": result["noms"]["rationale"],
     }
+    assert set(result["noms"]["reasons"]) == {
+        "neurological", "oncological", "mechanical", "systemic", "pathway",
+    }  # fmt: skip
     assert [t["code"] for t in result["triggers"]] == ["sins_7_or_more", "epidural_extension"]
     assert all(set(t) == {"code", "direction", "evidence"} for t in result["triggers"])
     assert (result["urgency"], result["due_within_hours"]) == ("green", 168)

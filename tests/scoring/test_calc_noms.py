@@ -1,4 +1,4 @@
-"""NOMS decision (CLINICAL.md §7, service policy v1): each arm and every pathway rule in order."""
+"""NOMS decision (CLINICAL.md §7, service policy v2): each arm and every pathway rule in order."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from scoring.calculators import (
     noms,
 )
 
-# Breast luminal A, Bilsky 0, SINS 3, KPS 90, Tomita 3, two vertebrae, nothing else: cEBRT.
+# Breast luminal A, Bilsky 0, SINS 3 with a painful lesion, KPS 90, Tomita 3, two vertebrae, no
+# deficit: cEBRT (the pain asks for local treatment, so rule 6 does not apply).
 BASE: dict[str, Any] = {
     "max_bilsky": BilskyGrade.GRADE_0,
     "max_sins": 3,
@@ -32,6 +33,8 @@ BASE: dict[str, Any] = {
     "vertebral_metastases": 2,
     "extraspinal_bone_metastases": 0,
     "visceral_metastases": VisceralMetastases.NONE,
+    "lesions_painless": False,
+    "neurological_deficit": False,
 }
 
 
@@ -149,23 +152,121 @@ def test_rule_4_and_5_radioresistant_oligometastatic_en_bloc_otherwise_srs(
     assert result.pathway is pathway
 
 
-def test_rule_6_otherwise_cebrt() -> None:
+def test_rule_7_otherwise_cebrt() -> None:
     result = decide(max_bilsky=BilskyGrade.GRADE_1C, max_sins=12)
     assert result.pathway is NomsPathway.CEBRT
     assert result.to_dict() == {
+        "policy_version": "v2",
         "neurological": "low_grade",
         "oncological": "radiosensitive",
         "mechanical": "potentially_unstable",
         "systemic": "fit",
         "pathway": "cebrt",
         "stabilisation_required": False,
+        "reasons": result.to_dict()["reasons"],
         "rationale": list(result.rationale),
     }
 
 
 def test_bad_inputs_are_named() -> None:
     with pytest.raises(ScoringInputError) as caught:
-        decide(max_sins=19, tomita_total=1, kps=55, progressed_after_radiation=None)
+        decide(max_sins=19, tomita_total=1, kps=55, progressed_after_radiation=None,
+               lesions_painless="yes", neurological_deficit=None)
     assert set(caught.value.errors) == {
-        "max_sins", "tomita_total", "kps", "progressed_after_radiation",
+        "max_sins", "tomita_total", "kps", "progressed_after_radiation", "lesions_painless",
+        "neurological_deficit",
     }  # fmt: skip
+
+
+# --- policy v2: rule 6, systemic therapy and observation --------------------------------------
+
+# Painless, SINS 6 (stable), Bilsky 1b, no deficit, radiosensitive, fit: nothing asks for local
+# treatment now.
+QUIET: dict[str, Any] = {
+    "lesions_painless": True, "max_sins": 6, "max_bilsky": BilskyGrade.GRADE_1B,
+}  # fmt: skip
+
+
+def test_rule_6_painless_stable_low_grade_without_deficit_is_observation() -> None:
+    result = decide(**QUIET)
+    assert result.pathway is NomsPathway.SYSTEMIC_THERAPY_OBSERVATION
+    assert result.to_dict()["pathway"] == "systemic_therapy_observation"
+    assert result.stabilisation_required is False
+    assert result.policy_version == "v2"
+
+
+@pytest.mark.parametrize("bilsky", ["0", "1a", "1b"])
+def test_rule_6_holds_below_bilsky_1c(bilsky: str) -> None:
+    result = decide(**{**QUIET, "max_bilsky": BilskyGrade(bilsky)})
+    assert result.pathway is NomsPathway.SYSTEMIC_THERAPY_OBSERVATION
+
+
+@pytest.mark.parametrize(
+    ("change", "blocker"),
+    [
+        ({"lesions_painless": False}, "a painful lesion"),
+        ({"max_sins": 7}, "SINS 7 or more"),
+        ({"max_sins": 12}, "SINS 7 or more"),
+        ({"max_bilsky": BilskyGrade.GRADE_1C}, "Bilsky 1c"),
+        ({"neurological_deficit": True}, "a neurological deficit"),
+    ],
+)
+def test_each_need_for_local_treatment_sends_rule_6_to_cebrt(
+    change: dict[str, Any], blocker: str
+) -> None:
+    result = decide(**{**QUIET, **change})
+    assert result.pathway is NomsPathway.CEBRT
+    assert blocker in result.reasons["pathway"]
+
+
+def test_sins_6_observation_sins_7_cebrt() -> None:
+    assert decide(**QUIET).pathway is NomsPathway.SYSTEMIC_THERAPY_OBSERVATION
+    assert decide(**{**QUIET, "max_sins": 7}).pathway is NomsPathway.CEBRT
+
+
+def test_sins_14_painless_is_cebrt_with_stabilisation_never_observation() -> None:
+    result = decide(**{**QUIET, "max_sins": 14})
+    assert result.pathway is NomsPathway.CEBRT
+    assert result.stabilisation_required is True
+    assert result.mechanical is NomsMechanical.UNSTABLE
+    assert "stabilisation" in result.rationale[-1].lower()
+
+
+@pytest.mark.parametrize(
+    ("change", "pathway"),
+    [
+        ({"kps": 40}, NomsPathway.PALLIATIVE_CARE),  # rule 1 before rule 6
+        ({"tomita_total": 8}, NomsPathway.PALLIATIVE_CARE),
+        ({"primary_site": PrimarySite.UNKNOWN, "subtype": MolecularSubtype.UNKNOWN},
+         NomsPathway.BIOPSY),  # rule 2 before rule 6
+        ({"subtype": MolecularSubtype.TRIPLE_NEGATIVE}, NomsPathway.EN_BLOC_RESECTION),  # rule 4
+        ({"subtype": MolecularSubtype.TRIPLE_NEGATIVE, "vertebral_metastases": 3},
+         NomsPathway.SRS),  # rule 5 before rule 6
+        ({"progressed_after_radiation": True, "vertebral_metastases": 3}, NomsPathway.SRS),
+    ],
+)
+def test_rules_1_to_5_come_before_observation(change: dict[str, Any], pathway: NomsPathway) -> None:
+    assert decide(**{**QUIET, **change}).pathway is pathway
+
+
+@pytest.mark.parametrize(
+    ("kps", "tomita", "pathway"),
+    [(50, 7, "systemic_therapy_observation"), (40, 7, "palliative_care"),
+     (50, 8, "palliative_care"), (60, 6, "systemic_therapy_observation")],
+)  # fmt: skip
+def test_kps_50_and_tomita_7_boundaries_of_the_pathway(kps: int, tomita: int, pathway: str) -> None:
+    assert decide(**QUIET, kps=kps, tomita_total=tomita).pathway == pathway
+
+
+def test_reasons_name_each_arm_in_words_without_document_references() -> None:
+    result = decide(max_bilsky=BilskyGrade.GRADE_2, max_sins=14, kps=80, tomita_total=3)
+    assert result.reasons == {
+        "neurological": "Bilsky 2: the spinal cord is compressed (high-grade compression).",
+        "oncological": "Breast primary: radiosensitive by histology.",
+        "mechanical": "SINS 14 (13-18): unstable, stabilisation indicated.",
+        "systemic": "KPS 80 (50 or more), Tomita 3 (7 or less): fit for treatment.",
+        "pathway": "Separation surgery then stereotactic radiotherapy: high-grade cord "
+        "compression; decompression, then 18-24 Gy in 1-3 fractions.",
+    }
+    for text in (*result.reasons.values(), *result.rationale):
+        assert "§" not in text and "CLINICAL" not in text and "_" not in text

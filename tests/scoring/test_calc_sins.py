@@ -146,7 +146,7 @@ def test_result_carries_rationale_reference_and_rules_version() -> None:
     assert result.rationale[0].startswith("Location T11-T12")
     assert result.rationale[-1] == "SINS 6 of 18: stable."
     assert "Fisher" in result.reference and "§1" in result.reference
-    assert result.rules_version == "2026.1"
+    assert result.rules_version == "2026.2"
     assert result.to_dict()["components"] == dict(result.components)
 
 

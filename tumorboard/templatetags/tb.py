@@ -45,7 +45,9 @@ def isodt(value: object) -> datetime | object:
 #: The NOMS pathways (CLINICAL.md §5) as clinicians write them.
 PATHWAY_WORDS = {"palliative_care": "Palliative care", "biopsy": "Biopsy",
                  "separation_surgery_srs": "Separation surgery + SRS",
-                 "en_bloc_resection": "En bloc resection", "srs": "SRS", "cebrt": "cEBRT"}
+                 "en_bloc_resection": "En bloc resection", "srs": "SRS",
+                 "systemic_therapy_observation": "Systemic therapy and observation",
+                 "cebrt": "cEBRT"}
 
 
 @register.filter
