@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_audit_chain_hmac'),
+        ('cases', '0007_patient_mrn_unique_ignoring_case'),
     ]
 
     operations = [
