@@ -109,7 +109,7 @@ class CaseDetailView(_CaseView):
     )
     def patch(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
-        data = validated(CaseUpdateSerializer, request.data, partial=True)
+        data = validated(CaseUpdateSerializer, request.data, partial=True, instance=case)
         version = data.pop("version", None)
         if version is None:
             version = _if_match(request.headers.get("If-Match"))

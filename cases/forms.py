@@ -12,7 +12,7 @@ from tumorboard.models import Team, User
 from tumorboard.roles import Role
 from tumorboard.validators import SingleLineFieldsMixin
 
-from . import timeline
+from . import deficit, timeline
 from .models import Case, FollowUpVisit, LesionImaging, Patient
 from .models.lesion import BILSKY_MODALITIES, Modality
 from .models.outcome import PRO_FIELDS
@@ -63,6 +63,8 @@ class CaseForm(SingleLineFieldsMixin, forms.ModelForm):
         fields = [*CASE_CLINICAL_FIELDS, "breast_team", "spine_team", "mdt_team", "oncologists"]
         widgets = {
             "bone_agent_last_dose": _DATE, "anc_date": _DATE, "planned_surgery_date": _DATE,
+            "deficit_onset_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                    format="%Y-%m-%dT%H:%M"),
             "er": _NULL_BOOL, "pr": _NULL_BOOL, "her2": _NULL_BOOL,
             "neurological_deficit": _NULL_BOOL, "new_or_progressive_back_pain": _NULL_BOOL,
             "new_patient": _NULL_BOOL, "ambulatory": _NULL_BOOL,
@@ -81,6 +83,17 @@ class CaseForm(SingleLineFieldsMixin, forms.ModelForm):
             del self.fields["version"]
         else:
             del self.fields["phase"]
+
+    def clean(self) -> dict[str, Any]:
+        """The deficit onset (CLINICAL.md §9a): a date and hour or "unknown" with a deficit."""
+        cleaned = super().clean() or {}
+        values = {name: cleaned.get(name, getattr(self.instance, name, None))
+                  for name in ("frankel", "neurological_deficit", "deficit_onset_at",
+                               "deficit_onset_unknown")}
+        for name, message in deficit.onset_errors(values).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
 
 class LesionForm(SingleLineFieldsMixin, forms.ModelForm):

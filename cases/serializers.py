@@ -13,7 +13,7 @@ from tumorboard.models import Team, User
 from tumorboard.roles import Role
 from tumorboard.validators import no_line_breaks
 
-from . import timeline
+from . import deficit, timeline
 from .models import Assessment, Case, DutyTick, LesionImaging, Patient, PhaseEvent
 from .models.lesion import (
     ALIGNMENT_CHOICES,
@@ -104,6 +104,17 @@ class _CareTeamFields(serializers.ModelSerializer):
         many=True, required=False)
 
 
+_ONSET_INPUTS = ("frankel", "neurological_deficit", "deficit_onset_at", "deficit_onset_unknown")
+
+
+def _check_onset(attrs: dict[str, Any], instance: Case | None) -> None:
+    """The deficit onset (CLINICAL.md §9a), on the case as it would be saved."""
+    values = {name: attrs[name] if name in attrs else getattr(instance, name, None)
+              for name in _ONSET_INPUTS}
+    if errors := deficit.onset_errors(values):
+        raise serializers.ValidationError(errors)
+
+
 class CaseCreateSerializer(_CareTeamFields):
     """A new case, for a new patient (``patient``) or one the caller sees (``patient_id``)."""
 
@@ -125,6 +136,7 @@ class CaseCreateSerializer(_CareTeamFields):
         if not attrs.get("breast_team") and not attrs.get("spine_team"):
             raise serializers.ValidationError(
                 {"breast_team": "a case needs a breast team or a spine team"})
+        _check_onset(attrs, None)
         return attrs
 
 
@@ -139,6 +151,10 @@ class CaseUpdateSerializer(_CareTeamFields):
         fields = ["version", *CASE_CLINICAL_FIELDS, "breast_team", "spine_team", "mdt_team",
                   "oncologists"]
         extra_kwargs = {name: {"required": False} for name in CASE_CLINICAL_FIELDS}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _check_onset(attrs, self.instance)
+        return attrs
 
 
 class ImagingSerializer(serializers.ModelSerializer):
@@ -293,7 +309,8 @@ class CaseDetailSerializer(serializers.Serializer):
     def get_clinical(self, detail: CaseDetail) -> dict[str, Any]:
         case = detail.case
         data = {name: getattr(case, name) for name in CASE_CLINICAL_FIELDS}
-        for name in ("bone_agent_last_dose", "anc_date", "planned_surgery_date"):
+        for name in ("bone_agent_last_dose", "anc_date", "planned_surgery_date",
+                     "deficit_onset_at"):
             if data[name] is not None:
                 data[name] = data[name].isoformat()
         data["subtype"] = case.subtype

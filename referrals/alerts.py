@@ -52,6 +52,7 @@ SUBJECT = {
     Alert.Kind.ESCALATION_LEAD: "Overdue referral (escalated to lead and coordinator)",
     Alert.Kind.CANCELLED: "Referral cancelled by the referring team",
     Alert.Kind.DECISION_RESPONSIBLE: "You are the responsible clinician of an MDT decision",
+    Alert.Kind.WEEKEND_WATCH: "Weekend watch: due or escalating before the next working day",
 }
 
 

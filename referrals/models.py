@@ -227,6 +227,7 @@ class AlertKind(models.TextChoices):
     DECISION_RESPONSIBLE = "decision_responsible", "You are responsible for an MDT decision"
     ESCALATION_TEAM = "escalation_team", "Escalation: receiving team"
     ESCALATION_LEAD = "escalation_lead", "Escalation: lead and coordinator"
+    WEEKEND_WATCH = "weekend_watch", "Due before the next working day"
 
 
 class Alert(models.Model):

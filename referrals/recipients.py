@@ -16,9 +16,11 @@ the one who is asked questions and told the decision. The receiving side is the 
 | cancelled                     | cancelled             | the taker, else receiving side           |
 | escalation step 1             | escalation_team       | rest of the receiving team (not lead)    |
 | escalation step 2             | escalation_lead       | receiving lead and the MDT coordinators  |
+| weekend watch (§9b)           | weekend_watch         | the MDT coordinators; orange: + the lead |
 
-The escalation steps are taken in batches by ``referrals.services.escalate_due``, which reads
-this table for the side and resolves it for many referrals at once.
+The escalation steps are taken in batches by ``referrals.services.escalate_due``, and the weekend
+watch by ``referrals.weekend_watch``; both read this table for the side and resolve it for many
+referrals at once.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from scoring.calculators import ReferralDirection
+from scoring.calculators import ReferralDirection, Urgency
 from tumorboard.models import Team, TeamMembership, User
 from tumorboard.roles import Role
 
@@ -44,6 +46,7 @@ class Side(StrEnum):
     BREAST_SURGEONS = "breast_surgeons"
     RECEIVING_REST = "receiving_rest"  # escalation step 1 (batch)
     LEAD_AND_COORDINATORS = "lead_and_coordinators"  # escalation step 2 (batch)
+    COORDINATORS_ORANGE_LEAD = "coordinators_orange_lead"  # the weekend watch (batch)
 
 
 RECIPIENTS: dict[str, Side] = {
@@ -56,6 +59,7 @@ RECIPIENTS: dict[str, Side] = {
     AlertKind.CANCELLED: Side.TAKER_ELSE_RECEIVING,
     AlertKind.ESCALATION_TEAM: Side.RECEIVING_REST,
     AlertKind.ESCALATION_LEAD: Side.LEAD_AND_COORDINATORS,
+    AlertKind.WEEKEND_WATCH: Side.COORDINATORS_ORANGE_LEAD,
 }
 
 #: The specialty of each side of a direction: (origin role, receiving role).
@@ -147,3 +151,23 @@ def coordinators_of(referrals: Sequence[Referral]) -> dict[int, list[User]]:
     return {r.pk: list((by_team[r.case.mdt_team_id] if r.case.mdt_team_id
                         else by_institution[r.receiving_team.institution_id]).values())
             for r in referrals}
+
+
+def leads_of(referrals: Sequence[Referral]) -> dict[int, list[User]]:
+    """The active lead of each referral's receiving team (by referral id): one query."""
+    leads: dict[int, list[User]] = defaultdict(list)
+    for m in (TeamMembership.objects
+              .filter(team_id__in={r.receiving_team_id for r in referrals}, is_lead=True,
+                      user__is_active=True).select_related("user")):
+        leads[m.team_id].append(m.user)
+    return {r.pk: leads[r.receiving_team_id] for r in referrals}
+
+
+def weekend_watch_recipients(referrals: Sequence[Referral]) -> dict[int, list[User]]:
+    """The weekend watch (CLINICAL.md §9b): the MDT coordinators of each referral, and for an
+    ``orange`` one the receiving team's lead as well. Two queries for any number of referrals;
+    each needs ``case`` and ``receiving_team`` loaded."""
+    coordinators = coordinators_of(referrals)
+    orange = [r for r in referrals if r.urgency == Urgency.ORANGE]
+    leads = leads_of(orange) if orange else {}
+    return {r.pk: [*coordinators[r.pk], *leads.get(r.pk, [])] for r in referrals}

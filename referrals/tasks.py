@@ -10,6 +10,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 
 from . import alerts, services
+from . import weekend_watch as watch
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +60,9 @@ def escalate_due() -> int:
 @shared_task(name="referrals.tasks.resend_unsent_alerts", acks_late=True, ignore_result=True)
 def resend_unsent_alerts() -> int:
     return services.resend_unsent_alerts()
+
+
+@shared_task(name="referrals.tasks.weekend_watch", acks_late=True, ignore_result=True)
+def weekend_watch() -> int:
+    """The weekend watch (CLINICAL.md §9b); acts only from 12:00 on a watch day, idempotent."""
+    return watch.weekend_watch()

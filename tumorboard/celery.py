@@ -26,6 +26,12 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "referrals.tasks.escalate_due",
             "schedule": 60.0,
         },
+        # The weekend watch (CLINICAL.md §9b): acts from 12:00 service time on a Friday or the
+        # day before a public holiday, once per day (a missed noon is caught up).
+        "referrals-weekend-watch": {
+            "task": "referrals.tasks.weekend_watch",
+            "schedule": 900.0,
+        },
         # The alert outbox: re-enqueue alerts still unsent (a crash, a broker that lost its queue).
         "referrals-resend-unsent-alerts": {
             "task": "referrals.tasks.resend_unsent_alerts",

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from scoring.calculators import BoneModifyingAgent, Frankel, MolecularSubtype, VisceralMetastases
@@ -89,6 +90,10 @@ class Case(models.Model):
     frankel = models.CharField(max_length=1, choices=FRANKEL_CHOICES, blank=True)
     asia = models.CharField("ASIA", max_length=1, choices=ASIA_CHOICES, blank=True)
     neurological_deficit = models.BooleanField(null=True, blank=True)
+    # When the deficit began (CLINICAL.md §9a, the six-hour window): a date and hour, or unknown.
+    deficit_onset_at = models.DateTimeField("Deficit onset", null=True, blank=True,
+                                            help_text="Date and hour the weakness began.")
+    deficit_onset_unknown = models.BooleanField("Deficit onset unknown", default=False)
     new_or_progressive_back_pain = models.BooleanField(null=True, blank=True)
     new_patient = models.BooleanField(null=True, blank=True)
     ambulatory = models.BooleanField(null=True, blank=True)
@@ -196,6 +201,8 @@ class Case(models.Model):
             errors["mdt_team"] = "must be an MDT team"
         if self.bone_agent_last_dose is not None and not self.bone_modifying_agent:
             errors["bone_agent_last_dose"] = "give the bone-modifying agent of this dose"
+        if self.deficit_onset_at is not None and self.deficit_onset_at > timezone.now():
+            errors["deficit_onset_at"] = "cannot be in the future"
         if not (self.breast_team_id or self.spine_team_id):
             errors["breast_team"] = "a case needs a breast team or a spine team"
         if self.anc_per_mm3 is not None and self.anc_date is None:

@@ -29,6 +29,7 @@ CASE_CLINICAL_FIELDS = (
     "primary_status", "er", "pr", "her2", "ki67",
     "cdk46_inhibitor", "bone_modifying_agent", "bone_agent_last_dose", "anc_per_mm3", "anc_date",
     "planned_surgery_date", "kps", "ecog", "frankel", "asia", "neurological_deficit",
+    "deficit_onset_at", "deficit_onset_unknown",
     "new_or_progressive_back_pain", "new_patient", "ambulatory", "albumin_g_dl",
     "extraspinal_bone_metastases", "vertebral_metastases", "visceral_metastases",
 )  # fmt: skip

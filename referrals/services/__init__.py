@@ -14,7 +14,12 @@ read on their own module.
 """
 
 from .alerts import alert_acknowledge, alerts_create, case_alerts_create, resend_unsent_alerts
-from .escalation import escalate_due, escalation_first_due_at, escalation_minutes
+from .escalation import (
+    escalate_due,
+    escalation_first_due_at,
+    escalation_minutes,
+    escalation_retimed_at,
+)
 from .raising import MANUAL_TRIGGERS, WORKUP_CODES, referral_flag, referral_raise
 from .teams import TeamHasOpenReferral, guard_team_change, is_member, referral_party
 from .transitions import (
@@ -45,6 +50,7 @@ __all__ = [
     "escalate_due",
     "escalation_first_due_at",
     "escalation_minutes",
+    "escalation_retimed_at",
     "guard_team_change",
     "is_member",
     "referral_accept",

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cases import audit
@@ -31,32 +32,48 @@ ESCALATION_BATCH = 100
 #: Alerts per ``deliver_alerts`` task: few broker round trips for a batch, yet its e-mails
 #: still spread over the worker processes.
 ALERTS_PER_TASK = 25
-#: The settings' defaults, policy v1's minutes (tumorboard.settings).
-_SETTINGS_DEFAULTS = (240, 60)
 
 
-def escalation_minutes(level: str) -> tuple[int, int]:
-    """(minutes from sending to step 1, from step 1 to step 2) of a referral of urgency
-    ``level`` (none: green's), from the policy table (CLINICAL.md §9a).
+def escalation_minutes(level: str) -> tuple[float, float]:
+    """(minutes from sending to step 1, from sending to step 2) of a referral of urgency
+    ``level`` (none: green's), from the policy table (CLINICAL.md §9a, policy v2).
 
-    REFERRAL_ALERT_ACK_MINUTES and REFERRAL_ESCALATION_STEP_MINUTES, when a deployment or a
-    test sets them to other than their defaults (v1's 240 and 60), replace the table's minutes
-    for every colour (the reliability soak shortens step 2 to a minute).
+    Every interval is divided by REFERRAL_ESCALATION_CLOCK_DIVISOR, which is 1 in service; only
+    the reliability soak raises it, to see both steps of a referral within its five minutes.
     """
     step_1, step_2 = ESCALATION_MINUTES[Urgency(level) if level else Urgency.GREEN]
-    ack, gap = settings.REFERRAL_ALERT_ACK_MINUTES, settings.REFERRAL_ESCALATION_STEP_MINUTES
-    return (step_1 if ack == _SETTINGS_DEFAULTS[0] else ack,
-            step_2 if gap == _SETTINGS_DEFAULTS[1] else gap)
+    divisor = settings.REFERRAL_ESCALATION_CLOCK_DIVISOR
+    return step_1 / divisor, step_2 / divisor
 
 
-def escalation_first_due_at(referral: Referral, sent_at: datetime) -> datetime:
-    """When step 1 of a referral sent at ``sent_at`` is due: the table's minutes after sending,
-    never after the referral's due time."""
-    ack_by = sent_at + timedelta(minutes=escalation_minutes(referral.urgency)[0])
+def escalation_first_due_at(referral: Referral, since: datetime) -> datetime:
+    """When step 1 of a referral is due, timed from ``since`` (its sending, or the moment its
+    urgency rose): the table's minutes later, never after the referral's due time."""
+    ack_by = since + timedelta(minutes=escalation_minutes(referral.urgency)[0])
     return min(ack_by, referral.due_at) if referral.due_at else ack_by
 
 
-def _enqueue_batch(alert_ids: list[int]) -> None:
+def escalation_retimed_at(referral: Referral, risen_at: datetime) -> datetime | None:
+    """The next escalation step of a sent, unacknowledged referral whose urgency has just risen
+    (``referral.urgency`` is the new one): timed from ``risen_at`` by the new urgency's row,
+    never later than it was already due (§9a). ``None`` once both steps were taken."""
+    if referral.escalation_level >= 2:
+        return None
+    step_2 = escalation_minutes(referral.urgency)[1]
+    if referral.escalation_level == 0:
+        new = escalation_first_due_at(referral, risen_at)
+    else:
+        new = risen_at + timedelta(minutes=step_2)
+    return min(filter(None, [referral.escalation_due_at, new]))
+
+
+def _step_gap(level: str) -> timedelta:
+    """Time between step 1 and step 2 of a referral of urgency ``level`` (§9a)."""
+    step_1, step_2 = escalation_minutes(level)
+    return timedelta(minutes=step_2 - step_1)
+
+
+def enqueue_alert_batch(alert_ids: list[int]) -> None:
     """Publish a batch's alerts as ``deliver_alerts`` tasks of ALERTS_PER_TASK ids, instead of
     one message per alert. Best effort: the outbox (``resend_unsent_alerts``) resends what is
     lost."""
@@ -75,7 +92,7 @@ def escalate_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Escalate every unacknowledged referral whose next step is due (beat, every minute).
 
     Step 1: the rest of the receiving team (everyone not yet alerted, the lead aside). Step 2,
-    the table's second interval later: the team lead and the MDT coordinators. The scan uses the
+    at the table's second time: the team lead and the MDT coordinators. The scan uses the
     index ``referral_escalation_due_idx``; the due referrals are then escalated in transactions
     of ESCALATION_BATCH (``_escalate_batch``): a constant number of queries, one commit and a
     few broker messages per batch. Returns the number of steps taken.
@@ -110,13 +127,14 @@ def _escalate_batch(referral_ids: list[int], now: datetime) -> int:
         return 0
     first = [r for r in claimed if r.escalation_level == 0]
     second = [r for r in claimed if r.escalation_level == 1]
-    # Step 2 is due the table's interval after step 1, one UPDATE per interval.
-    by_due: dict[datetime, list[int]] = defaultdict(list)
+    # Step 2 is due the table's gap after step 1 was due (not after this beat), so 60 min
+    # from sending for a red one: one UPDATE per gap, i.e. per urgency.
+    by_gap: dict[timedelta, list[int]] = defaultdict(list)
     for r in first:
-        by_due[now + timedelta(minutes=escalation_minutes(r.urgency)[1])].append(r.pk)
-    for due_at, pks in by_due.items():
+        by_gap[_step_gap(r.urgency)].append(r.pk)
+    for gap, pks in by_gap.items():
         Referral.objects.filter(pk__in=pks).update(
-            escalation_level=1, escalation_due_at=due_at, updated_at=now)
+            escalation_level=1, escalation_due_at=F("escalation_due_at") + gap, updated_at=now)
     if second:
         Referral.objects.filter(pk__in=[r.pk for r in second]).update(
             escalation_level=2, escalation_due_at=None, updated_at=now)
@@ -152,5 +170,5 @@ def _escalate_batch(referral_ids: list[int], now: datetime) -> int:
     ])
     new_ids = [pk for batch in ids.values() for pk in batch]
     if new_ids:
-        transaction.on_commit(lambda: _enqueue_batch(new_ids), robust=True)
+        transaction.on_commit(lambda: enqueue_alert_batch(new_ids), robust=True)
     return len(claimed)

@@ -41,7 +41,7 @@ from ..models import (
 from ..states import Action
 from ..triggers import CaseFindings, case_findings
 from .alerts import alerts_create
-from .escalation import escalation_first_due_at
+from .escalation import escalation_first_due_at, escalation_retimed_at
 from .events import event_write
 from .teams import is_member, refers_to_itself, teams_for
 
@@ -203,9 +203,9 @@ def _extend(referral: Referral, fired: Sequence[Trigger], findings: CaseFindings
         due = urgency_due_at(Urgency(level), now)
         referral.due_at = min(due, referral.due_at) if (due and referral.due_at) else due
         fields += ["urgency", "urgency_rationale", "due_at"]
-        if referral.status == ReferralStatus.SENT and referral.escalation_level == 0:
-            referral.escalation_due_at = min(filter(None, [referral.escalation_due_at,
-                                                           referral.due_at]))
+        if referral.status == ReferralStatus.SENT and referral.escalation_level < 2:
+            # §9a: re-timed from the moment the urgency rose, by the new urgency's row.
+            referral.escalation_due_at = escalation_retimed_at(referral, now)
             fields.append("escalation_due_at")
     referral.save(update_fields=fields)
     event = event_write(referral, "extend", actor, from_status=referral.status, at=now,

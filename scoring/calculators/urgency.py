@@ -27,15 +27,15 @@ URGENCY_DUE_HOURS: Final = MappingProxyType(
     {Urgency.RED: 24, Urgency.ORANGE: 72, Urgency.GREEN: 168}
 )
 #: Version of ``ESCALATION_MINUTES``: change it with the table.
-ESCALATION_POLICY_VERSION: Final = "v1"
-ESCALATION_REFERENCE: Final = "CLINICAL.md §9a (service policy v1)"
-#: Escalation of a referral nobody acknowledged, service policy v1 (CLINICAL.md §9a), by urgency:
-#: (minutes from sending to step 1, the rest of the receiving team; minutes from step 1 to step 2,
-#: the team's lead and the MDT coordinators). Step 1 never comes after the referral's due time
-#: (``URGENCY_DUE_HOURS``). v1 escalates every colour alike; §9a's v2 (red after 30 and 60 min,
-#: orange 4 and 8 h, green 24 and 48 h) replaces this table when it is adopted (issue 17).
+ESCALATION_POLICY_VERSION: Final = "v2"
+ESCALATION_REFERENCE: Final = "CLINICAL.md §9a (service policy v2)"
+#: Escalation of a referral nobody acknowledged, service policy v2 (CLINICAL.md §9a), by urgency:
+#: (minutes from sending to step 1, the whole receiving team; minutes from sending to step 2, the
+#: team's lead and the MDT coordinators). A referral whose urgency rises is re-timed from the
+#: moment it rose. Step 1 never comes after the referral's due time (``URGENCY_DUE_HOURS``).
+#: v1 escalated every colour after 4 h then 1 h, too slow for an emergency.
 ESCALATION_MINUTES: Final = MappingProxyType(
-    {Urgency.RED: (240, 60), Urgency.ORANGE: (240, 60), Urgency.GREEN: (240, 60)}
+    {Urgency.RED: (30, 60), Urgency.ORANGE: (4 * 60, 8 * 60), Urgency.GREEN: (24 * 60, 48 * 60)}
 )
 #: Subtypes whose high-grade ESCC is an emergency (rapidly destructive, S2 Table 1).
 RED_HIGH_GRADE_SUBTYPES: Final = frozenset(

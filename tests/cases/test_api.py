@@ -113,7 +113,9 @@ def test_patch_with_current_version_changes_the_case_and_bumps_the_version(
 ) -> None:
     api_client.force_authenticate(neurosurgeon)
     response = api_client.patch(case_url(care_case), {"version": care_case.version, "kps": 60,
-                                                      "frankel": "D"}, format="json")
+                                                      "frankel": "D",
+                                                      "deficit_onset_unknown": True},
+                                  format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["version"] == care_case.version + 1
     care_case.refresh_from_db()

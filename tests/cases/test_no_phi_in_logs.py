@@ -34,7 +34,8 @@ def test_a_full_journey_logs_no_patient_name_or_mrn(
                "birth_date": "1969-07-20", "sex": "female"}
     body = {"patient": patient, "primary_status": "known_breast", "breast_team": breast_team.pk,
             "spine_team": spine_team.pk, "er": False, "pr": False, "her2": False, "kps": 70,
-            "frankel": "D", "extraspinal_bone_metastases": 2, "vertebral_metastases": 2,
+            "frankel": "D", "deficit_onset_unknown": True,
+            "extraspinal_bone_metastases": 2, "vertebral_metastases": 2,
             "visceral_metastases": "treatable"}
     created = api.post(reverse("api-cases"), body, format="json")
     assert created.status_code == 201

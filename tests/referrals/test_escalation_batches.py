@@ -117,7 +117,8 @@ def test_a_batch_across_teams_alerts_the_same_people_once_per_step(groups, setti
     with time_machine.travel(first, tick=False):
         assert services.escalate_due() == 9
         assert services.escalate_due() == 0  # a second beat: nothing more
-    second = first + dt.timedelta(minutes=settings.REFERRAL_ESCALATION_STEP_MINUTES + 1)
+    step_1, step_2 = services.escalation_minutes("green")
+    second = first + dt.timedelta(minutes=step_2 - step_1 + 1)
     with time_machine.travel(second, tick=False):
         assert services.escalate_due() == 9
         assert services.escalate_due() == 0
@@ -192,7 +193,7 @@ def test_a_batch_publishes_few_tasks_and_their_run_sends_each_email_once(
     ids = sorted(Alert.objects.filter(kind="escalation_team").values_list("pk", flat=True))
     assert [sorted(batch) for batch in published] == [ids]  # one task for the batch
     monkeypatch.setattr(services.escalation, "ALERTS_PER_TASK", 4)
-    services.escalation._enqueue_batch(ids)
+    services.escalation.enqueue_alert_batch(ids)
     assert [len(batch) for batch in published[1:]] == [4, 2]
     mail.outbox.clear()
     assert tasks.deliver_alerts(published[0]) == 6
@@ -231,7 +232,7 @@ def test_two_beats_at_once_take_each_step_once(groups, monkeypatch) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises writers)")
     monkeypatch.setattr(services.escalation, "ESCALATION_BATCH", 5)
-    monkeypatch.setattr(services.escalation, "_enqueue_batch", lambda ids: None)
+    monkeypatch.setattr(services.escalation, "enqueue_alert_batch", lambda ids: None)
     made = _raise(groups, 30)
     now = _ack_deadline(made)
     barrier = threading.Barrier(2)

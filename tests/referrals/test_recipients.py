@@ -25,6 +25,7 @@ EXPECTED_SIDES = {
     "cancelled": "taker_else_receiving",
     "escalation_team": "receiving_rest",
     "escalation_lead": "lead_and_coordinators",
+    "weekend_watch": "coordinators_orange_lead",
 }
 
 

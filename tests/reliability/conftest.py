@@ -298,7 +298,7 @@ class BeatSoak:
                 {"DATABASE_URL": self.cluster.url, "REDIS_URL": self.redis.url},
                 EMAIL_URL="filemail://", TUMORBOARD_VAR_DIR=str(self.dir),
                 RELIABILITY_BEAT_INTERVAL="1", ALERT_OUTBOX_RESEND_AFTER_SECONDS="1",
-                REFERRAL_ESCALATION_STEP_MINUTES="1", CELERY_VISIBILITY_TIMEOUT="30",
+                REFERRAL_ESCALATION_CLOCK_DIVISOR="1440", CELERY_VISIBILITY_TIMEOUT="30",
                 API_THROTTLE_RATE="off",
             )
             for argv in ([sys.executable, "manage.py", "migrate", "--noinput"],

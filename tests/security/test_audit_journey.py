@@ -137,7 +137,7 @@ def test_every_read_and_write_is_audited_and_the_canary_leaks_nowhere(
     body = {"patient": {**CANARY, "birth_date": "1966-03-14", "sex": "female"},
             "primary_status": "known_breast", "breast_team": breast_team.pk,
             "spine_team": spine_team.pk, "mdt_team": mdt_team.pk, "er": True, "pr": True,
-            "her2": False, "ki67": 10.0, "kps": 70, "frankel": "D",
+            "her2": False, "ki67": 10.0, "kps": 70, "frankel": "D", "deficit_onset_unknown": True,
             "extraspinal_bone_metastases": 1, "vertebral_metastases": 2,
             "visceral_metastases": "none"}
     created = run("case create (API)", "create",

@@ -5,17 +5,29 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from datetime import date
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .environment import DEBUG, _env_bool, _env_int, _env_list
 
-# Referrals (CLINICAL.md §9 sets the due times; these are the escalation policy around them).
-# Step 1 (the rest of the receiving team) is due at the referral's due time, or earlier when
-# nobody acknowledged it within this many minutes of sending.
-REFERRAL_ALERT_ACK_MINUTES = _env_int("REFERRAL_ALERT_ACK_MINUTES", 240, minimum=1)
-# Step 2 (the team lead and the MDT coordinators) this many minutes after step 1.
-REFERRAL_ESCALATION_STEP_MINUTES = _env_int("REFERRAL_ESCALATION_STEP_MINUTES", 60, minimum=1)
+# Referrals (CLINICAL.md §9 sets the due times, §9a the escalation table, by urgency).
+# Tests only (the reliability soak): every escalation interval of §9a's table is divided by this,
+# so a worker sees both steps within minutes. 1 in service; never set it in a deployment.
+REFERRAL_ESCALATION_CLOCK_DIVISOR = _env_int("REFERRAL_ESCALATION_CLOCK_DIVISOR", 1, minimum=1)
+
+
+def _env_dates(name: str) -> tuple[date, ...]:
+    try:
+        return tuple(sorted(date.fromisoformat(day.strip())
+                            for day in os.environ.get(name, "").split(",") if day.strip()))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: ISO dates (YYYY-MM-DD), comma-separated") from exc
+
+
+# Public holidays (ISO dates, comma-separated): not working days for the weekend watch (§9b),
+# which also runs at 12:00 on the day before each.
+PUBLIC_HOLIDAYS = _env_dates("PUBLIC_HOLIDAYS")
 # A trigger declined or closed within this many days does not raise again with the same evidence.
 REFERRAL_QUIET_DAYS = _env_int("REFERRAL_QUIET_DAYS", 28)
 # The outbox: alerts still unsent this long after their commit are enqueued again.
