@@ -47,7 +47,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "referral_action": {
         "send": "Send", "acknowledge": "Acknowledge", "accept": "Accept", "decline": "Decline",
-        "request_info": "Ask for information", "answer": "Answer", "list_for_mdt": "List for MDT",
+        "raise": "Raise", "request_info": "Ask for information", "answer": "Answer",
+        "list_for_mdt": "List for MDT",
         "close": "Close", "cancel": "Cancel",
     },
     "phase": {
@@ -83,7 +84,9 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "collapse": {"over_50": "Collapse over 50%", "under_50": "Collapse under 50%",
                  "involved_over_50": "No collapse, over 50% of the body involved",
-                 "none": "None of these"},
+                 "none": "No collapse"},
+    "visceral": {"none": "None", "removable": "Removable", "treatable": "Treatable",
+                 "untreatable": "Untreatable"},
     "agent": {"zoledronic_acid": "Zoledronic acid", "denosumab": "Denosumab"},
     "severity": {"block": "Blocks surgery", "warning": "Warning", "info": "For information"},
     "timing": {
@@ -123,11 +126,13 @@ URGENCY: Final[dict[str, str]] = {"red": "Red · emergency, within 24 hours",
                                   "orange": "Orange · urgent, within 72 hours",
                                   "green": "Green · elective, within 7 days"}
 
-#: Any code to words, for the places that do not name the kind; the first kind wins a clash.
+#: Any code that reads as a code (it has an underscore) to words, for the places that do not name
+#: the kind; the first kind wins a clash. A plain word ("none", "unstable") keeps its own reading.
 WORDS: Final[dict[str, str]] = {}
 for _table in LABELS.values():
     for _code, _words in _table.items():
-        WORDS.setdefault(_code, _words)
+        if "_" in _code:
+            WORDS.setdefault(_code, _words)
 
 
 def label(code: object, kind: str | None = None) -> str:
@@ -135,8 +140,7 @@ def label(code: object, kind: str | None = None) -> str:
     if code is None or code == "":
         return ""
     key = str(code)
-    table = LABELS.get(kind, WORDS) if kind else WORDS
-    found = table.get(key) or WORDS.get(key)
+    found = (LABELS.get(kind, {}) if kind else {}).get(key) or WORDS.get(key)
     if found:
         return found
     text = key.replace("_", " ")
