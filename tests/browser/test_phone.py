@@ -30,13 +30,15 @@ OVERFLOW_JS = """() => {
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none') continue;
     if (r.right > width + 0.5 || r.left < -0.5) {
+      const cls = typeof el.className === 'string' ? el.className.trim() : '';
       const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-        + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+        + (cls ? '.' + cls.split(/\\s+/).join('.') : '');
       out.push(`${name} [${Math.round(r.left)}..${Math.round(r.right)}] `
         + `"${(el.innerText || '').trim().slice(0, 40)}"`);
     }
   }
-  if (document.documentElement.scrollWidth > width) out.unshift(`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`);
+  const scroll = document.documentElement.scrollWidth;
+  if (scroll > width) out.unshift(`page scrolls sideways: ${scroll} > ${width}`);
   return out;
 }"""
 
