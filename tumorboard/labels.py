@@ -10,6 +10,7 @@ tumorboard is a low layer: this module imports no app; it names the codes as lit
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 LABELS_VERSION: Final = "labels-v1"
@@ -65,7 +66,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "meeting_status": {"planned": "Planned", "agenda_locked": "Agenda locked",
                        "in_session": "In session", "finalized": "Finalized"},
-    "sins_band": {"stable": "Stable", "indeterminate": "Potentially unstable",
+    "sins_band": {"stable": "Stable", "indeterminate": "Indeterminate (potentially unstable)",
                   "unstable": "Unstable"},
     "survival": {"under_6_months": "Under 6 months", "6_months_or_more": "6 months or more",
                  "1_year_or_more": "1 year or more"},
@@ -167,6 +168,17 @@ def field_label(name: object) -> str:
         return FIELDS[key]
     text = key.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+_INTERNAL_REFERENCE = re.compile(
+    r"\s*[;,]?\s*\(?(?:CLINICAL|DESIGN)\.md\s*§\s*[\w.\-]+\)?|\s*\((?:S\d\s*)?§\s*[\w.\-]+\)")
+
+
+def without_sections(text: object) -> str:
+    """A sentence from the rules without the service's own document sections: "Fisher CG et al.,
+    Spine 2010 (SINS); CLINICAL.md §1" -> "Fisher CG et al., Spine 2010 (SINS)". The literature
+    reference stays; the section numbers are for the code."""
+    return _INTERNAL_REFERENCE.sub("", str(text or "")).strip()
 
 
 def duration(hours: int | float) -> str:

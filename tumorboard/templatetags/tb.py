@@ -37,6 +37,12 @@ def field_label(name: object) -> str:
 
 
 @register.filter
+def without_sections(text: object) -> str:
+    """A rule's sentence or reference without "CLINICAL.md §1" or "(S2 §8)"."""
+    return labels.without_sections(text)
+
+
+@register.filter
 def percent(share: object, digits: int = 0) -> str:
     """A share 0..1 as a percentage: 0.25 -> "25%"."""
     if share is None or share == "":
