@@ -53,7 +53,7 @@ def invitations_send(*, meeting_id: int) -> int:
         if claimed != 1:
             continue
         message = EmailMessage(
-            subject=f"Invitation: {title}, {plain_time(meeting.starts_at, user)}",
+            subject=f"Invitation: {title}, {plain_time(meeting.starts_at, user, named=False)}",
             body=(f"You are invited to the MDT meeting of {meeting.mdt_team.name} on "
                   f"{plain_time(meeting.starts_at, user)} ({meeting.duration_minutes} min), "
                   f"{where}.\n\n"

@@ -25,11 +25,13 @@ def zone_named(name: str) -> ZoneInfo | None:
         return None
 
 
-def plain_time(moment: datetime, person: object = None) -> str:
+def plain_time(moment: datetime, person: object = None, *, named: bool = True) -> str:
     """``moment`` in ``person``'s zone (blank: ``TIME_ZONE``), plainly, naming the zone, for an
     e-mail or a document read away from the pages: "2026-12-05 22:29 (Europe/London)"."""
     zone = zone_named(getattr(person, "time_zone", "") or "") or timezone.get_default_timezone()
     local = moment.astimezone(zone) if timezone.is_aware(moment) else moment
+    if not named:  # a mail subject: short (the body names the zone)
+        return f"{local:%Y-%m-%d %H:%M}"
     return f"{local:%Y-%m-%d %H:%M} ({zone.key if isinstance(zone, ZoneInfo) else zone})"
 
 

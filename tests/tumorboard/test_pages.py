@@ -96,7 +96,7 @@ def test_breast_home_lists_a_fired_trigger_whose_referral_was_cancelled(
     services.referral_cancel(referral=referral, actor=breast_surgeon, note="wrong patient")
     html = client.get(reverse("home-breast")).content.decode()
     assert reverse("referrals:flag-trigger", args=[care_case.pk]) in html
-    assert "sins 7 or more" in html
+    assert "SINS 7 or more" in html
 
 
 def test_neurosurgeon_home_lists_accepted_cases_and_surgeries_by_date(
