@@ -103,7 +103,8 @@ def test_the_minutes_add_each_decision(meeting, coordinator, neurosurgeon, mdt_c
     packet.packet_render(packet_id=row.pk)
     row.refresh_from_db()
     text = _text(packet.packet_path(row))
-    assert "Decision: SRS (stereotactic radiosurgery)" in text and "Patient choice after counselling." in text
+    assert "Decision: SRS (stereotactic radiosurgery)" in text
+    assert "Patient choice after counselling." in text
     assert "Quorum: met" in text
 
 
