@@ -153,5 +153,5 @@ def test_lesion_message_says_the_referral_was_raised(client, breast_surgeon, bre
         "bone_lesion": "lytic", "alignment": "normal", "collapse": "under_50",
         "posterolateral": "unilateral", "bilsky": "1b"}, follow=True)
     referral = case.referrals.get(direction="breast_to_neuro")
-    assert (f"Lesion T7 added. Referral {referral.pk} raised to the spine team (green): sins 7 or "
+    assert (f"Lesion T7 added. Referral {referral.pk} raised to the spine team (green): SINS 7 or "
             "more") in response.content.decode()
