@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from scoring.calculators import LEVELS
+from tumorboard.labels import field_label
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
 from tumorboard.validators import SingleLineFieldsMixin
@@ -35,7 +36,7 @@ def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
             elif name == NON_FIELD_ERRORS:
                 form.add_error(None, message)
             else:
-                form.add_error(None, f"{name.replace('_', ' ')}: {message}")
+                form.add_error(None, f"{field_label(name)}: {message}")
 
 
 class PatientForm(SingleLineFieldsMixin, forms.ModelForm):

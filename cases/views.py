@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from tumorboard.errors import Conflict
+from tumorboard.labels import label
 from tumorboard.models import User
 from tumorboard.roles import Role
 from tumorboard.views import role_required
@@ -265,7 +266,7 @@ def _raised_text(case: Case, before: set[int]) -> str:
         if int(str(row["id"])) in before:
             continue
         team = "spine" if row["direction"] == "breast_to_neuro" else "breast"
-        triggers = ", ".join(str(code).replace("_", " ") for code in row["triggers"])
+        triggers = ", ".join(label(code, "trigger") for code in row["triggers"])
         parts.append(f" Referral {row['id']} raised to the {team} team "
                      f"({row['urgency'] or 'no urgency'}): {triggers}.")
     return "".join(parts)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from scoring.calculators import NomsPathway, Urgency
+from tumorboard.labels import URGENCY, label
 from tumorboard.models import User
-from tumorboard.templatetags.tb import PATHWAY_WORDS
 from tumorboard.validators import SingleLineFieldsMixin
 
 
@@ -41,11 +41,11 @@ class AddCaseForm(SingleLineFieldsMixin, forms.Form):
 
 
 class DecisionForm(SingleLineFieldsMixin, forms.Form):
-    pathway = forms.ChoiceField(choices=[(p.value, PATHWAY_WORDS.get(p.value, p.value))
+    pathway = forms.ChoiceField(choices=[(p.value, label(p.value, "pathway"))
                                          for p in NomsPathway])
     stabilisation = forms.BooleanField(required=False)
-    urgency = forms.ChoiceField(choices=[("", "—"), *[(u.value, u.value) for u in Urgency]],
-                                required=False)
+    urgency = forms.ChoiceField(
+        choices=[("", "—"), *[(u.value, URGENCY[u.value]) for u in Urgency]], required=False)
     # Choices, not a ModelChoiceField: the in-session page renders one form per item from one
     # list of people read once (constant queries).
     # No default: the responsible clinician is chosen on purpose, from the clinicians only.
@@ -63,9 +63,14 @@ class DecisionForm(SingleLineFieldsMixin, forms.Form):
               for person in people)]
 
 
+#: The finalize form's one field, as the page names it (and as its errors name it).
+QUORUM_OVERRIDE_LABEL = "Why finalize without quorum (only when quorum is not met)"
+
+
 class FinalizeForm(SingleLineFieldsMixin, forms.Form):
     quorum_override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}),
-                                             required=False, max_length=5000)
+                                             required=False, max_length=5000,
+                                             label=QUORUM_OVERRIDE_LABEL)
 
 
 class FollowUpForm(SingleLineFieldsMixin, forms.Form):

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
+from tumorboard.timezones import plain_time
 from tumorboard.validators import one_line
 
 from .ical import meeting_ics
@@ -52,9 +53,9 @@ def invitations_send(*, meeting_id: int) -> int:
         if claimed != 1:
             continue
         message = EmailMessage(
-            subject=f"Invitation: {title}, {meeting.starts_at:%Y-%m-%d %H:%M} UTC",
+            subject=f"Invitation: {title}, {plain_time(meeting.starts_at, user, named=False)}",
             body=(f"You are invited to the MDT meeting of {meeting.mdt_team.name} on "
-                  f"{meeting.starts_at:%Y-%m-%d %H:%M} UTC ({meeting.duration_minutes} min), "
+                  f"{plain_time(meeting.starts_at, user)} ({meeting.duration_minutes} min), "
                   f"{where}.\n\n"
                   f"Agenda and packet: {settings.SERVICE_BASE_URL}/meetings/{meeting.pk}/\n"),
             to=[user.email],

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from cases.models import Patient
 from tumorboard.models import User
+from tumorboard.timezones import zone_named
 
 from . import selectors, snapshot
 from .ical import attendee_role
@@ -106,15 +107,22 @@ def packet_html(*, meeting: Meeting, audience: User, kind: str) -> tuple[str, li
     attendances = selectors.attendance_rows(meeting=meeting)
     for attendance in attendances:
         attendance.ical_role = attendee_role(meeting, attendance)  # type: ignore[attr-defined]
-    html = render_to_string("meetings/packet.html", {
+    zone = zone_named(getattr(audience, "time_zone", "") or "") or timezone.get_default_timezone()
+    with timezone.override(zone):  # times in the reader's own zone, as on the pages
+        html = _render(meeting, sections, attendances, kind, selectors.hidden_item_count(
+            user=audience, meeting=meeting, shown=len(sections)))
+    return html, [section.item.case_id for section in sections]
+
+
+def _render(meeting: Meeting, sections: list[CaseSection], attendances: Any, kind: str,
+            hidden: int) -> str:
+    return render_to_string("meetings/packet.html", {
         "meeting": meeting, "sections": sections, "attendances": attendances,
         "quorum": selectors.quorum_state(attendances), "minutes": kind == PacketKind.MINUTES,
         "confidential": CONFIDENTIAL, "generated_at": timezone.now(),
-        "hidden_items": selectors.hidden_item_count(user=audience, meeting=meeting,
-                                                    shown=len(sections)),
+        "hidden_items": hidden,
         "fonts_url": FONTS_DIR.resolve().as_uri() + "/",
     })
-    return html, [section.item.case_id for section in sections]
 
 
 def render_pdf(html: str) -> tuple[bytes, int]:

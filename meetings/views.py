@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -17,12 +18,20 @@ from django.views.decorators.http import require_POST
 from cases import audit
 from cases.access import case_list_visible_to
 from cases.models import AuditAction
+from tumorboard.labels import field_label, label
 from tumorboard.models import Team, User
 from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
 from tumorboard.views import role_required
 
 from . import ical, metrics, packet, selectors, services, states
-from .forms import AddCaseForm, DecisionForm, FinalizeForm, FollowUpForm, MeetingCreateForm
+from .forms import (
+    QUORUM_OVERRIDE_LABEL,
+    AddCaseForm,
+    DecisionForm,
+    FinalizeForm,
+    FollowUpForm,
+    MeetingCreateForm,
+)
 from .models import Meeting, PacketKind
 from .snapshot import recommended
 
@@ -47,10 +56,12 @@ def _attempt(request: HttpRequest, call: Callable[[], object], done: str) -> boo
     try:
         call()
     except states.IllegalMove as error:
-        messages.error(request, f"Not done: {error}. Allowed now: "
-                                f"{', '.join(error.allowed) or 'nothing'}.")
+        allowed = ", ".join(label(a).lower() for a in error.allowed) or "nothing"
+        messages.error(request, f"Not done: {error}. Allowed now: {allowed}.")
     except services.QuorumNotMet as error:
-        messages.error(request, f"Not done: {error}.")
+        missing = ", ".join(label(role, "role") for role in error.missing)
+        messages.error(request, f"Not done: no quorum, nobody is recorded present as {missing}. "
+                                f"To finalize anyway, fill in “{QUORUM_OVERRIDE_LABEL}”.")
     except ValidationError as error:
         messages.error(request, "Not done: " + "; ".join(error.messages))
     except PermissionDenied as error:
@@ -59,6 +70,12 @@ def _attempt(request: HttpRequest, call: Callable[[], object], done: str) -> boo
         messages.success(request, done)
         return True
     return False
+
+
+def _field_label(form: forms.BaseForm, name: str) -> str:
+    """A field as the form shows it (its label), for an error message at the top of a page."""
+    field = form.fields.get(name)
+    return str(field.label) if field is not None and field.label else field_label(name)
 
 
 def upcoming_context(user: User) -> dict[str, Any]:
@@ -229,7 +246,7 @@ def item_decide(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
     form = DecisionForm(request.POST, people=people, prefix=f"item{item.pk}")
     if not form.is_valid():
         messages.error(request, "Not done: " + "; ".join(
-            f"{field}: {', '.join(str(e) for e in errors)}"
+            f"{_field_label(form, field)}: {', '.join(str(e) for e in errors)}"
             for field, errors in form.errors.items()))
     else:
         data = form.cleaned_data

@@ -36,6 +36,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from tumorboard.labels import URGENCY
+from tumorboard.timezones import plain_time
+
 from .models import Alert
 
 logger = logging.getLogger(__name__)
@@ -68,8 +71,8 @@ def alert_message(alert: Alert) -> EmailMessage:
             to=[alert.recipient.email],
             headers={"Message-ID": f"<alert-{alert.pk}@tumorboard>"},
         )
-    urgency = referral.urgency or "no urgency"
-    due = f"{referral.due_at:%Y-%m-%d %H:%M} UTC" if referral.due_at else "none"
+    urgency = URGENCY.get(referral.urgency, "No urgency")
+    due = plain_time(referral.due_at, alert.recipient) if referral.due_at else "none"
     link = settings.SERVICE_BASE_URL + reverse("referrals:referral-detail", args=[referral.pk])
     body = (
         f"{SUBJECT[Alert.Kind(alert.kind)]}.\n\n"
@@ -78,7 +81,7 @@ def alert_message(alert: Alert) -> EmailMessage:
         f"Open it (login required): {link}\n"
     )
     message = EmailMessage(
-        subject=f"[Tumor board] {urgency.upper()} referral {referral.pk}: "
+        subject=f"[Tumor board] {(referral.urgency or 'new').upper()} referral {referral.pk}: "
                 f"{SUBJECT[Alert.Kind(alert.kind)]}",
         body=body,
         to=[alert.recipient.email],

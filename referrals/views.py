@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cases import audit
 from cases.selectors import case_get_visible
+from tumorboard.labels import label
 from tumorboard.models import User
 from tumorboard.roles import CARE_ROLES, Role
 from tumorboard.views import role_required
@@ -102,8 +103,8 @@ def referral_act(request: HttpRequest, referral_id: int, action: str) -> HttpRes
     try:
         services.ACTION_SERVICES[move](referral=referral, actor=user, **kwargs)
     except IllegalMove as error:
-        messages.error(request, f"Not done: {error}. Allowed now: "
-                                f"{', '.join(error.allowed) or 'nothing'}.")
+        allowed = ", ".join(label(a, "referral_action").lower() for a in error.allowed)
+        messages.error(request, f"Not done: {error}. Allowed now: {allowed or 'nothing'}.")
     except ValidationError as error:
         messages.error(request, "Not done: " + "; ".join(error.messages))
     except PermissionDenied as error:

@@ -6,6 +6,7 @@ Storage stays UTC; Django converts on display once a zone is activated for the r
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,6 +23,16 @@ def zone_named(name: str) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def plain_time(moment: datetime, person: object = None, *, named: bool = True) -> str:
+    """``moment`` in ``person``'s zone (blank: ``TIME_ZONE``), plainly, naming the zone, for an
+    e-mail or a document read away from the pages: "2026-12-05 22:29 (Europe/London)"."""
+    zone = zone_named(getattr(person, "time_zone", "") or "") or timezone.get_default_timezone()
+    local = moment.astimezone(zone) if timezone.is_aware(moment) else moment
+    if not named:  # a mail subject: short (the body names the zone)
+        return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local:%Y-%m-%d %H:%M} ({zone.key if isinstance(zone, ZoneInfo) else zone})"
 
 
 class UserTimeZoneMiddleware:

@@ -6,7 +6,7 @@ oldest referral. A missing SINS or Bilsky grade sorts last within its group.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Final
 
@@ -64,9 +64,16 @@ def priority_reason(
     bilsky_text = (
         "no Bilsky grade recorded" if max_bilsky is None else f"highest Bilsky grade {max_bilsky}"
     )
-    when = referred_at.isoformat(sep=" ", timespec="minutes")
+    when = _when(referred_at)
     text = f"{_URGENCY_WORDS[urgency]}, then {sins_text}, then {bilsky_text}, referred {when}."
     return text[0].upper() + text[1:]
+
+
+def _when(at: datetime) -> str:
+    """A plain time for a stored sentence: "2026-03-01 08:00 UTC" (no "+00:00")."""
+    if at.utcoffset() is None:
+        return at.strftime("%Y-%m-%d %H:%M")
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _check(urgency: object, max_sins: object, max_bilsky: object, referred_at: object) -> None:

@@ -57,10 +57,19 @@ def progression_changes(previous: LesionImaging, current: LesionImaging) -> tupl
     for name, order in PROGRESSION_ORDER.items():
         before, after = getattr(previous, name), getattr(current, name)
         if order[after] > order[before]:
-            changes.append(f"{name.replace('_', ' ').capitalize()} worse: {before} to {after}.")
+            changes.append(f"{name.replace('_', ' ').capitalize()} worse: {_words(before)} to "
+                           f"{_words(after)}.")
     if (previous.bone_lesion, current.bone_lesion) in PROGRESSION_BONE_LESION_CHANGES:
         changes.append(f"Lytic bone replaced {previous.bone_lesion} bone.")
     return tuple(changes)
+
+
+def _words(value: object) -> str:
+    """A grade as read: "under_50" -> "under 50%", "involved_over_50" -> "over 50% involved"."""
+    text = str(value)
+    if text == "involved_over_50":
+        return "no collapse, over 50% involved"
+    return text.replace("_50", " 50%").replace("_", " ")
 
 
 def progressed_within_6_weeks(previous: LesionImaging, current: LesionImaging) -> bool:

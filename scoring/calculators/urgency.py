@@ -79,7 +79,7 @@ def urgency(
     if TriggerCode.NEUROLOGICAL_DEFICIT in codes:
         red.append("neurological deficit")
     if high_grade and subtype in RED_HIGH_GRADE_SUBTYPES:
-        red.append(f"high-grade ESCC (Bilsky {max_bilsky}) in {subtype} cancer")
+        red.append(f"high-grade ESCC (Bilsky {max_bilsky}) in {_subtype_words(subtype)} cancer")
     if red:
         return _result(Urgency.RED, red)
     orange: list[str] = []
@@ -93,7 +93,9 @@ def urgency(
         orange.append("occult-primary referral")
     if orange:
         return _result(Urgency.ORANGE, orange)
-    return _result(Urgency.GREEN, [f"trigger {code}" for code in sorted(codes)])
+    count = len(codes)
+    return _result(Urgency.GREEN, [f"{count} referral trigger{'s' if count > 1 else ''} "
+                                   "without an emergency or urgent finding"])
 
 
 def _result(level: Urgency, reasons: list[str]) -> UrgencyResult:
@@ -101,8 +103,19 @@ def _result(level: Urgency, reasons: list[str]) -> UrgencyResult:
     return UrgencyResult(
         level=level,
         due_within_hours=hours,
-        rationale=(f"{level.value.capitalize()}, due within {hours} h: {', '.join(reasons)}.",),
+        rationale=(f"{level.value.capitalize()}, due within {_hours_words(hours)}: "
+                   f"{', '.join(reasons)}.",),
     )
+
+
+def _hours_words(hours: int) -> str:
+    """A due time as people say it: 24 -> "24 hours", 168 -> "7 days"."""
+    return f"{hours // 24} days" if hours % 24 == 0 and hours > 72 else f"{hours} hours"
+
+
+def _subtype_words(subtype: object) -> str:
+    """"her2_enriched" -> "HER2-enriched", "triple_negative" -> "triple-negative"."""
+    return str(subtype).replace("_", "-").replace("her2", "HER2")
 
 
 def _checked(

@@ -3,6 +3,8 @@
  * 2. The inactivity warning: the server signs a person out after SESSION_COOKIE_AGE seconds
  *    without a request; two minutes before, a dialog offers "Stay signed in", which makes one
  *    request to /session/keepalive/ (the server then restarts its clock).
+ * 3. On a phone the stylesheet shows a table as one card per row; each cell then names its column
+ *    (data-label, from the table's header) unless the template already gave one.
  */
 (function () {
   "use strict";
@@ -13,6 +15,25 @@
     if (question && !window.confirm(question)) {
       event.preventDefault();
     }
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("main table"), function (table) {
+    var head = table.tHead && table.tHead.rows[0];
+    if (!head) {
+      return;
+    }
+    var names = Array.prototype.map.call(head.cells, function (cell) {
+      return (cell.textContent || "").trim();
+    });
+    Array.prototype.forEach.call(table.tBodies, function (tbody) {
+      Array.prototype.forEach.call(tbody.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, index) {
+          if (cell.tagName === "TD" && names[index] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[index]);
+          }
+        });
+      });
+    });
   });
 
   var body = document.body;

@@ -46,7 +46,7 @@ def test_breast_surgeon_records_a_sins_7_lesion_and_sees_the_referral_raised(cli
     expect(status).to_contain_text("Lesion T7 added")
     expect(status).to_contain_text("Referral")
     referrals = page.locator("section", has=page.get_by_role("heading", name="Referrals"))
-    expect(referrals).to_contain_text("sins_7_or_more".replace("_", " "))
+    expect(referrals).to_contain_text("SINS 7 or more")
     surgeon.check("04-case-with-referral")
     assert case.referrals.filter(direction="breast_to_neuro", status="sent").count() == 1
 

@@ -59,8 +59,8 @@ def test_the_packet_holds_every_case_in_agenda_order_with_scores_and_nothing_els
     assert sections == sorted(sections)
     for name in order:
         assert name in text
-    for needle in ("SINS 9", "Bilsky 2", "Tokuhashi 13", "Tomita 3", "NOMS pathway cebrt",
-                   "NOMS pathway separation_surgery_srs", "Candidacy", "Referral history",
+    for needle in ("SINS 9", "Bilsky 2", "Tokuhashi 13", "Tomita 3", "(cEBRT)",
+                   "Separation surgery then SRS", "Surgery candidacy", "Referral history",
                    "Page 1 of", "CONFIDENTIAL", "PKT0000"):
         assert needle in text, needle
     assert "Canaryfield" not in text and "CANARY-999" not in text
@@ -103,7 +103,8 @@ def test_the_minutes_add_each_decision(meeting, coordinator, neurosurgeon, mdt_c
     packet.packet_render(packet_id=row.pk)
     row.refresh_from_db()
     text = _text(packet.packet_path(row))
-    assert "Decision: srs" in text and "Patient choice after counselling." in text
+    assert "Decision: SRS (stereotactic radiosurgery)" in text
+    assert "Patient choice after counselling." in text
     assert "Quorum: met" in text
 
 

@@ -22,7 +22,7 @@ def test_the_neurosurgeon_home_shows_the_queue_and_acknowledges_in_one_click(
     home = reverse("home-neuro")
     response = client.get(home)
     assert [r.pk for r in response.context["incoming"]] == [referral.pk]
-    assert b"sins 7 or more" in response.content
+    assert b"SINS 7 or more" in response.content
     # A green referral raised just now is due in 7 days: the clock shows the time left.
     assert b"6\xc2\xa0days, 23\xc2\xa0hours left" in response.content
     moved = client.post(reverse("referrals:referral-act", args=[referral.pk, "acknowledge"]),

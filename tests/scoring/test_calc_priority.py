@@ -65,7 +65,7 @@ def test_reason_in_words() -> None:
     )
     assert reason == (
         "Red urgency (emergency), then highest SINS 14, then highest Bilsky grade 2, "
-        "referred 2026-03-01 08:00+00:00."
+        "referred 2026-03-01 08:00 UTC."
     )
     assert "no SINS recorded" in priority_reason(
         urgency=None, max_sins=None, max_bilsky=None, referred_at=EARLY

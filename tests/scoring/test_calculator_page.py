@@ -29,11 +29,14 @@ def test_calculator_shows_every_score_with_breakdown(client: Client, neurosurgeo
     response = client.post(reverse("score-calculator"), VALID)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "SINS 11</strong> (indeterminate)" in html
+    assert "SINS 11</strong> (indeterminate (potentially unstable))" in html
     assert "Revised Tokuhashi: 14 (1 year or more)" in html
-    assert "Tomita: 3 (long term local control)" in html
-    assert "NOMS: cebrt" in html
-    assert "sins_7_or_more" in html and "Green · elective" in html
+    assert "Tomita: 3 (Long-term local control)" in html
+    assert "NOMS: Conventional external beam radiotherapy (cEBRT)" in html
+    assert "SINS 7 or more</strong>" in html and "Green · elective" in html
+    from tests.tumorboard.test_words_for_people import leaks, visible_text
+
+    assert not leaks(visible_text(html))
     assert "Fisher CG et al." in html  # the reference is shown
 
 

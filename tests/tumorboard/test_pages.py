@@ -96,7 +96,7 @@ def test_breast_home_lists_a_fired_trigger_whose_referral_was_cancelled(
     services.referral_cancel(referral=referral, actor=breast_surgeon, note="wrong patient")
     html = client.get(reverse("home-breast")).content.decode()
     assert reverse("referrals:flag-trigger", args=[care_case.pk]) in html
-    assert "sins 7 or more" in html
+    assert "SINS 7 or more" in html
 
 
 def test_neurosurgeon_home_lists_accepted_cases_and_surgeries_by_date(
@@ -153,5 +153,5 @@ def test_lesion_message_says_the_referral_was_raised(client, breast_surgeon, bre
         "bone_lesion": "lytic", "alignment": "normal", "collapse": "under_50",
         "posterolateral": "unilateral", "bilsky": "1b"}, follow=True)
     referral = case.referrals.get(direction="breast_to_neuro")
-    assert (f"Lesion T7 added. Referral {referral.pk} raised to the spine team (green): sins 7 or "
+    assert (f"Lesion T7 added. Referral {referral.pk} raised to the spine team (green): SINS 7 or "
             "more") in response.content.decode()

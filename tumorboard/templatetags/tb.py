@@ -5,21 +5,72 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tumorboard import labels
+
 register = template.Library()
 
 #: The urgency colours of CLINICAL.md §9, always shown with their words (never colour alone).
-URGENCY_WORDS = {"red": "Red · emergency, 24 h", "orange": "Orange · urgent, 72 h",
-                 "green": "Green · elective, 7 days"}
+URGENCY_WORDS = labels.URGENCY
 
 
 @register.filter
 def words(code: object) -> str:
-    """An API code as words: "1_year_or_more" -> "1 year or more"."""
-    return str(code).replace("_", " ") if code is not None else ""
+    """A code in a clinician's words (tumorboard.labels): "listed_for_mdt" -> "Listed for MDT"."""
+    return labels.label(code)
+
+
+@register.filter
+def label(code: object, kind: str) -> str:
+    """A code of a named kind in words: ``{{ p|label:"pathway" }}``, ``{{ s|label:"subtype" }}``."""
+    return labels.label(code, kind)
+
+
+@register.filter
+def field_label(name: object) -> str:
+    """A field name as the form shows it, for an error list: "kps" -> "KPS"."""
+    return labels.field_label(name)
+
+
+@register.filter
+def without_sections(text: object) -> str:
+    """A rule's sentence or reference without "CLINICAL.md §1" or "(S2 §8)"."""
+    return labels.without_sections(text)
+
+
+@register.filter
+def percent(share: object, digits: int = 0) -> str:
+    """A share 0..1 as a percentage: 0.25 -> "25%"."""
+    if share is None or share == "":
+        return "—"
+    try:
+        return labels.percent(float(share), int(digits))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(share)
+
+
+@register.filter
+def hours(value: object) -> str:
+    """A number of hours as people say it: 168 -> "7 days"."""
+    try:
+        return labels.duration(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def when(value: object) -> str:
+    """A time (datetime or ISO string) in the viewer's zone, plainly: "2026-12-04 22:18"."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        return "" if value is None else str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 @register.simple_tag
@@ -42,16 +93,7 @@ def isodt(value: object) -> datetime | object:
     return value
 
 
-#: The NOMS pathways (CLINICAL.md §5) as clinicians write them.
-PATHWAY_WORDS = {"palliative_care": "Palliative care", "biopsy": "Biopsy",
-                 "separation_surgery_srs": "Separation surgery + SRS",
-                 "en_bloc_resection": "En bloc resection", "srs": "SRS",
-                 "systemic_therapy_observation": "Systemic therapy and observation",
-                 "cebrt": "cEBRT"}
-
-
 @register.filter
 def pathway(code: object) -> str:
-    """A NOMS pathway code in words: "separation_surgery_srs" -> "Separation surgery + SRS"."""
-    key = str(code or "")
-    return PATHWAY_WORDS.get(key, key.replace("_", " "))
+    """A NOMS pathway code in words: "separation_surgery_srs" -> "Separation surgery then SRS"."""
+    return labels.label(code, "pathway")
