@@ -50,7 +50,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "send": "Send", "acknowledge": "Acknowledge", "accept": "Accept", "decline": "Decline",
         "raise": "Raise", "request_info": "Ask for information", "answer": "Answer",
         "list_for_mdt": "List for MDT",
-        "close": "Close", "cancel": "Cancel",
+        "close": "Close", "cancel": "Cancel", "resolve": "Resolved by the MDT decision",
     },
     "phase": {
         "initial_diagnosis": "Initial diagnosis",
@@ -106,6 +106,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "decision_responsible": "You are responsible for an MDT decision",
         "escalation_team": "Escalation: receiving team",
         "escalation_lead": "Escalation: lead and coordinator",
+        "weekend_watch": "Weekend watch: due before the next working day",
     },
     "packet_kind": {"packet": "Meeting packet", "minutes": "Minutes"},
     "outcome": {
@@ -157,6 +158,7 @@ FIELDS: Final[dict[str, str]] = {
     "cdk46_inhibitor": "On a CDK4/6 inhibitor", "mrn": "MRN", "pain_nrs": "Pain (NRS 0-10)",
     "quorum_override_reason": "Why finalize without quorum (only when quorum is not met)",
     "levels": "Spinal levels", "lesions": "Lesions", "sins": "SINS",
+    "deficit_onset_at": "Deficit onset",
 }
 
 

@@ -184,10 +184,11 @@ def test_a_sins_14_case_shows_stabilisation_never_just_cebrt(
     services.assessment_create(case=case, actor=breast_surgeon)
     client.force_login(breast_surgeon)
     text = _summary_text(client.get(reverse("cases:case-detail", args=[case.pk])).content.decode())
-    assert "Recommended pathway: cEBRT with stabilisation" in text
+    assert ("Recommended pathway: Conventional external beam radiotherapy (cEBRT) "
+            "with stabilisation") in text
     assert "Mechanically unstable, SINS 14 of 18: Stabilisation indicated (SINS 13-18)" in text
     assert "Potentially unstable" not in text
-    assert "Mechanical: unstable. SINS 14 (13-18): unstable, stabilisation indicated." in text
+    assert "Mechanical: Unstable. SINS 14 (13-18): unstable, stabilisation indicated." in text
     for leak in ("§", "CLINICAL", "_", "S2 "):
         assert leak not in text, leak
 

@@ -82,9 +82,11 @@ def test_home_pages_say_clearly_when_there_is_nothing(client, neurosurgeon, coor
     assert "No case in your care teams yet" in client.get(reverse("home-oncology")).content.decode()
 
 
-def test_breast_home_lists_a_fired_trigger_whose_referral_was_cancelled(
+def test_breast_home_drops_a_trigger_whose_referral_the_sender_cancelled(
     client, breast_surgeon, care_case
 ) -> None:
+    """A cancelled referral answers the findings it carried: the sender withdrew it on purpose,
+    with a reason (issue 17; new evidence lists it again: tests/referrals/test_follows_patient)."""
     from cases import services as case_services
     from referrals import services
 
@@ -95,8 +97,8 @@ def test_breast_home_lists_a_fired_trigger_whose_referral_was_cancelled(
     assert "No fired trigger is waiting for a referral" in html
     services.referral_cancel(referral=referral, actor=breast_surgeon, note="wrong patient")
     html = client.get(reverse("home-breast")).content.decode()
-    assert reverse("referrals:flag-trigger", args=[care_case.pk]) in html
-    assert "SINS 7 or more" in html
+    assert "No fired trigger is waiting for a referral" in html
+    assert reverse("referrals:flag-trigger", args=[care_case.pk]) not in html
 
 
 def test_neurosurgeon_home_lists_accepted_cases_and_surgeries_by_date(
