@@ -25,6 +25,7 @@ from tumorboard.views import role_required
 
 from . import access, audit, diagrams, selectors, services
 from .filters import CaseFilter
+from .followups import current_status
 from .forms import (
     CaseForm,
     FollowUpForm,
@@ -124,6 +125,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "specialty": selectors.user_specialty(actor),
         "is_preop": case.phase == Phase.PRE_OPERATIVE,
         "trends": selectors.outcome_trend(detail.followups),
+        "current_status": current_status(case, detail.followups),
     })  # fmt: skip
 
 
