@@ -239,4 +239,8 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
         raise ValidationError({"case": "the case has no spine team to refer to"})
     ReferralTrigger.objects.filter(referral=referral, code__in=codes).update(
         source=TriggerSource.MANUAL)
+    if note.strip() and not referral.note:
+        # case_update above already raised it by the rules (issue 17): the note goes on it.
+        referral.note = note.strip()
+        referral.save(update_fields=["note", "updated_at"])
     return referral

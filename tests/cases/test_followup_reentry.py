@@ -113,3 +113,13 @@ def test_the_summary_shows_the_latest_neurology_and_performance_with_its_date(
     surveillance_case.refresh_from_db()
     status = current_status(surveillance_case, list(surveillance_case.followups.all()))
     assert (status.kps, status.source) == (70, "case record")
+
+
+def test_a_hand_flag_keeps_its_note_although_the_rules_raised_the_referral_first(
+        surveillance_case, breast_surgeon) -> None:
+    from referrals import services as referral_services
+
+    referral = referral_services.referral_flag(case=surveillance_case, codes=["back_pain"],
+                                               actor=breast_surgeon, note="Pain at night.")
+    assert referral.note == "Pain at night."
+    assert referral.triggers.get().source == "manual"
