@@ -90,10 +90,4 @@ def clinical_inputs_changed(case: Case, actor: User, **signal_kwargs: Any) -> No
 
 
 def _max_bilsky(lesions: list[dict[str, Any]]) -> str:
-    from scoring.calculators import BILSKY_RANK, BilskyGrade
-
-    return max((BilskyGrade(item["bilsky"]) for item in lesions), key=BILSKY_RANK.__getitem__).value
-
-
-def _max_bilsky(lesions: list[dict[str, Any]]) -> str:
     return max((BilskyGrade(item["bilsky"]) for item in lesions), key=BILSKY_RANK.__getitem__).value
