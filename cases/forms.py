@@ -173,7 +173,8 @@ class FollowUpForm(SingleLineFieldsMixin, forms.ModelForm):
         model = FollowUpVisit
         fields = [
             "visit_date", "frankel", "asia", "ecog", "kps", "pain_nrs", "ambulation",
-            *PRO_FIELDS, "new_metastases", "implant_integrity", "local_control",
-            "survival_status",
+            *PRO_FIELDS, "new_metastases", "new_spinal_lesions", "implant_integrity",
+            "local_control", "survival_status",
         ]
-        widgets = {"visit_date": _DATE, "new_metastases": _NULL_BOOL}
+        widgets = {"visit_date": _DATE, "new_metastases": _NULL_BOOL,
+                   "new_spinal_lesions": _NULL_BOOL}

@@ -26,6 +26,7 @@ from tumorboard.views import role_required
 
 from . import access, audit, diagrams, selectors, services
 from .filters import CaseFilter
+from .followups import current_status
 from .forms import (
     CaseForm,
     FollowUpForm,
@@ -129,6 +130,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "is_preop": case.phase == Phase.PRE_OPERATIVE,
         "trends": selectors.outcome_trend(detail.followups),
         "summary": case_summary(case),
+        "current_status": current_status(case, detail.followups),
     })  # fmt: skip
 
 

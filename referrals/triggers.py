@@ -1,9 +1,10 @@
 """The bridge from a saved case to the referral pathway (CLINICAL.md §8-§9).
 
-``referral_triggers_evaluate`` runs at the end of cases' ``lesion_create``,
-``lesion_imaging_add`` and ``assessment_create``, inside their transaction, so a referral commits
-with the lesion that fired it (and its alerts are enqueued on that commit). Nothing clinical is
-decided here: the triggers and the urgency are the scoring core's, fed by
+``referral_triggers_evaluate`` runs at the end of every write of a clinical input in cases
+(``case_update``, ``lesion_create``, ``lesion_imaging_add``, ``followup_create``,
+``assessment_create``), after the assessment was recomputed, inside their transaction, so a
+referral commits with the lesion that fired it (and its alerts are enqueued on that commit).
+Nothing clinical is decided here: the triggers and the urgency are the scoring core's, fed by
 ``cases.evaluation.case_evaluation_request`` (the same request an assessment scores).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cases.evaluation import case_evaluation_request, derive_subtype
@@ -125,12 +126,50 @@ def case_findings(case: Case) -> CaseFindings:
     )
 
 
+#: *Service policy v1* (judgment call, named and versioned): the §8 trigger a follow-up finding
+#: fires when a visit re-enters spine-metastasis detection (CLINICAL.md §18). §8 has no code of
+#: its own for these: local progression and new spinal lesions are spinal disease progressing on
+#: serial imaging (``rapid_progression``, orange by §9: seen within 72 h); a new deficit is
+#: ``neurological_deficit``. The referral carries the visit as evidence.
+REENTRY_TRIGGERS_VERSION = "1"
+REENTRY_TRIGGERS: dict[str, TriggerCode] = {
+    "new_spinal_lesions": TriggerCode.RAPID_PROGRESSION,
+    "local_progression": TriggerCode.RAPID_PROGRESSION,
+    "new_deficit": TriggerCode.NEUROLOGICAL_DEFICIT,
+}
+
+
+def with_followup(findings: CaseFindings, followup: Any, reentry: Sequence[str]) -> CaseFindings:
+    """``findings`` with the re-entry triggers of a follow-up visit (§18) added; a code the core
+    already fired keeps its evidence with the visit's appended."""
+    from cases.followups import reentry_evidence
+
+    if not reentry:
+        return findings
+    fired = {trigger.code: trigger for trigger in findings.triggers}
+    for finding in reentry:
+        code = REENTRY_TRIGGERS[finding]
+        codes_findings = [item for item in reentry if REENTRY_TRIGGERS[item] == code]
+        evidence = reentry_evidence(followup, codes_findings)
+        known = fired.get(code)
+        if known is not None and evidence in known.evidence:
+            continue
+        fired[code] = Trigger(
+            code=code, direction=ReferralDirection.BREAST_TO_NEURO,
+            evidence=f"{known.evidence} {evidence}" if known is not None else evidence)
+    ordered = tuple(fired[code] for code in TriggerCode if code in fired)
+    return replace(findings, triggers=ordered)
+
+
 def on_findings_changed(sender: object, *, case: Case, actor: User, **kwargs: Any) -> None:
-    """Receiver of ``cases.signals.findings_changed`` (connected in ``referrals.apps``)."""
-    referral_triggers_evaluate(case=case, actor=actor)
+    """Receiver of ``cases.signals.findings_changed`` (connected in ``referrals.apps``); a
+    follow-up visit that re-enters the pathway comes with ``followup`` and ``reentry`` (§18)."""
+    referral_triggers_evaluate(case=case, actor=actor, followup=kwargs.get("followup"),
+                               reentry=kwargs.get("reentry") or ())
 
 
-def referral_triggers_evaluate(*, case: Case, actor: User) -> list[Any]:
+def referral_triggers_evaluate(*, case: Case, actor: User, followup: Any = None,
+                               reentry: Sequence[str] = ()) -> list[Any]:
     """Re-evaluate the §8 triggers of ``case`` and raise or extend a referral per direction.
 
     Call it inside the writer's transaction. Returns the referrals raised or extended.
@@ -138,6 +177,8 @@ def referral_triggers_evaluate(*, case: Case, actor: User) -> list[Any]:
     from . import services
 
     findings = case_findings(case)
+    if followup is not None:
+        findings = with_followup(findings, followup, reentry)
     touched = []
     for direction in ReferralDirection:
         fired: Sequence[Trigger] = findings.for_direction(direction)

@@ -76,6 +76,10 @@ class FollowUpVisit(models.Model):
     bm22_functional_interference = _score_0_100("BM22 functional interference")
     bm22_psychosocial_aspects = _score_0_100("BM22 psychosocial aspects")
     new_metastases = models.BooleanField("New metastases on imaging", null=True, blank=True)
+    # CLINICAL.md §18: new spinal lesions, local progression (``local_control``) or a new deficit
+    # at a visit re-enter spine-metastasis detection (cases.followups).
+    new_spinal_lesions = models.BooleanField("New spinal lesions on imaging", null=True,
+                                             blank=True)
     implant_integrity = models.CharField(max_length=16, choices=ImplantIntegrity.choices,
                                          default=ImplantIntegrity.NOT_APPLICABLE)
     local_control = models.CharField(max_length=16, choices=LocalControl.choices,

@@ -7,8 +7,11 @@ its event row) in the same transaction, and takes the actor. Errors a person can
 stale version ``VersionConflict`` (HTTP 409). Writes need the change right of ``cases.access``
 (the breast and spine teams of the case and its oncologists); others get ``PermissionDenied``.
 
-The referral pathway: ``lesion_create``, ``lesion_imaging_add`` and ``assessment_create`` are the
-only write paths for what fires referral triggers; each ends by sending
+The current assessment (issue 17): every write of a clinical input (``case_update`` of a clinical
+field, ``lesion_create``, ``lesion_imaging_add``, ``followup_create``) ends with
+``clinical_inputs_changed``: the assessment is recomputed and stored when its inputs changed
+(``assessment_recompute``), then the referral pathway is told. These and ``assessment_create`` are
+the only write paths for what fires referral triggers; each ends by sending
 ``cases.signals.findings_changed`` inside its transaction (the referrals app receives it), so a
 referral commits with the lesion that fired it (its alerts are enqueued on commit).
 """
@@ -30,6 +33,10 @@ from .common import (
     LesionLabelTaken,
     PhaseMoveForbidden,
     VersionConflict,
+)
+from .current import (
+    assessment_recompute,
+    clinical_inputs_changed,
 )
 from .lesions import (
     lesion_create,
@@ -61,10 +68,12 @@ __all__ = [
     "TeamChangeGuard",
     "VersionConflict",
     "assessment_create",
+    "assessment_recompute",
     "case_create",
     "case_create_with_patient",
     "case_transition",
     "case_update",
+    "clinical_inputs_changed",
     "duty_tick",
     "duty_untick",
     "followup_create",

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from scoring.calculators import ScoringInputError, evaluate_request
 from tumorboard.models import User
 
-from .. import audit
-from ..evaluation import case_evaluation_request, case_field_errors
+from .. import audit, timeline
+from ..followups import REENTRY_FROM_PHASES, reentry_evidence, reentry_findings
 from ..models import (
     Assessment,
     AuditAction,
@@ -27,67 +25,59 @@ from .common import (
     require_change,
     touch,
 )
+from .current import clinical_inputs_changed, evaluate_case, store_assessment
+from .records import case_transition
 
 
 @transaction.atomic
 def assessment_create(*, case: Case, actor: User, now: datetime | None = None) -> Assessment:
     """Run every calculator on the case and its lesions' latest imaging and store the run with
     its inputs (DESIGN.md, Assessment). Missing inputs raise ``ValidationError`` naming the case
-    field (``kps``, ``frankel``, ``lesions``...) and nothing is saved."""
+    field (``kps``, ``frankel``, ``lesions``...) and nothing is saved.
+
+    Harmless next to the automatic recompute (``assessment_recompute``): it stores the same
+    scores again, as a run a person asked for."""
     require_change(actor, case)
     case = lock_case(case)
-    lesions = list(case.lesions.prefetch_related("imagings"))
-    request = case_evaluation_request(case, lesions)
-    evaluated_at = now or timezone.now()
-    labels = [lesion.label for lesion in lesions if lesion.imagings.all()]
-    try:
-        result = evaluate_request(request, now=evaluated_at)
-    except ScoringInputError as error:
-        raise ValidationError(case_field_errors(error, labels)) from None
-    lesion_results: list[dict[str, Any]] = result["lesions"]  # type: ignore[assignment]
-    urgency = result["urgency"]
-    assessment = Assessment(
-        case=case,
-        created_by=actor,
-        evaluated_at=evaluated_at,
-        rules_version=str(result["rules_version"]),
-        inputs=request,
-        result=result,
-        subtype=str(result["subtype"]),
-        max_sins=max(item["sins"]["total"] for item in lesion_results),
-        max_bilsky=_max_bilsky(request["lesions"]),
-        urgency=str(urgency) if urgency else "",
-        pathway=str(result["noms"]["pathway"]),  # type: ignore[index]
-        tokuhashi_total=int(result["tokuhashi"]["total"]),  # type: ignore[index]
-        tomita_total=int(result["tomita"]["total"]),  # type: ignore[index]
-    )
-    assessment.full_clean()
-    assessment.save()
-    case.latest_assessment = assessment
+    assessment = evaluate_case(case, actor, now or timezone.now())
+    store_assessment(case, assessment, actor, automatic=False)
     touch(case, actor)
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=assessment, case=case,
-                 detail={"rules_version": assessment.rules_version})
     announce_findings_changed(case, actor)
     return assessment
 
 
-def _max_bilsky(lesions: list[dict[str, Any]]) -> str:
-    from scoring.calculators import BILSKY_RANK, BilskyGrade
-
-    return max((BilskyGrade(item["bilsky"]) for item in lesions), key=BILSKY_RANK.__getitem__).value
-
-
-
+#: What a follow-up visit records of the current picture and copies onto the case (§18):
+#: the case then scores, triggers and shows the latest neurology and performance status.
+FOLLOWUP_STATUS_FIELDS = ("frankel", "ecog", "kps")
 
 
 @transaction.atomic
 def followup_create(*, case: Case, actor: User, **fields: Any) -> FollowUpVisit:
-    """One follow-up visit's outcomes (S2 §8), shared by both surgeons."""
+    """One follow-up visit's outcomes (CLINICAL.md §18), shared by both surgeons.
+
+    The visit's Frankel, ASIA (when given), ECOG and KPS become the case's current values, and
+    the assessment is recomputed. New spinal lesions, local progression or a new deficit
+    (``cases.followups.reentry_findings``) re-enter spine-metastasis detection: the case moves
+    back there from surveillance (``REENTRY_FROM_PHASES``), and ``findings_changed`` carries the
+    visit and its findings, so the referral triggers fire with the visit as evidence (§8)."""
     require_change(actor, case)
     visit = FollowUpVisit(case=case, recorded_by=actor, **fields)
     visit.full_clean()
     history_user(visit, actor)
     visit.save()
-    touch(lock_case(case), actor)
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=visit, case=case)
+    case = lock_case(case)
+    reentry = reentry_findings(visit, frankel_before=case.frankel)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=visit, case=case,
+                 detail={"reentry": reentry} if reentry else None)
+    if reentry and case.phase in REENTRY_FROM_PHASES:
+        case_transition(case=case, to_phase=timeline.Phase.SPINE_METASTASIS_DETECTION,
+                        reason=reentry_evidence(visit, reentry), actor=actor)
+        case = lock_case(case)
+    for name in FOLLOWUP_STATUS_FIELDS:
+        setattr(case, name, getattr(visit, name))
+    if visit.asia:
+        case.asia = visit.asia
+    if "new_deficit" in reentry:
+        case.neurological_deficit = True
+    clinical_inputs_changed(case, actor, followup=visit, reentry=reentry)
     return visit

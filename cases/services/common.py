@@ -103,6 +103,7 @@ def history_user(obj: Any, actor: User) -> None:
     obj._history_user = actor
 
 
-def announce_findings_changed(case: Case, actor: User) -> None:
-    """Tell the apps above, in this transaction (the referral triggers, CLINICAL.md §8)."""
-    signals.findings_changed.send(sender=Case, case=case, actor=actor)
+def announce_findings_changed(case: Case, actor: User, **extra: Any) -> None:
+    """Tell the apps above, in this transaction (the referral triggers, CLINICAL.md §8);
+    ``extra`` goes with the signal (``followup``: the visit that re-enters the pathway, §18)."""
+    signals.findings_changed.send(sender=Case, case=case, actor=actor, **extra)

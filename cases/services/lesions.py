@@ -22,12 +22,11 @@ from ..models.lesion import BILSKY_MODALITIES, validate_levels
 from .common import (
     IMAGING_FIELDS,
     LesionLabelTaken,
-    announce_findings_changed,
     history_user,
     lock_case,
     require_change,
-    touch,
 )
+from .current import clinical_inputs_changed
 
 
 def _ordered_levels(levels: Iterable[str]) -> list[str]:
@@ -95,10 +94,9 @@ def lesion_create(
     study.lesion = lesion
     history_user(study, actor)
     study.save()
-    touch(lock_case(case), actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=lesion, case=case)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case)
-    announce_findings_changed(case, actor)
+    clinical_inputs_changed(lock_case(case), actor)
     return lesion
 
 
@@ -110,8 +108,7 @@ def lesion_imaging_add(*, lesion: SpinalLesion, actor: User, **imaging: Any) -> 
     study = _imaging(lesion, actor, imaging)
     history_user(study, actor)
     study.save()
-    touch(lock_case(case), actor)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case,
                  detail={"lesion": lesion.pk})
-    announce_findings_changed(case, actor)
+    clinical_inputs_changed(lock_case(case), actor)
     return study

@@ -31,6 +31,7 @@ from .common import (
     require_change,
     touch,
 )
+from .current import clinical_inputs_changed
 
 
 def _check_care_team(
@@ -129,13 +130,18 @@ def case_update(
     if team_changed:
         _guard_team_change(case, before)
     _set_subtype(case)
-    touch(case, actor)
-    if new_oncologists is not None:
-        case.oncologists.set(new_oncologists)
     changed = sorted(
         name for name in fields
         if before[name] != getattr(case, f"{name}_id" if name in CASE_TEAM_FIELDS else name)
     )  # fmt: skip
+    if set(changed) & set(CASE_CLINICAL_FIELDS):
+        # A clinical input changed: the assessment, the triggers and the referral follow it
+        # in this transaction (issue 17, "the assessment is always current").
+        clinical_inputs_changed(case, actor)
+    else:
+        touch(case, actor)
+    if new_oncologists is not None:
+        case.oncologists.set(new_oncologists)
     audit.record(actor=actor, action=AuditAction.UPDATE, obj=case, case=case,
                  detail={"fields": changed, "version": case.version})
     return case

@@ -241,7 +241,7 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
     fired = findings.for_direction(ReferralDirection.BREAST_TO_NEURO)
     missing = [code for code in codes if code not in {t.code.value for t in fired}]
     if missing:
-        raise ValidationError({"trigger_codes": f"the rules of CLINICAL.md §8 do not fire "
+        raise ValidationError({"trigger_codes": f"the referral rules do not fire "
                                                 f"{', '.join(missing)} for this case (back pain "
                                                 f"needs a known breast primary)"})
     referral = referral_raise(case=case, direction=ReferralDirection.BREAST_TO_NEURO,
@@ -255,4 +255,8 @@ def referral_flag(*, case: Case, codes: Sequence[str], actor: User, note: str = 
     ReferralTrigger.objects.filter(referral=referral, source=TriggerSource.MANUAL,
                                    fired_at__gte=started).exclude(code__in=codes).update(
         source=TriggerSource.RULES)
+    if note.strip() and not referral.note:
+        # case_update above already raised it by the rules (issue 17): the note goes on it.
+        referral.note = note.strip()
+        referral.save(update_fields=["note", "updated_at"])
     return referral

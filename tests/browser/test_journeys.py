@@ -1,4 +1,5 @@
-"""The five clinician journeys of issue 7, in the system Chromium against the live server.
+"""The five clinician journeys of issue 7 (each ends by checking the case summary after a new
+imaging study, issue 17), in the system Chromium against the live server.
 
 Each journey starts from data built through the services up to its own step, then does its step
 in the browser as the clinician would: clicking links and buttons, filling labelled fields.
@@ -18,6 +19,36 @@ from tests.browser import world as w
 from tests.conftest import wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+#: A new study of the lesion (issue 17, found 1): collapse now over 50 % and Bilsky 2. SINS of a
+#: thoracic T3-T10 lesion (CLINICAL.md §1): 1 + mechanical 3 + lytic 2 + normal 0 + over 50 % 3
+#: + unilateral 1 = 10.
+NEW_STUDY = {"imaging_date": "2026-02-01", "pain": "mechanical", "bone_lesion": "lytic",
+             "alignment": "normal", "collapse": "over_50", "posterolateral": "unilateral",
+             "bilsky": "2"}
+
+
+def new_study(world: w.World, case: Any) -> None:
+    """A new imaging study through the service: the assessment must follow without anyone
+    pressing "Run an assessment"."""
+    import datetime as dt
+
+    from cases import services
+
+    services.lesion_imaging_add(lesion=case.lesions.first(), actor=world.breast,
+                                **{**NEW_STUDY, "imaging_date": dt.date(2026, 2, 1)})
+
+
+def check_summary_after_new_study(person: Any, case: Any, name: str) -> None:
+    """The case page's summary shows the scores of the new study (SINS 10, Bilsky 2)."""
+    person.goto(f"/cases/{case.pk}/")
+    page = person.page
+    summary = page.locator("section", has=page.get_by_role("heading", name="Summary"))
+    expect(summary).to_contain_text(re.compile(r"SINS\D{0,3}10\b"))
+    expect(summary).to_contain_text(re.compile(r"Bilsky\D{0,3}2\b"))
+    lesions = page.locator("section", has=page.get_by_role("heading", name="Spinal lesions"))
+    expect(lesions).to_contain_text(re.compile(r"SINS\D{0,3}10\b"))
+    person.check(name)
 
 
 def test_breast_surgeon_records_a_sins_7_lesion_and_sees_the_referral_raised(clinician) -> None:
@@ -49,6 +80,8 @@ def test_breast_surgeon_records_a_sins_7_lesion_and_sees_the_referral_raised(cli
     expect(referrals).to_contain_text("SINS 7 or more")
     surgeon.check("04-case-with-referral")
     assert case.referrals.filter(direction="breast_to_neuro", status="sent").count() == 1
+    new_study(world, case)
+    check_summary_after_new_study(surgeon, case, "05-summary-after-new-study")
 
 
 def test_neurosurgeon_sees_the_red_referral_first_and_accepts_it(clinician) -> None:
@@ -73,6 +106,8 @@ def test_neurosurgeon_sees_the_red_referral_first_and_accepts_it(clinician) -> N
     neuro.check("02-accepted")
     referral.refresh_from_db()
     assert referral.status == "accepted" and referral.assignee_id == world.neuro.pk
+    new_study(world, case)
+    check_summary_after_new_study(neuro, case, "03-summary-after-new-study")
 
 
 @pytest.mark.integration
@@ -121,6 +156,8 @@ def test_coordinator_populates_locks_and_downloads_the_packet(
     assert "Prewitt" in text and "Kestrel" in text
     meeting.refresh_from_db()
     assert meeting.status == "agenda_locked"
+    new_study(world, case)
+    check_summary_after_new_study(coordinator, case, "05-summary-after-new-study")
 
 
 def test_decision_recorded_in_session_shows_on_the_case_page(clinician) -> None:
@@ -154,6 +191,8 @@ def test_decision_recorded_in_session_shows_on_the_case_page(clinician) -> None:
     expect(decisions).to_contain_text("Separation surgery")
     expect(decisions).to_contain_text("Bob Wilk")
     coordinator.check("03-case-page-decision")
+    new_study(world, case)
+    check_summary_after_new_study(coordinator, case, "04-summary-after-new-study")
 
 
 def test_an_outsider_gets_a_404_page_for_the_case(clinician) -> None:
@@ -168,3 +207,11 @@ def test_an_outsider_gets_a_404_page_for_the_case(clinician) -> None:
     expect(outsider.page.locator("body")).not_to_contain_text("Kestrel")
     expect(outsider.page.locator("body")).not_to_contain_text("RIV-4001")
     outsider.check("01-case-404")
+    # After a change of imaging the care team's summary follows; the outsider still sees nothing.
+    w.refer(world, case)
+    new_study(world, case)
+    assert outsider.goto(f"/cases/{case.pk}/").status == 404
+    expect(outsider.page.locator("body")).not_to_contain_text("SINS")
+    surgeon = clinician("5-outsider-404-care-team")
+    surgeon.login("alice")
+    check_summary_after_new_study(surgeon, case, "01-summary-after-new-study")

@@ -160,7 +160,9 @@ def make_full_case(n: int, *, breast_surgeon, neurosurgeon, coordinator, breast_
         override_reason="board preference")
     case.refresh_from_db()
     assert case.lesions.count() == n and case.phase_events.count() == n
-    assert case.assessments.count() == case.followups.count() == n
+    assert case.followups.count() == n
+    # Every clinical write stored a new current assessment: more rows as n grows.
+    assert case.assessments.count() >= n
     return case
 
 
@@ -200,7 +202,8 @@ def test_case_page_queries_do_not_grow_with_children(
     with django_assert_max_num_queries(DETAIL_PAGE_MAX_QUERIES):
         response = client.get(url)
     detail = response.context["detail"]
-    assert len(detail.stays) == len(detail.assessments) == len(detail.followups) == n
+    assert len(detail.stays) == len(detail.followups) == n
+    assert len(detail.assessments) == case.assessments.count() >= n
     assert len(detail.decisions) == 1 and detail.next_meeting is not None
     # The names the page shows came with their rows (recorders, actors, the responsible).
     assert neurosurgeon.display_name in response.content.decode()

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.models import Case
 from meetings import services
 from meetings.models import AgendaItem, MeetingEvent
 from referrals.models import Referral
@@ -160,6 +161,9 @@ def test_lock_scores_a_case_that_has_inputs_but_no_assessment(
         meeting, coordinator, breast_surgeon, neurosurgeon, teams) -> None:
     case = make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon, teams=teams,
                          assess=False)
+    # The writes keep an assessment current (issue 17); a case stored before that has none.
+    Case.objects.filter(pk=case.pk).update(latest_assessment=None)
+    case.refresh_from_db()
     assert case.latest_assessment_id is None
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
