@@ -161,10 +161,12 @@ def test_search_parameters_filter(api_client, world, breast_surgeon, settings) -
     assert ids("Patient", identifier=f"http://elsewhere.example/mrn|{patient.mrn}") == []
     assert ids("Patient", _lastUpdated="gt2999-01-01") == []
     assert ids("Patient", _lastUpdated=f"le{patient.updated_at.year + 1}") == [pid]
+    # One Karnofsky Observation per assessment of the case (each edit stores a current one).
     assert ids("Observation", patient=pid, code="http://loinc.org|89243-0") == [
-        f"kps-{world.assessment.pk}"]
+        f"kps-{pk}" for pk in world.case.assessments.order_by("pk").values_list("pk", flat=True)]
     assert set(ids("Observation", patient=pid, category="laboratory")) == {
-        f"{kind}-{world.assessment.pk}" for kind in ("er", "pr", "her2", "ki67")}
+        f"{kind}-{pk}" for kind in ("er", "pr", "her2", "ki67")
+        for pk in world.case.assessments.values_list("pk", flat=True)}
     day = world.assessment.evaluated_at.date().isoformat()
     assert len(ids("Observation", patient=pid, date=day)) > 5
     assert ids("Observation", patient=pid, date="lt2000") == []
