@@ -24,10 +24,16 @@ from .models import (
     PhaseEvent,
     SpinalLesion,
 )
+from .services.common import lock_case
+from .services.current import clinical_inputs_changed
 
 
 class SuperuserOnlyAdmin(AuditedAdmin, SimpleHistoryAdmin):
     """Patient data: only a superuser reaches it here, and each page view is audited."""
+
+    #: A repair of a clinical input rescores the case as the pages do (issue 17: the assessment
+    #: is always current, whatever made the change), in the admin's transaction.
+    clinical_input = False
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
@@ -49,6 +55,9 @@ class SuperuserOnlyAdmin(AuditedAdmin, SimpleHistoryAdmin):
         audit.record(actor=request.user, action=AuditAction.UPDATE,  # type: ignore[arg-type]
                      object_type=f"admin_{self.model._meta.model_name}", object_id=obj.pk,
                      **_subject(obj))
+        case = _subject(obj).get("case")
+        if self.clinical_input and case is not None:
+            clinical_inputs_changed(lock_case(case), request.user)  # type: ignore[arg-type]
 
 
 def _subject(obj: Any) -> dict[str, Any]:
@@ -74,6 +83,7 @@ class PatientAdmin(SuperuserOnlyAdmin):
 
 @admin.register(Case)
 class CaseAdmin(SuperuserOnlyAdmin):
+    clinical_input = True
     audit_case_path = "pk"
     list_display = ("pk", "patient", "phase", "version", "updated_at")
     list_filter = ("phase",)
@@ -83,17 +93,20 @@ class CaseAdmin(SuperuserOnlyAdmin):
 
 @admin.register(SpinalLesion)
 class SpinalLesionAdmin(SuperuserOnlyAdmin):
+    clinical_input = True
     list_display = ("pk", "case", "label")
 
 
 @admin.register(LesionImaging)
 class LesionImagingAdmin(SuperuserOnlyAdmin):
+    clinical_input = True
     audit_case_path = "lesion__case_id"
     list_display = ("pk", "lesion", "imaging_date", "bilsky")
 
 
 @admin.register(FollowUpVisit)
 class FollowUpVisitAdmin(SuperuserOnlyAdmin):
+    clinical_input = True
     list_display = ("pk", "case", "visit_date")
 
 
