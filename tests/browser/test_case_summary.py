@@ -26,7 +26,8 @@ def test_the_summary_of_an_unstable_case_says_stabilisation(clinician, width: in
     person.login("alice")
     person.goto(f"/cases/{case.pk}/")
     summary = person.page.get_by_test_id("case-summary")
-    expect(summary).to_contain_text("Recommended pathway: cEBRT with stabilisation")
+    expect(summary).to_contain_text(
+        "Recommended pathway: Conventional external beam radiotherapy (cEBRT) with stabilisation")
     expect(summary).to_contain_text("Mechanically unstable, SINS 14 of 18")
     expect(summary).to_contain_text("Stabilisation indicated (SINS 13-18)")
     expect(summary).not_to_contain_text("§")
