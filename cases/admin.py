@@ -52,10 +52,11 @@ class SuperuserOnlyAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        subject = _subject(obj)
         audit.record(actor=request.user, action=AuditAction.UPDATE,  # type: ignore[arg-type]
                      object_type=f"admin_{self.model._meta.model_name}", object_id=obj.pk,
-                     **_subject(obj))
-        case = _subject(obj).get("case")
+                     **subject)
+        case = subject.get("case")
         if self.clinical_input and case is not None:
             clinical_inputs_changed(lock_case(case), request.user)  # type: ignore[arg-type]
 
