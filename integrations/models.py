@@ -157,3 +157,25 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.pk} ({self.status})"
+
+
+class AdtMessage(models.Model):
+    """An HL7 v2 ADT message the listener processed (issue 21): its control id (MSH-10) per
+    sending application (MSH-3), so that a message sent twice changes the record once. Ids and
+    codes only: no field of the message is kept."""
+
+    sending_application = models.CharField(max_length=180)
+    control_id = models.CharField(max_length=199)
+    event = models.CharField(max_length=8)  # A01, A04, A08, A40
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The idempotency claim: insert first, a second insert of the same id fails.
+            models.UniqueConstraint(fields=["sending_application", "control_id"],
+                                    name="adt_message_control_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ADT {self.event} {self.control_id}"

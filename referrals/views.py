@@ -133,7 +133,9 @@ def workup_tick(request: HttpRequest, referral_id: int, item_code: str) -> HttpR
 def flag_trigger(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _actor(request)
     case = case_get_visible(user=user, case_id=case_id, record=request.method == "GET")
-    form = FlagTriggerForm(request.POST or None)
+    # ?trigger=<code> pre-ticks triggers (the link of a CDS Hooks card, issue 21): codes only.
+    form = FlagTriggerForm(request.POST or None,
+                           initial={"trigger_codes": request.GET.getlist("trigger")})
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.referral_flag(case=case, codes=form.cleaned_data["trigger_codes"],

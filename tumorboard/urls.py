@@ -22,4 +22,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portal.urls")),
     path("api/v1/", include("tumorboard.api_urls")),
+    path("", include("integrations.cdshooks.urls")),  # CDS Hooks 2.0: /cds-services
 ]

@@ -40,6 +40,12 @@ EXPECTED: dict[str, str] = {
         "302     302     302     302     302     302     302     200     302     302     302",
     "admin:index":
         "302     302     302     302     302     302     302     200     302     302     302",
+    # CDS Hooks (issue 21): discovery is public; a hook call takes only the EHR's signed JWT,
+    # never a session, so every signed-in role gets 401 too (tests/integrations/test_cds_hooks.py).
+    "cds-discovery":
+        "200     200     200     200     200     200     200     200     200     200     200",
+    "cds-service":
+        "401/401 401/401 401/401 401/401 401/401 401/401 401/401 401/401 401/401 401/401 401/401",
     "api-alert-ack":
         "401/401 404/404 200/404 404/404 404/404 404/404 403/403 404/404 404/404 404/404 404/404",
     "api-alerts":

@@ -16,6 +16,7 @@ concern so that each part stays readable:
 
 from .base import *  # noqa: F403
 from .environment import *  # noqa: F403
+from .interfaces import *  # noqa: F403
 from .queues import *  # noqa: F403
 from .security import *  # noqa: F403
 from .workflow import *  # noqa: F403
