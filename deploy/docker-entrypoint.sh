@@ -1,5 +1,5 @@
 #!/bin/sh
-# One image, one role per container: web | worker | webhooks | beat | migrate | anything else runs as is.
+# One image, one role per container: web | worker | webhooks | adt | beat | migrate | anything else runs as is.
 set -e
 case "$1" in
   web)
@@ -12,6 +12,11 @@ case "$1" in
       -Q "${CELERY_TASK_DEFAULT_QUEUE:-celery}" \
       --concurrency="${CELERY_CONCURRENCY:-2}" -O fair --max-tasks-per-child=200 \
       --without-gossip --without-mingle --hostname="worker@${HOSTNAME:-%h}" "$@"
+    ;;
+  adt)
+    # The HL7 v2 ADT listener (MLLP over TCP), its own process (issue 21).
+    shift
+    exec python manage.py adt_listener "$@"
     ;;
   webhooks)
     # Webhook deliveries only: threads, since each waits on a remote server (short timeouts).

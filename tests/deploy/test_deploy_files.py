@@ -124,7 +124,7 @@ def test_nginx_configs_are_accepted_by_nginx(tmp_path: Path) -> None:
         assert result.returncode == 0, f"{name}: {result.stderr}"
 
 
-@pytest.mark.parametrize("unit", ["web", "worker", "webhooks", "beat"])
+@pytest.mark.parametrize("unit", ["web", "worker", "webhooks", "beat", "adt"])
 def test_systemd_units_restart_read_the_env_file_and_are_hardened(unit: str) -> None:
     text = (DEPLOY / "systemd" / f"tumorboard-{unit}.service").read_text()
     for needle in ("User=tumorboard", "EnvironmentFile=/etc/tumorboard/tumorboard.env",

@@ -1,5 +1,5 @@
-"""python manage.py runstack: the web server, a Celery worker, the webhook worker and Celery
-beat, together.
+"""python manage.py runstack: the web server, a Celery worker, the webhook worker, Celery
+beat and the HL7 v2 ADT listener, together.
 
 For development and demos. Ctrl-C (or any one of them dying) stops them all. Production
 runs them as separate services (deploy/).
@@ -37,6 +37,8 @@ class Command(BaseCommand):
             "webhooks": [*celery, "worker", "--loglevel=INFO", "-Q",
                          settings.CELERY_WEBHOOK_QUEUE, "--pool=threads", "--concurrency=4",
                          "--hostname=webhooks@%h"],
+            # The HL7 v2 ADT listener (MLLP), ADT_LISTEN_HOST:ADT_LISTEN_PORT (issue 21).
+            "adt": [python, "manage.py", "adt_listener"],
             "beat": [*celery, "beat", "--loglevel=INFO",
                      f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
         }
@@ -56,8 +58,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"\nTumor board running at http://{host or '127.0.0.1'}:{port}/  "
                 f"(web pid {procs['web'].pid}, worker pid {procs['worker'].pid}, webhook worker "
-                f"pid {procs['webhooks'].pid}, beat pid {procs['beat'].pid}). Ctrl-C stops "
-                f"them all.\n"
+                f"pid {procs['webhooks'].pid}, beat pid {procs['beat'].pid}, ADT listener pid "
+                f"{procs['adt'].pid} on {settings.ADT_LISTEN_HOST}:{settings.ADT_LISTEN_PORT})."
+                f" Ctrl-C stops them all.\n"
                 f"Demo logins: breast1, breast2, neuro1, neuro2, radonc1, radonc2, medonc1, "
                 f"medonc2, coordinator, admin; password {settings.DEMO_PASSWORD}\n"
             ))
