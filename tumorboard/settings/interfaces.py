@@ -7,7 +7,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .environment import _env_int, _env_list
+from .environment import DEBUG, VAR_DIR, _env_int, _env_list
 from .workflow import SERVICE_BASE_URL
 
 
@@ -26,10 +26,17 @@ def _env_pairs(name: str) -> dict[str, str]:
 # --- CDS Hooks 2.0 (integrations.cdshooks) ---------------------------------------------------
 # The JWKS that signs the EHRs' JWTs: an https URL (fetched and cached by PyJWT's JWKS client)
 # or a local file path. Empty: every hook request is refused with 401.
-CDS_HOOKS_JWKS = os.environ.get("CDS_HOOKS_JWKS", "").strip()
+# In development (DEBUG) it defaults to the demo EHR's JWKS that `manage.py cds_demo_request`
+# writes, so the demo works out of the box; production has no default.
+CDS_DEMO_DIR = VAR_DIR / "cds-demo"
+CDS_HOOKS_JWKS = os.environ.get(
+    "CDS_HOOKS_JWKS", str(CDS_DEMO_DIR / "jwks.json") if DEBUG else "").strip()
 # Which integration principal (a user with the role "integration") each JWT issuer acts as:
-# "https://ehr.example.org=ehr-cds". An issuer not listed is refused (401).
-CDS_HOOKS_ISSUERS = _env_pairs("CDS_HOOKS_ISSUERS")
+# "https://ehr.example.org=ehr-cds". An issuer not listed is refused (401). In development the
+# demo EHR acts as the demo hospital system of seed_demo (integrations.demo).
+CDS_DEMO_ISSUER = "https://demo-ehr.invalid"
+CDS_HOOKS_ISSUERS = (_env_pairs("CDS_HOOKS_ISSUERS") if "CDS_HOOKS_ISSUERS" in os.environ
+                     else {CDS_DEMO_ISSUER: "his-riverside"} if DEBUG else {})
 # The audience the JWT must name: the service's CDS endpoint (CDS Hooks 2.0, "Trusting CDS
 # Clients": aud is the CDS Service endpoint). The service's own URL is accepted too.
 CDS_HOOKS_AUDIENCE = os.environ.get("CDS_HOOKS_AUDIENCE",

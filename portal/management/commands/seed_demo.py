@@ -36,3 +36,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {username:<12} {role.label:<22} {first} {last}")
             # A token is shown once: each seeding revokes the last demo token and prints a new one.
             self.stdout.write(f"Demo hospital system {client.username} (API only), token: {token}")
+            self.stdout.write("CDS Hooks demo card: python manage.py cds_demo_request")
