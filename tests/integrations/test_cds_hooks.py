@@ -297,3 +297,21 @@ def test_the_card_link_opens_the_referral_form_with_the_triggers_ticked(
 
 def test_neurology_system_is_under_the_fhir_canonical(ehr: Ehr) -> None:
     assert neurology_system().startswith(codes.canonical())
+
+
+def test_a_hook_call_runs_a_bounded_number_of_queries(
+        ehr: Ehr, breast_surgeon: Any, teams: Any, settings: Any,
+        django_assert_max_num_queries: Any) -> None:
+    settings.CDS_HOOKS_MRN_SYSTEMS = {"urn:oid:1.2.3.4": breast_surgeon.institution.code}
+    patient = PatientFactory(institution=breast_surgeon.institution, mrn="Q-1")
+    case = create_case(actor=breast_surgeon, patient=patient, **teams)
+    for level in ("T2", "T5", "L1"):
+        add_lesion(case, actor=breast_surgeon, levels=[level], bilsky="2")
+    body = cds_ehr.patient_view("ehr-q", {"patient": cds_ehr.patient(
+        "ehr-q", system="urn:oid:1.2.3.4", mrn="Q-1")})
+    # Principal, patient + case, lesions with imaging, open referrals, the audit row: not one
+    # query per lesion.
+    with django_assert_max_num_queries(8):
+        assert len(call(ehr, body).json()["cards"]) == 1
+    with django_assert_max_num_queries(6):
+        assert len(call(ehr, cds_ehr.patient_view("ehr-1", prefetch())).json()["cards"]) == 1
