@@ -68,7 +68,8 @@ def stack(tmp_path: Path):
            if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_TASK_DEFAULT_QUEUE"}
            and not k.startswith("PYTEST")}
     env.update(TUMORBOARD_VAR_DIR=str(tmp_path / "var"), WORKER_HEARTBEAT_INTERVAL="1",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", ADT_LISTEN_PORT=str(free_port()))
+    (tmp_path / "adt-port").write_text(env["ADT_LISTEN_PORT"])
     manage = [sys.executable, "manage.py"]
     for step in (["migrate", "--noinput", "-v0"], ["seed_demo", "-v0"]):
         subprocess.run([*manage, *step], cwd=BASE_DIR, env=env, check=True, timeout=120)
@@ -134,3 +135,11 @@ def test_make_run_serves_every_role_runs_tasks_and_beat(stack, settings) -> None
     report = wait_for(healthy, timeout=60, interval=0.5)
     assert report["checks"]["broker"]["transport"] == "filesystem"
     assert report["checks"]["database"]["vendor"] == "sqlite"
+
+    # The HL7 v2 ADT listener runs in the stack too (issue 21): an A01 over MLLP is applied.
+    from tests.integrations.adt_feed import Mllp, adt, fields
+
+    feed = Mllp(int((stack[1] / "adt-port").read_text()))
+    reply = fields(feed.send(adt("A01", "RUNSTACK-1", mrn="RS-1", authority="riverside")))
+    feed.close()
+    assert reply["MSA"][1:3] == ["AA", "RUNSTACK-1"]

@@ -43,6 +43,7 @@ class Command(BaseCommand):
                      f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}"],
         }
         procs: dict[str, subprocess.Popen[bytes]] = {}
+        warned: set[str] = set()
         stopping = False
 
         def stop(*_: object) -> None:
@@ -66,6 +67,13 @@ class Command(BaseCommand):
             ))
             while not stopping:
                 dead = [name for name, proc in procs.items() if proc.poll() is not None]
+                if "adt" in dead and "adt" not in warned:
+                    # The ADT listener is optional in development (its port may be taken):
+                    # the rest of the stack goes on without it.
+                    warned.add("adt")
+                    self.stderr.write("the ADT listener stopped (is ADT_LISTEN_PORT free?): "
+                                      "the rest goes on without it.")
+                dead = [name for name in dead if name != "adt"]
                 if dead:
                     self.stderr.write(f"{', '.join(dead)} stopped: stopping the others.")
                     break
