@@ -136,6 +136,8 @@ def _merge(parsed: AdtMessage, actor: User) -> Patient:
                      detail={**detail, "fields": changed, "merge": "identifier changed"},
                      patient_id=prior.pk)
         return prior
+    if surviving.institution_id != prior.institution_id:
+        raise AdtProblem("AE", "MRG-1.4", "a merge cannot move cases between institutions")
     changed = _apply_demographics(surviving, parsed.demographics)
     if changed:
         _save(surviving, actor)

@@ -125,6 +125,32 @@ def test_a40_of_an_unknown_prior_patient_is_ae_and_changes_nothing(feed: Mllp) -
     assert not AdtMessage.objects.filter(control_id="P-2").exists()
 
 
+def test_a40_across_institutions_is_ae(feed: Mllp) -> None:
+    InstitutionFactory(code="other-hospital", name="Other")
+    feed.send(adt("A01", "I-1", mrn="KEEP-4"))
+    feed.send(adt("A01", "I-2", mrn="OLD-4", authority="OTHER-HOSPITAL"))
+    message = adt("A40", "I-3", mrn="KEEP-4", prior="OLD-4").replace(
+        "MRG|OLD-4^^^TEST-HOSPITAL", "MRG|OLD-4^^^OTHER-HOSPITAL")
+    reply = fields(feed.send(message))
+    assert reply["MSA"][1] == "AE" and reply["ERR"][2] == "MRG^1^1^1^4"
+    assert Patient.objects.count() == 2
+
+
+def test_the_adt_principal_is_an_integration_client_that_sees_no_case(
+        feed: Mllp, breast_surgeon: Any, teams: Any) -> None:
+    from cases.access import case_list_visible_to
+    from tumorboard.models import User
+
+    feed.send(adt("A01", "V-1", mrn="SEEN-1"))
+    patient = Patient.objects.get()
+    breast_surgeon.institution = patient.institution
+    breast_surgeon.save()
+    create_case(actor=breast_surgeon, patient=patient, **teams)
+    principal = User.objects.get(username="adt-test-feed")
+    assert principal.role == Role.INTEGRATION and not principal.has_usable_password()
+    assert not case_list_visible_to(user=principal).exists()
+
+
 @pytest.mark.parametrize(("message", "code", "where"), [
     (adt("A01", "E-1", mrn="X1", birth=""), "AE", "PID^1^7"),
     (adt("A01", "E-2", mrn="X2", birth="19701399"), "AE", "PID^1^7"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
@@ -233,7 +234,7 @@ def test_bad_or_absent_jwt_is_401_and_audited(ehr: Ehr, tmp_path: Any, case_name
         "no_jti": ehr.token(aud=aud, drop=("jti",)),
         "unknown_issuer": ehr.token(aud=aud, iss="https://rogue.example"),
         "too_long": ehr.token(aud=aud, lifetime=3600),
-        "replayed": ehr.token(aud=aud, jti="once"),
+        "replayed": ehr.token(aud=aud, jti=f"once-{uuid.uuid4()}"),
     }
     if case_name == "replayed":
         assert call(ehr, cds_ehr.patient_view("ehr-1", prefetch()),
