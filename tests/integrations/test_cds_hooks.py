@@ -316,3 +316,28 @@ def test_a_hook_call_runs_a_bounded_number_of_queries(
         assert len(call(ehr, body).json()["cards"]) == 1
     with django_assert_max_num_queries(6):
         assert len(call(ehr, cds_ehr.patient_view("ehr-1", prefetch())).json()["cards"]) == 1
+
+
+def test_an_rs384_signed_jwt_is_accepted_and_hs256_refused(
+        ehr: Ehr, tmp_path: Any, settings: Any) -> None:
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    public.update({"kid": "rsa-1", "alg": "RS384"})
+    jwks = json.loads(ehr.jwks_path.read_text())
+    jwks["keys"].append(public)
+    (tmp_path / "both.json").write_text(json.dumps(jwks))
+    settings.CDS_HOOKS_JWKS = str(tmp_path / "both.json")
+    now = int(time.time())
+    claims = {"iss": cds_ehr.ISSUER, "aud": f"{BASE}/cds-services", "iat": now,
+              "exp": now + 60, "jti": str(uuid.uuid4())}
+    rs = jwt.encode(claims, key, algorithm="RS384", headers={"kid": "rsa-1"})
+    assert call(ehr, cds_ehr.patient_view("ehr-1", prefetch()), token=rs).status_code == 200
+    hs = jwt.encode({**claims, "jti": str(uuid.uuid4())}, "shared-secret-of-32-bytes-or-more!",
+                    algorithm="HS256", headers={"kid": "rsa-1"})
+    response = call(ehr, cds_ehr.patient_view("ehr-1", prefetch()), token=hs)
+    assert response.status_code == 401 and "alg" in response.json()["error"]
