@@ -1,0 +1,108 @@
+"""Reads of the follow-through: every list starts from the access rule (cases.access), so a
+task is seen by exactly those who see its case; each list is a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cases.access import visible_case_condition
+from cases.selectors import CaseDetail
+from tumorboard.models import TeamMembership, User
+
+from .models import FollowThroughTask, TaskStatus
+
+
+def task_list_visible_to(*, user: User) -> QuerySet[FollowThroughTask]:
+    """The tasks of the cases ``user`` sees (THE rule), with what a list shows joined."""
+    return (FollowThroughTask.objects
+            .filter(visible_case_condition(user=user, case_ref="case_id"))
+            .select_related("owner", "done_by", "decision__item__meeting"))
+
+
+def is_overdue(task: FollowThroughTask, now: dt.datetime | None = None) -> bool:
+    return task.status == TaskStatus.OPEN and task.due_at < (now or timezone.now())
+
+
+SCOPES = ("mine", "team", "overdue", "unassigned")
+
+
+def tasks_in_scope(*, user: User, scope: str, now: dt.datetime | None = None,
+                   ) -> QuerySet[FollowThroughTask]:
+    """The tasks page's lists (open tasks): ``mine``; ``team``: the open tasks of the cases of
+    my teams (and, for a coordinator, of the institution: what they see); ``overdue``: the
+    visible open tasks past due; ``unassigned``: the coordinators' queue."""
+    now = now or timezone.now()
+    visible = task_list_visible_to(user=user).filter(status=TaskStatus.OPEN)
+    if scope == "mine":
+        return visible.filter(owner=user)
+    if scope == "overdue":
+        return visible.filter(due_at__lt=now)
+    if scope == "unassigned":
+        return visible.filter(owner=None)
+    teams = TeamMembership.objects.filter(user_id=user.pk).values("team_id")
+    return visible.filter(Q(case__breast_team_id__in=teams) | Q(case__spine_team_id__in=teams)
+                          | Q(case__mdt_team_id__in=teams) | Q(owner=user))
+
+
+@dataclass
+class MyTasks:
+    """The "My tasks" card of a home page: the open tasks of the person, soonest first."""
+
+    tasks: list[FollowThroughTask]
+    open_count: int
+    overdue_count: int
+    unassigned_count: int
+
+
+def my_tasks(*, user: User, limit: int = 8) -> MyTasks:
+    """Two queries whatever the number of tasks."""
+    now = timezone.now()
+    counts = (task_list_visible_to(user=user).filter(status=TaskStatus.OPEN)
+              .aggregate(open=Count("pk", filter=Q(owner=user)),
+                         overdue=Count("pk", filter=Q(owner=user, due_at__lt=now)),
+                         unassigned=Count("pk", filter=Q(owner=None))))
+    tasks = list(tasks_in_scope(user=user, scope="mine", now=now).order_by("due_at", "pk")
+                 .select_related("case")[:limit])
+    for task in tasks:
+        task.overdue = task.due_at < now  # type: ignore[attr-defined]
+    return MyTasks(tasks, counts["open"], counts["overdue"],
+                   counts["unassigned"] if user.role == "coordinator" else 0)
+
+
+def fill_case_status(detail: CaseDetail) -> None:
+    """The follow-through part of the case status (registered in ``followthrough.apps``): the
+    case's tasks, open first, soonest first. One query."""
+    now = timezone.now()
+    tasks = list(FollowThroughTask.objects.filter(case_id=detail.case.pk)
+                 .select_related("owner", "done_by").order_by("due_at", "pk"))
+    tasks.sort(key=lambda t: (t.status != TaskStatus.OPEN, t.due_at, t.pk))
+    for task in tasks:
+        task.overdue = is_overdue(task, now)  # type: ignore[attr-defined]
+    detail.follow_through_tasks = tasks  # type: ignore[attr-defined]
+
+
+def implementation_shares(*, decisions: Any, now: dt.datetime | None = None,
+                          ) -> dict[str, dict[str, Any]]:
+    """CLINICAL.md §14, from the tasks (§15): of the tasks due within 30 (90) days of their
+    decision, and whose 30 (90) days have passed, the share done within 30 (90) days of the
+    decision. ``decisions`` is a queryset of ``meetings.Decision``. One query."""
+    now = now or timezone.now()
+    tasks = list(FollowThroughTask.objects.filter(decision__in=decisions)
+                 .values_list("status", "due_at", "done_at", "decision__decided_at"))
+    result = {}
+    for days in (30, 90):
+        window = dt.timedelta(days=days)
+        counted = [(status, done_at, decided) for status, due_at, done_at, decided in tasks
+                   if due_at <= decided + window and decided + window <= now]
+        done = len([1 for status, done_at, decided in counted
+                    if status == TaskStatus.DONE and done_at is not None
+                    and done_at <= decided + window])
+        result[f"within_{days}_days"] = {
+            "tasks": len(counted), "done": done,
+            "share": round(done / len(counted), 3) if counted else None}
+    return result
