@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
+from django.db.models import Case as DbCase
 from django.utils import timezone
 
 from cases.access import visible_case_condition
@@ -74,16 +75,23 @@ def my_tasks(*, user: User, limit: int = 8) -> MyTasks:
                    counts["unassigned"] if user.role == "coordinator" else 0)
 
 
+def with_overdue(tasks: QuerySet[FollowThroughTask], now: dt.datetime | None = None,
+                 ) -> QuerySet[FollowThroughTask]:
+    """``overdue`` on each row: open and past its due time."""
+    return tasks.annotate(overdue=DbCase(
+        When(status=TaskStatus.OPEN, due_at__lt=now or timezone.now(), then=Value(True)),
+        default=Value(False), output_field=BooleanField()))
+
+
 def fill_case_status(detail: CaseDetail) -> None:
     """The follow-through part of the case status (registered in ``followthrough.apps``): the
-    case's tasks, open first, soonest first. One query."""
-    now = timezone.now()
-    tasks = list(FollowThroughTask.objects.filter(case_id=detail.case.pk)
-                 .select_related("owner", "done_by").order_by("due_at", "pk"))
-    tasks.sort(key=lambda t: (t.status != TaskStatus.OPEN, t.due_at, t.pk))
-    for task in tasks:
-        task.overdue = is_overdue(task, now)  # type: ignore[attr-defined]
-    detail.follow_through_tasks = tasks  # type: ignore[attr-defined]
+    case's tasks, open first, soonest first. A lazy queryset: one query when a page shows it,
+    none for the endpoints that do not."""
+    tasks = (FollowThroughTask.objects.filter(case_id=detail.case.pk)
+             .select_related("owner", "done_by")
+             .annotate(closed=DbCase(When(status=TaskStatus.OPEN, then=Value(0)), default=Value(1)))
+             .order_by("closed", "due_at", "pk"))
+    detail.follow_through_tasks = with_overdue(tasks)  # type: ignore[attr-defined]
 
 
 def implementation_shares(*, decisions: Any, now: dt.datetime | None = None,
