@@ -68,7 +68,7 @@ def my_tasks(*, user: User, limit: int = 8) -> MyTasks:
                          overdue=Count("pk", filter=Q(owner=user, due_at__lt=now)),
                          unassigned=Count("pk", filter=Q(owner=None))))
     tasks = list(tasks_in_scope(user=user, scope="mine", now=now).order_by("due_at", "pk")
-                 .select_related("case")[:limit])
+                 .select_related("case__patient")[:limit])
     for task in tasks:
         task.overdue = task.due_at < now  # type: ignore[attr-defined]
     return MyTasks(tasks, counts["open"], counts["overdue"],
@@ -88,7 +88,7 @@ def fill_case_status(detail: CaseDetail) -> None:
     case's tasks, open first, soonest first. A lazy queryset: one query when a page shows it,
     none for the endpoints that do not."""
     tasks = (FollowThroughTask.objects.filter(case_id=detail.case.pk)
-             .select_related("owner", "done_by")
+             .select_related("owner", "done_by", "decision")
              .annotate(closed=DbCase(When(status=TaskStatus.OPEN, then=Value(0)), default=Value(1)))
              .order_by("closed", "due_at", "pk"))
     detail.follow_through_tasks = with_overdue(tasks)  # type: ignore[attr-defined]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "followthrough"
+
+urlpatterns = [
+    path("", views.task_list, name="task-list"),
+    path("<id:task_id>/done/", views.task_done, name="task-done"),
+    path("<id:task_id>/not-done/", views.task_not_done, name="task-not-done"),
+]

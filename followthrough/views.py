@@ -1,0 +1,107 @@
+"""The tasks page (/tasks/: mine, my teams', overdue, the coordinators' queue) and its done and
+not-done forms. Thin: the selectors decide what is seen (the access rule), the services write."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import audit
+from tumorboard.errors import Conflict
+from tumorboard.models import User
+from tumorboard.roles import CARE_ROLES, Role
+from tumorboard.views import role_required
+
+from . import selectors, services
+from .forms import TaskDoneForm, TaskNotDoneForm
+from .models import FollowThroughTask
+
+PAGE_SIZE = 100
+
+
+def _task(user: User, task_id: int) -> FollowThroughTask:
+    task = selectors.task_list_visible_to(user=user).select_related("case").filter(
+        pk=task_id).first()
+    if task is None:
+        audit.record_denied(actor=user, case_id=None, what="follow_through_task")
+        raise Http404("No such task.")
+    return task
+
+
+@role_required(*CARE_ROLES)
+def task_list(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    scopes = list(selectors.SCOPES if user.role == Role.COORDINATOR else selectors.SCOPES[:3])
+    scope = request.GET.get("scope") or ("unassigned" if user.role == Role.COORDINATOR
+                                         else "mine")
+    if scope not in scopes:
+        raise Http404("No such list.")
+    now = timezone.now()
+    tasks = list(selectors.with_overdue(selectors.tasks_in_scope(user=user, scope=scope, now=now),
+                                        now)
+                 .select_related("case__patient").order_by("due_at", "pk")[:PAGE_SIZE])
+    audit.record_list_read(actor=user, case_ids=sorted({t.case_id for t in tasks}),
+                           what="follow_through_tasks")
+    return render(request, "followthrough/task_list.html", {
+        "tasks": tasks, "scope": scope, "scopes": scopes, "now": now,
+        "done_form": TaskDoneForm(), "not_done_form": TaskNotDoneForm()})
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):  # local pages only
+        return redirect(target)
+    return redirect("followthrough:task-list")
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    user = cast(User, request.user)
+    task = _task(user, task_id)
+    form = TaskDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Task {task.pk} not marked done: done on: give a date "
+                                f"(YYYY-MM-DD).")
+        return _back(request)
+    try:
+        services.task_done(task=task, actor=user, done_on=form.cleaned_data["done_on"])
+    except ValidationError as error:
+        messages.error(request, f"Task {task.pk} not marked done: " + "; ".join(
+            f"{field.replace('_', ' ')}: {'; '.join(msgs)}"
+            for field, msgs in error.message_dict.items()))
+    except Conflict as error:
+        messages.error(request, f"Task {task.pk}: {error}.")
+    except PermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    else:
+        messages.success(request, f"Task {task.pk} ({task.get_kind_display().lower()}) done.")
+    return _back(request)
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def task_not_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    user = cast(User, request.user)
+    task = _task(user, task_id)
+    form = TaskNotDoneForm(request.POST)
+    reason = form.cleaned_data["not_done_reason"] if form.is_valid() else ""
+    try:
+        services.task_not_done(task=task, actor=user, reason=reason)
+    except ValidationError as error:
+        messages.error(request, f"Task {task.pk} not closed: " + "; ".join(
+            f"{field.replace('_', ' ')}: {'; '.join(msgs)}"
+            for field, msgs in error.message_dict.items()))
+    except Conflict as error:
+        messages.error(request, f"Task {task.pk}: {error}.")
+    except PermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    else:
+        messages.success(request, f"Task {task.pk} closed as not done.")
+    return _back(request)
