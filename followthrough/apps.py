@@ -7,6 +7,7 @@ class FollowThroughConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.selectors import register_case_status_part
+        from meetings.metrics import register_measure_part
 
         from . import receivers, selectors
 
@@ -14,3 +15,6 @@ class FollowThroughConfig(AppConfig):
         receivers.connect()
         # The case status and page show the case's follow-through tasks.
         register_case_status_part("followthrough", selectors.fill_case_status)
+        # The 30- and 90-day implementation shares (CLINICAL.md §14) come from the tasks.
+        register_measure_part("followthrough", selectors.IMPLEMENTATION_MEASURES,
+                              selectors.implementation_by_month)

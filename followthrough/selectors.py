@@ -94,23 +94,30 @@ def fill_case_status(detail: CaseDetail) -> None:
     detail.follow_through_tasks = with_overdue(tasks)  # type: ignore[attr-defined]
 
 
-def implementation_shares(*, decisions: Any, now: dt.datetime | None = None,
-                          ) -> dict[str, dict[str, Any]]:
-    """CLINICAL.md §14, from the tasks (§15): of the tasks due within 30 (90) days of their
-    decision, and whose 30 (90) days have passed, the share done within 30 (90) days of the
-    decision. ``decisions`` is a queryset of ``meetings.Decision``. One query."""
-    now = now or timezone.now()
-    tasks = list(FollowThroughTask.objects.filter(decision__in=decisions)
-                 .values_list("status", "due_at", "done_at", "decision__decided_at"))
-    result = {}
-    for days in (30, 90):
-        window = dt.timedelta(days=days)
-        counted = [(status, done_at, decided) for status, due_at, done_at, decided in tasks
-                   if due_at <= decided + window and decided + window <= now]
-        done = len([1 for status, done_at, decided in counted
-                    if status == TaskStatus.DONE and done_at is not None
-                    and done_at <= decided + window])
-        result[f"within_{days}_days"] = {
-            "tasks": len(counted), "done": done,
-            "share": round(done / len(counted), 3) if counted else None}
-    return result
+#: The quality measures of CLINICAL.md §14 this app computes (meetings.metrics shows them).
+IMPLEMENTATION_MEASURES = ("share_tasks_done_30_days", "share_tasks_done_90_days")
+
+
+def implementation_by_month(user: User, now: dt.datetime) -> dict[str, dict[str, Any]]:
+    """CLINICAL.md §14 "share of MDT decisions carried out at 30 and 90 days", from the tasks
+    (§15), per month of the decision, over the cases ``user`` sees: of the tasks due within 30
+    (90) days of their decision, once those 30 (90) days have passed, the share done within 30
+    (90) days of the decision (a task not done counts against it). One query."""
+    tasks = (FollowThroughTask.objects
+             .filter(visible_case_condition(user=user, case_ref="case_id"))
+             .values_list("status", "due_at", "done_at", "decision__decided_at"))
+    counts: dict[str, dict[int, list[int]]] = {}
+    for status, due_at, done_at, decided in tasks:
+        month = timezone.localtime(decided).strftime("%Y-%m")
+        for days in (30, 90):
+            window = dt.timedelta(days=days)
+            if due_at > decided + window or decided + window > now:
+                continue
+            done = (status == TaskStatus.DONE and done_at is not None
+                    and done_at <= decided + window)
+            tally = counts.setdefault(month, {}).setdefault(days, [0, 0])
+            tally[0] += int(done)
+            tally[1] += 1
+    return {month: {f"share_tasks_done_{days}_days": round(done / total, 3)
+                    for days, (done, total) in by_days.items()}
+            for month, by_days in counts.items()}
