@@ -78,7 +78,9 @@ class FollowThroughTask(models.Model):
 
 
 class MinutesSignoff(models.Model):
-    """The chair's sign-off of the minutes of a finalized meeting: one per meeting."""
+    """The chair's sign-off of the minutes of a finalized meeting: one per meeting. The signed
+    minutes are then issued as a PDF, rendered by a worker (followthrough.minutes); ``file`` is
+    empty until it is."""
 
     meeting = models.OneToOneField("meetings.Meeting", on_delete=models.PROTECT,
                                    related_name="minutes_signoff")
@@ -86,6 +88,11 @@ class MinutesSignoff(models.Model):
                                   related_name="+")
     signed_at = models.DateTimeField()
     note = models.TextField(blank=True)
+    # MEDIA_ROOT/minutes/<random>.pdf: no name or MRN in a file name.
+    file = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"minutes of meeting {self.meeting_id} signed off"

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.utils import timezone
 
-from cases.access import visible_case_condition
+from cases.access import case_list_visible_to, visible_case_condition
 from cases.selectors import CaseDetail
 from tumorboard.models import TeamMembership, User
 
@@ -121,3 +121,9 @@ def implementation_by_month(user: User, now: dt.datetime) -> dict[str, dict[str,
     return {month: {f"share_tasks_done_{days}_days": round(done / total, 3)
                     for days, (done, total) in by_days.items()}
             for month, by_days in counts.items()}
+
+
+def sees_all_cases(*, user: User, case_ids: list[int]) -> bool:
+    """Whether ``user`` sees every one of these cases (the signed minutes hold them all)."""
+    wanted = set(case_ids)
+    return case_list_visible_to(user=user).filter(pk__in=wanted).count() == len(wanted)

@@ -338,4 +338,7 @@ def minutes_signoff(*, meeting: Meeting, actor: User, note: str = "") -> Minutes
     case_ids = list(meeting.items.values_list("case_id", flat=True))
     audit.record(actor=actor, action=AuditAction.CREATE, obj=signoff, case_ids=case_ids,
                  detail={"meeting": meeting.pk})
+    from .tasks import issue_minutes  # followthrough.tasks imports the services
+
+    issue_minutes.delay_on_commit(signoff.pk)
     return signoff

@@ -11,3 +11,12 @@ from . import services
 def escalate_overdue() -> dict[str, int]:
     """Beat, every minute: overdue tasks alert their owner, then the coordinators (§15)."""
     return services.escalate_overdue()
+
+
+@shared_task(name="followthrough.tasks.issue_minutes", autoretry_for=(OSError,),
+             retry_backoff=True, max_retries=5)
+def issue_minutes(signoff_id: int) -> bool:
+    """Render and store the signed minutes (followthrough.minutes); idempotent."""
+    from . import minutes
+
+    return minutes.minutes_issue(signoff_id=signoff_id)

@@ -7,20 +7,22 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import audit
+from cases.models import AuditAction
+from meetings.selectors import meeting_get_visible
 from tumorboard.errors import Conflict
 from tumorboard.models import User
 from tumorboard.roles import CARE_ROLES, Role
 from tumorboard.views import role_required
 
-from . import selectors, services
+from . import minutes, selectors, services
 from .forms import TaskDoneForm, TaskNotDoneForm
-from .models import FollowThroughTask
+from .models import FollowThroughTask, MinutesSignoff
 
 PAGE_SIZE = 100
 
@@ -105,3 +107,41 @@ def task_not_done(request: HttpRequest, task_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Task {task.pk} closed as not done.")
     return _back(request)
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def minutes_signoff(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The chair signs off the minutes of a finalized meeting; they are issued as a PDF."""
+    user = cast(User, request.user)
+    meeting = meeting_get_visible(user=user, meeting_id=meeting_id)
+    try:
+        services.minutes_signoff(meeting=meeting, actor=user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, "Not done: " + "; ".join(error.messages))
+    except Conflict as error:
+        messages.error(request, f"Not done: {error}.")
+    except PermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    else:
+        messages.success(request, "Minutes signed off; the PDF is being issued.")
+    return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+@role_required(*CARE_ROLES)
+def minutes_download(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The signed minutes: for those who see every case on the meeting's agenda (the minutes
+    hold them all); anyone else gets 404, as for a meeting they do not see."""
+    user = cast(User, request.user)
+    meeting = meeting_get_visible(user=user, meeting_id=meeting_id)
+    signoff = MinutesSignoff.objects.filter(meeting=meeting).first()
+    path = minutes.minutes_path(signoff) if signoff is not None else None
+    case_ids = list(meeting.items.values_list("case_id", flat=True))
+    if signoff is None or path is None or not selectors.sees_all_cases(user=user,
+                                                                      case_ids=case_ids):
+        raise Http404("No signed minutes.")
+    audit.record(actor=user, action=AuditAction.EXPORT, obj=signoff, case_ids=case_ids,
+                 detail={"meeting": meeting.pk, "sha256": signoff.sha256})
+    response = FileResponse(path.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"meeting-{meeting.pk}-signed-minutes.pdf")
+    return cast(HttpResponse, response)
