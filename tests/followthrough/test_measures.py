@@ -63,3 +63,10 @@ def test_a_window_not_yet_over_is_not_counted(session, coordinator, neurosurgeon
     client.force_login(breast_surgeon)
     rows = client.get(reverse("meetings:metrics")).context["rows"]
     assert all(r["share_tasks_done_30_days"] is None for r in rows)
+
+
+def test_the_measure_part_is_registered():
+    from followthrough.selectors import IMPLEMENTATION_MEASURES, implementation_by_month
+    from meetings.metrics import measure_parts
+
+    assert measure_parts()["followthrough"] == (IMPLEMENTATION_MEASURES, implementation_by_month)
