@@ -33,6 +33,7 @@ def seed_follow_through(people: DemoPeople) -> int:
         due_at=past.starts_at + timedelta(days=3))
     done = tasks.filter(status=TaskStatus.OPEN).exclude(pk__in=list(firsts)).exclude(
         owner=None).order_by("pk").first()
-    if done is not None and not tasks.filter(status=TaskStatus.DONE).exists():
+    if (done is not None and done.owner is not None
+            and not tasks.filter(status=TaskStatus.DONE).exists()):
         services.task_done(task=done, actor=done.owner)
     return tasks.count()
