@@ -45,7 +45,7 @@ THREE_MONTHS = dt.timedelta(days=90)
 
 class TaskKind(models.TextChoices):
     SURGERY_BOOKED = "surgery_booked", "Surgery booked"
-    PREOP_CHECKS = "preop_checks", "Pre-operative checks cleared (§10)"
+    PREOP_CHECKS = "preop_checks", "Pre-operative checks cleared"
     RADIATION_REFERRAL = "radiation_referral", "Radiation oncology referral"
     RADIOTHERAPY_STARTED = "radiotherapy_started", "Radiotherapy planned and started"
     SYSTEMIC_RESUMED = "systemic_resumed", "Systemic therapy resumed"

@@ -16,8 +16,9 @@ from cases import audit
 from cases.models import AuditAction
 from meetings.selectors import meeting_get_visible
 from tumorboard.errors import Conflict
+from tumorboard.lookups import as_id
 from tumorboard.models import User
-from tumorboard.roles import CARE_ROLES, Role
+from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
 from tumorboard.views import role_required
 
 from . import minutes, selectors, services
@@ -50,9 +51,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
                  .select_related("case__patient").order_by("due_at", "pk")[:PAGE_SIZE])
     audit.record_list_read(actor=user, case_ids=sorted({t.case_id for t in tasks}),
                            what="follow_through_tasks")
+    clinicians = (list(User.objects.filter(role__in=CLINICAL_ROLES, is_active=True,
+                                           institution_id=user.institution_id)
+                       .order_by("last_name", "first_name", "pk"))
+                  if user.role == Role.COORDINATOR and user.institution_id is not None else [])
     return render(request, "followthrough/task_list.html", {
         "tasks": tasks, "scope": scope, "scopes": scopes, "now": now,
-        "done_form": TaskDoneForm(), "not_done_form": TaskNotDoneForm()})
+        "clinicians": clinicians})
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -106,6 +111,30 @@ def task_not_done(request: HttpRequest, task_id: int) -> HttpResponse:
         raise PermissionDenied(str(error)) from None
     else:
         messages.success(request, f"Task {task.pk} closed as not done.")
+    return _back(request)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
+    """An MDT coordinator gives a task (from the queue of unassigned tasks) to a clinician."""
+    user = cast(User, request.user)
+    task = _task(user, task_id)
+    owner_id = as_id(request.POST.get("owner", ""))
+    owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+    try:
+        if owner is None:
+            raise ValidationError({"owner": "choose the clinician who will own the task"})
+        services.task_assign(task=task, actor=user, owner=owner)
+    except ValidationError as error:
+        messages.error(request, f"Task {task.pk} not assigned: " + "; ".join(
+            f"{field}: {'; '.join(msgs)}" for field, msgs in error.message_dict.items()))
+    except Conflict as error:
+        messages.error(request, f"Task {task.pk}: {error}.")
+    except PermissionDenied as error:
+        raise PermissionDenied(str(error)) from None
+    else:
+        messages.success(request, f"Task {task.pk} assigned to {owner.display_name}.")
     return _back(request)
 
 

@@ -116,3 +116,25 @@ def test_the_tasks_page_runs_a_constant_number_of_queries(client, tasks, neurosu
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get(url).content.decode()
     assert page.count('<tr id="task-') == 3
+
+
+def test_the_coordinator_assigns_a_queued_task_from_the_page(client, tasks, coordinator,
+                                                             oncologist, neurosurgeon):
+    task = tasks["radiotherapy_started"]
+    client.force_login(coordinator)
+    page = client.get(reverse("followthrough:task-list") + "?scope=unassigned").content.decode()
+    assert f'id="owner-{task.pk}"' in page
+    url = reverse("followthrough:task-assign", args=[task.pk])
+    response = client.post(url, {"owner": ""}, follow=True)
+    assert "owner: choose the clinician" in response.content.decode()
+    response = client.post(url, {"owner": str(coordinator.pk)}, follow=True)
+    assert "owner: the owner of a task is an active clinician" in response.content.decode()
+    task.refresh_from_db()
+    assert task.owner is None
+    client.post(url, {"owner": str(oncologist.pk)})
+    task.refresh_from_db()
+    assert task.owner == oncologist
+    client.force_login(neurosurgeon)  # only the coordinators assign
+    client.post(url, {"owner": str(neurosurgeon.pk)})
+    task.refresh_from_db()
+    assert task.owner == oncologist
