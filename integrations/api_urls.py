@@ -22,8 +22,9 @@ fhir_urls = [
         "ServiceRequest", read.service_request,
         "A referral as a FHIR R4 ServiceRequest (priority from urgency)").as_view(),
          name="api-fhir-servicerequest"),
-    path("fhir/Task/<id:pk>", fhir.read_view(
-        "Task", read.task, "A referral's triage as a FHIR R4 Task").as_view(),
+    path("fhir/Task/<str:pk>", fhir.read_view(
+        "Task", read.any_task, "A referral's triage (id: the referral's), or a follow-through "
+                               "task of an MDT decision (id ft-<id>), as a FHIR R4 Task").as_view(),
          name="api-fhir-task"),
     path("fhir/Observation/<str:pk>", fhir.read_view(
         "Observation", read.observation,

@@ -13,12 +13,15 @@ number of rows.
   before the operation (surgery is the treatment the timeline records);
 - decisions carried out at 30 and 90 days (share): decisions old enough to be judged, carried out
   within 30 (90) days;
-- meetings with quorum (share): finalized meetings of the month that had quorum.
+- meetings with quorum (share): finalized meetings of the month that had quorum;
+- whatever a higher app registers with ``register_measure_part`` (followthrough: the 30- and
+  90-day implementation shares computed from the follow-through tasks, §15).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
@@ -40,6 +43,20 @@ MEASURES = (
     "share_discussed_before_treatment", "share_carried_out_30_days",
     "share_carried_out_90_days", "share_meetings_with_quorum",
 )  # fmt: skip
+
+
+#: Measures a higher app computes from its own rows: (user, now) -> {month: {measure: value}},
+#: over what the user may see. Registered from the app's ``ready`` (DESIGN.md, Layers).
+MeasurePart = Callable[[User, datetime], dict[str, dict[str, Any]]]
+_PARTS: dict[str, tuple[tuple[str, ...], MeasurePart]] = {}
+
+
+def register_measure_part(name: str, measures: tuple[str, ...], part: MeasurePart) -> None:
+    _PARTS[name] = (measures, part)
+
+
+def measure_parts() -> dict[str, tuple[tuple[str, ...], MeasurePart]]:
+    return dict(_PARTS)
 
 
 def _month(value: datetime) -> str:
@@ -111,6 +128,10 @@ def monthly_measures(*, user: User, now: datetime | None = None) -> list[dict[st
         if finalized is not None:
             buckets[_month(finalized)]["quorum"].append(1.0 if quorum else 0.0)
 
+    extra = [(names, part(user, now)) for names, part in _PARTS.values()]
+    for _, by_month in extra:
+        for key in by_month:
+            buckets[key]  # a month with only these measures is a row too
     rows = []
     for key in sorted(buckets, reverse=True):
         b = buckets[key]
@@ -125,8 +146,10 @@ def monthly_measures(*, user: User, now: datetime | None = None) -> list[dict[st
             "share_carried_out_30_days": _share(int(sum(b["carried_30"])), len(b["carried_30"])),
             "share_carried_out_90_days": _share(int(sum(b["carried_90"])), len(b["carried_90"])),
             "share_meetings_with_quorum": _share(int(sum(b["quorum"])), len(b["quorum"])),
+            **{name: by_month.get(key, {}).get(name) for names, by_month in extra
+               for name in names},
         })
     return rows
 
 
-__all__ = ["MEASURES", "monthly_measures"]
+__all__ = ["MEASURES", "monthly_measures", "register_measure_part"]

@@ -211,3 +211,6 @@ class MetricsMonthSerializer(serializers.Serializer):
     share_carried_out_30_days = serializers.FloatField(allow_null=True)
     share_carried_out_90_days = serializers.FloatField(allow_null=True)
     share_meetings_with_quorum = serializers.FloatField(allow_null=True)
+    # From the follow-through tasks (followthrough, CLINICAL.md §14-15); null without tasks.
+    share_tasks_done_30_days = serializers.FloatField(allow_null=True, required=False)
+    share_tasks_done_90_days = serializers.FloatField(allow_null=True, required=False)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases import audit
 from cases.selectors import case_next_step
 from cases.views import case_rows
+from followthrough.selectors import my_tasks
 from meetings.selectors import upcoming_meetings_for
 from meetings.views import upcoming_context
 from referrals.selectors import overdue_referrals
@@ -38,6 +39,12 @@ def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
     teams = user.teams.select_related("institution").order_by("name")
     if user.role != Role.ADMIN:
         context = {**upcoming_context(user), **context}
+        # "My tasks" (CLINICAL.md §15): the open follow-through tasks of this person.
+        tasks = my_tasks(user=user)
+        if tasks.tasks:
+            audit.record_list_read(actor=user, case_ids=sorted({t.case_id for t in tasks.tasks}),
+                                   what="my_tasks")
+        context["my_tasks"] = tasks
     return render(request, template, {"teams": teams, **context})
 
 

@@ -56,6 +56,10 @@ SUBJECT = {
     Alert.Kind.CANCELLED: "Referral cancelled by the referring team",
     Alert.Kind.DECISION_RESPONSIBLE: "You are the responsible clinician of an MDT decision",
     Alert.Kind.WEEKEND_WATCH: "Weekend watch: due or escalating before the next working day",
+    Alert.Kind.TASK_ASSIGNED: "A follow-through task of an MDT decision is yours",
+    Alert.Kind.TASK_UNASSIGNED: "A follow-through task has no owner: assign it",
+    Alert.Kind.TASK_OVERDUE: "Your follow-through task is overdue",
+    Alert.Kind.TASK_ESCALATED: "A follow-through task is overdue by more than 24 hours",
 }
 
 

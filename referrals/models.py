@@ -228,6 +228,11 @@ class AlertKind(models.TextChoices):
     ESCALATION_TEAM = "escalation_team", "Escalation: receiving team"
     ESCALATION_LEAD = "escalation_lead", "Escalation: lead and coordinator"
     WEEKEND_WATCH = "weekend_watch", "Due before the next working day"
+    # Follow-through tasks of a finalized MDT decision (followthrough, CLINICAL.md §15).
+    TASK_ASSIGNED = "task_assigned", "A follow-through task is yours"
+    TASK_UNASSIGNED = "task_unassigned", "A follow-through task has no owner"
+    TASK_OVERDUE = "task_overdue", "Your follow-through task is overdue"
+    TASK_ESCALATED = "task_escalated", "Overdue follow-through task (escalated)"
 
 
 class Alert(models.Model):

@@ -24,11 +24,13 @@ from tumorboard import health
 
 #: Written out by hand: what each higher app must have registered below it.
 EXPECTED_STATUS_PARTS = {"referrals": "referrals.selectors.fill_case_status",
-                         "meetings": "meetings.selectors.fill_case_status"}
+                         "meetings": "meetings.selectors.fill_case_status",
+                         "followthrough": "followthrough.selectors.fill_case_status"}
 EXPECTED_FINDINGS_RECEIVERS = {"referrals.triggers.on_findings_changed"}
 EXPECTED_SHOWN_CHECKS = {"rate_limiter": "integrations.throttling.store_report"}
 EXPECTED_REFERRAL_RECEIVERS = {"integrations.receivers.referral_status_webhook"}
-EXPECTED_FINALIZE_RECEIVERS = {"integrations.receivers._decisions_finalized"}
+EXPECTED_FINALIZE_RECEIVERS = {"integrations.receivers._decisions_finalized",
+                               "followthrough.receivers.tasks_for_finalized_meeting"}
 
 
 def _name(function: object) -> str:

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("cases.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("meetings.api_urls")),
+    path("", include("followthrough.api_urls")),
     path("", include("integrations.api_urls")),
 ]

@@ -32,6 +32,12 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "referrals.tasks.weekend_watch",
             "schedule": 900.0,
         },
+        # Follow-through tasks (CLINICAL.md §15): overdue alerts the owner, 24 h later the
+        # MDT coordinators.
+        "followthrough-escalate-overdue": {
+            "task": "followthrough.tasks.escalate_overdue",
+            "schedule": 60.0,
+        },
         # The alert outbox: re-enqueue alerts still unsent (a crash, a broker that lost its queue).
         "referrals-resend-unsent-alerts": {
             "task": "referrals.tasks.resend_unsent_alerts",

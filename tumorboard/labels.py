@@ -107,6 +107,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "escalation_team": "Escalation: receiving team",
         "escalation_lead": "Escalation: lead and coordinator",
         "weekend_watch": "Weekend watch: due before the next working day",
+        "task_assigned": "A follow-through task is yours",
+        "task_unassigned": "A follow-through task has no owner",
+        "task_overdue": "Your follow-through task is overdue",
+        "task_escalated": "Overdue follow-through task (escalated)",
     },
     "packet_kind": {"packet": "Meeting packet", "minutes": "Minutes"},
     "outcome": {

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
     path("meetings/", include("meetings.urls")),
+    path("tasks/", include("followthrough.urls")),
     path("admin/", admin.site.urls),
     path("", include("portal.urls")),
     path("api/v1/", include("tumorboard.api_urls")),

@@ -28,9 +28,13 @@ DOCUMENTATION: dict[str, str] = {
                    "assessment.",
     "ServiceRequest": "A referral between breast oncology and neurosurgery; priority from its "
                       "urgency.",
-    "Task": "The triage of a referral (one per ServiceRequest, same id); owner is the "
-            "receiving team. Follow-up tasks of MDT decisions are not in the data model and "
-            "are not served.",
+    "Task": "Two kinds. The triage of a referral (one per ServiceRequest, same id); owner is "
+            "the receiving team. The follow-through tasks of a finalized MDT decision "
+            "(CLINICAL.md §15; id ft-<task id>, basedOn its CarePlan): code from "
+            "CodeSystem/follow-through-task, status ready (open), completed (done, "
+            "executionPeriod.end the date) or cancelled (not done, statusReason the reason), "
+            "restriction.period.end the due time, owner the clinician (none: the MDT "
+            "coordinators' queue). A search returns both kinds, the triage Tasks first.",
     "CarePlan": "An MDT decision: draft until the meeting is finalized, then active, completed "
                 "once carried out.",
 }

@@ -16,13 +16,14 @@ from cases import audit
 from cases.access import case_list_visible_to, visible_case_condition
 from cases.models import Assessment, AuditAction, Case, SpinalLesion
 from cases.selectors import case_get_visible, patient_get_visible, patient_list_visible_to
+from followthrough.models import FollowThroughTask
 from meetings.models import Decision
 from referrals.models import Referral
 from tumorboard.lookups import as_id
 from tumorboard.models import User
 
 from . import codes, oncology, resources
-from .search import Search, date_q, id_q, reference_q, token
+from .search import Search, date_q, id_q, reference_ids, reference_q, token
 
 Page = tuple[int, list[dict[str, Any]]]  # (total matches, the page's resources)
 
@@ -95,6 +96,31 @@ def task(*, user: User, pk: object) -> dict[str, Any]:
     return resources.task(row, case=row.case)
 
 
+def _follow_through(user: User) -> QuerySet[FollowThroughTask]:
+    return (FollowThroughTask.objects
+            .filter(visible_case_condition(user=user, case_ref="case_id"))
+            .select_related("case", "owner"))
+
+
+def any_task(*, user: User, pk: str) -> dict[str, Any]:
+    """``Task/<referral id>``: a referral's triage; ``Task/ft-<id>``: a follow-through task."""
+    prefix = resources.FOLLOW_THROUGH_PREFIX
+    if str(pk).startswith(prefix):
+        return follow_through_task(user=user, pk=str(pk)[len(prefix):])
+    if not str(pk).isdigit():
+        raise Http404("No such task.")
+    return task(user=user, pk=pk)
+
+
+def follow_through_task(*, user: User, pk: object) -> dict[str, Any]:
+    """A follow-through task of an MDT decision (CLINICAL.md §15), by its row id."""
+    row = _follow_through(user).filter(pk=_pk(pk)).first()
+    if row is None:
+        raise Http404("No such task.")
+    _exported(user, row.case, "task", row.pk)
+    return resources.follow_through_task(row, case=row.case)
+
+
 def care_plan(*, user: User, pk: object) -> dict[str, Any]:
     row = _decisions(user).filter(pk=_pk(pk)).first()
     if row is None:
@@ -133,6 +159,8 @@ def case_bundle(*, user: User, case_id: object, base_url: str) -> dict[str, Any]
     referrals = list(case.referrals.select_related("sender", "receiving_team").order_by("pk"))
     assessments = list(case.assessments.select_related("created_by").order_by("pk"))
     decisions = list(_decisions().filter(item__case=case).order_by("pk"))
+    tasks = list(FollowThroughTask.objects.filter(case=case).select_related("owner")
+                 .order_by("pk"))
     found = [resources.patient(case.patient),
              *oncology.conditions(case, case.lesions.order_by("pk"))]
     for referral in referrals:
@@ -140,6 +168,7 @@ def case_bundle(*, user: User, case_id: object, base_url: str) -> dict[str, Any]
                   resources.task(referral, case=case)]
     found += [res for row in assessments for res in oncology.assessment_observations(row, case)]
     found += [resources.care_plan(row, case=case) for row in decisions]
+    found += [resources.follow_through_task(row, case=case) for row in tasks]
     _exported(user, case, "bundle", case.pk)
     return resources.bundle(case=case, resources=found, base_url=base_url)
 
@@ -177,6 +206,33 @@ def search_patients(*, user: User, search: Search) -> Page:
     return total, [resources.patient(row) for row in page]
 
 
+def _owner_qs(search: Search) -> tuple[Q, Q]:
+    """``owner``: a referral's Task is owned by a team (``CareTeam/<id>`` or a bare id), a
+    follow-through Task by a clinician (``Practitioner/<id>``). Each occurrence ANDed, the
+    values of one ORed; a value of the other kind matches nothing of this one."""
+    teams_q, people_q = Q(), Q()
+    for alternatives in search.values("owner"):
+        teams, people = [], []
+        for value in alternatives:
+            if value.rstrip("/").rsplit("/", 2)[-2:-1] == ["Practitioner"]:
+                people += reference_ids("owner", [value], "Practitioner")
+            else:
+                teams += reference_ids("owner", [value], "CareTeam")
+        teams_q &= Q(receiving_team_id__in=teams)
+        people_q &= Q(owner_id__in=people)
+    return teams_q, people_q
+
+
+def _follow_through_ids_q(search: Search) -> Q:
+    condition = Q()
+    prefix = resources.FOLLOW_THROUGH_PREFIX
+    for alternatives in search.values("_id"):
+        ids = [as_id(v[len(prefix):]) for v in alternatives
+               if v.startswith(prefix) and v[len(prefix):].isdigit()]
+        condition &= Q(pk__in=[i for i in ids if i is not None and i < 10**18])
+    return condition
+
+
 def search_referrals(*, user: User, search: Search, as_task: bool) -> Page:
     rows = _referrals(user).filter(
         id_q(search), reference_q("patient", search, "case__patient_id"),
@@ -184,11 +240,36 @@ def search_referrals(*, user: User, search: Search, as_task: bool) -> Page:
         _status_q(search, resources.TASK_STATUS if as_task
                   else resources.SERVICE_REQUEST_STATUS))
     if as_task:
-        rows = rows.filter(reference_q("owner", search, "receiving_team_id", kind="CareTeam"))
+        return search_tasks(user=user, search=search, referrals=rows)
     total, page = _page(rows, search)
-    _searched(user, "Task" if as_task else "ServiceRequest", {r.case_id for r in page}, total)
-    mapping = resources.task if as_task else resources.service_request
-    return total, [mapping(row, case=row.case) for row in page]
+    _searched(user, "ServiceRequest", {r.case_id for r in page}, total)
+    return total, [resources.service_request(row, case=row.case) for row in page]
+
+
+def search_tasks(*, user: User, search: Search, referrals: QuerySet[Referral]) -> Page:
+    """Both kinds of Task: the triage of each referral (id: the referral's), then the
+    follow-through tasks of MDT decisions (id ``ft-<id>``), one sequence for the paging; a
+    constant number of queries."""
+    teams_q, people_q = _owner_qs(search)
+    referrals = referrals.filter(teams_q)
+    tasks = _follow_through(user).filter(
+        _follow_through_ids_q(search), people_q,
+        reference_q("patient", search, "case__patient_id"),
+        date_q("_lastUpdated", search, "updated_at"),
+        _status_q(search, resources.FOLLOW_THROUGH_STATUS))
+    first_total = referrals.count()
+    total = first_total + tasks.count()
+    start, end = search.offset, search.offset + search.count
+    found = [resources.task(row, case=row.case)
+             for row in referrals.order_by("pk")[start:end]] if start < first_total else []
+    rest = max(0, end - max(start, first_total))
+    if rest:
+        skip = max(0, start - first_total)
+        found += [resources.follow_through_task(row, case=row.case)
+                  for row in tasks.order_by("pk")[skip:skip + rest]]
+    case_ids = {as_id(res["for"]["reference"].rsplit("/", 1)[-1]) or 0 for res in found}
+    _searched(user, "Task", case_ids, total)
+    return total, found
 
 
 def search_care_plans(*, user: User, search: Search) -> Page:

@@ -156,6 +156,41 @@ def task(row: Referral, *, case: Case) -> dict[str, Any]:
     }), updated=row.updated_at)
 
 
+#: Follow-through task status -> FHIR Task.status (CLINICAL.md §15: done, or not done with a
+#: reason).
+FOLLOW_THROUGH_STATUS = {"open": "ready", "done": "completed", "not_done": "cancelled"}
+FOLLOW_THROUGH_PREFIX = "ft-"
+
+
+def follow_through_task(row: Any, *, case: Case) -> dict[str, Any]:
+    """A follow-through task of a finalized MDT decision (CLINICAL.md §15): id ``ft-<id>`` (the
+    triage Tasks have the bare ids of their referrals), based on the decision's CarePlan; owner
+    the clinician (none: the MDT coordinators' queue), due time as the restriction's end."""
+    return stamp(drop_none({
+        "resourceType": "Task",
+        "id": f"{FOLLOW_THROUGH_PREFIX}{row.pk}",
+        "status": FOLLOW_THROUGH_STATUS[row.status],
+        "businessStatus": {
+            "coding": [{"system": codes.system("CodeSystem/follow-through-state"),
+                        "code": row.status, "display": row.get_status_display()}],
+            "text": row.get_status_display(),
+        },
+        "intent": "order",
+        "code": {"coding": [{"system": codes.system("CodeSystem/follow-through-task"),
+                             "code": row.kind, "display": row.get_kind_display()}],
+                 "text": row.get_kind_display()},
+        "basedOn": [ref("CarePlan", row.decision_id)],
+        "focus": ref("CarePlan", row.decision_id),
+        "for": ref("Patient", case.patient_id),
+        "authoredOn": instant(row.created_at),
+        "lastModified": instant(row.updated_at),
+        "owner": person(row.owner) if row.owner_id else None,
+        "restriction": {"period": {"end": instant(row.due_at)}},
+        "executionPeriod": {"end": instant(row.done_at)} if row.done_at else None,
+        "statusReason": {"text": row.not_done_reason} if row.not_done_reason else None,
+    }), updated=row.updated_at)
+
+
 def _score(code: str, display: str, value: int | None) -> dict[str, Any] | None:
     if value is None:
         return None

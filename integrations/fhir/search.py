@@ -46,8 +46,10 @@ PARAMS: dict[str, dict[str, tuple[str, str]]] = {
         "_id": ("token", "the logical id"),
         "patient": ("reference", "Patient/<id> or <id>"),
         "status": ("token", "Task.status"),
-        "owner": ("reference", "the owning team: CareTeam/<team id> or <team id> (the team "
-                               "is a logical reference, identifier system NamingSystem/team)"),
+        "owner": ("reference", "the owner: of a referral's triage, the team (CareTeam/<team "
+                               "id> or <team id>); of a follow-through task, the clinician "
+                               "(Practitioner/<user id>). Both are logical references "
+                               "(identifier systems NamingSystem/team and NamingSystem/user)"),
         "_lastUpdated": ("date", "meta.lastUpdated"),
     },
     "CarePlan": {

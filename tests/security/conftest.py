@@ -29,6 +29,7 @@ class World:
     alert: Alert | None
     meeting: Any
     item: Any
+    task: Any = None
 
     def kwargs(self) -> dict[str, int | str]:
         return {
@@ -40,6 +41,7 @@ class World:
             "event_id": self.case.phase_events.first().pk,
             "lesion_id": self.case.lesions.first().pk,
             "user_id": self.meeting.attendances.first().user_id,
+            "task_id": self.task.pk if self.task is not None else 0,
         }
 
 
@@ -53,7 +55,31 @@ def build_world(*, breast: User, neuro: User, coordinator: User, attendees: list
     items = meeting_services.agenda_populate(meeting=meeting, actor=coordinator)
     assert items, "the case did not reach the agenda"
     return World(case=case, referral=referral, alert=Alert.objects.filter(
-        referral=referral, recipient=neuro).first(), meeting=meeting, item=items[0])
+        referral=referral, recipient=neuro).first(), meeting=meeting, item=items[0],
+        task=_follow_through_task(items[0], neuro))
+
+
+def _follow_through_task(item: Any, owner: User) -> Any:
+    """A follow-through task of the case, from a decision of an earlier, finalized meeting (rows
+    as finalizing leaves them), so that the planned meeting's rows of the matrix are unchanged."""
+    from followthrough.models import FollowThroughTask
+    from meetings.models import AgendaItem, Decision, Meeting
+
+    now = timezone.now()
+    meeting = item.meeting
+    earlier = Meeting.objects.create(
+        mdt_team=meeting.mdt_team, starts_at=now - dt.timedelta(days=7), chair=meeting.chair,
+        coordinator=meeting.coordinator, created_by=meeting.coordinator, place="Room",
+        status=Meeting.Status.FINALIZED, finalized_at=now - dt.timedelta(days=7))
+    earlier_item = AgendaItem.objects.create(
+        meeting=earlier, case=item.case, position=1, referred_at=item.referred_at,
+        priority_reason="earlier")
+    decision = Decision.objects.create(
+        item=earlier_item, pathway="cebrt", responsible=owner, rationale="r",
+        follows_recommendation=True, decided_by=owner, decided_at=now - dt.timedelta(days=7))
+    return FollowThroughTask.objects.create(
+        case=item.case, decision=decision, kind="restaging_mri", owner=owner,
+        due_at=now + dt.timedelta(days=90), policy_version="follow-through v1")
 
 
 @pytest.fixture

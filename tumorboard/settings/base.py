@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "referrals",
     "scoring",
     "meetings",
+    "followthrough",
     "integrations",
     "portal",
 ]

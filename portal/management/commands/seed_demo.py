@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.demo import seed_cases
+from followthrough.demo import seed_follow_through
 from integrations.demo import seed_integration_client
 from meetings.demo import seed_meetings
 from referrals.demo import seed_referrals
@@ -23,11 +24,13 @@ class Command(BaseCommand):
             patients = seed_cases(people)
             referrals = seed_referrals(people)
             meetings = seed_meetings(people)
+            tasks = seed_follow_through(people)
             client, token = seed_integration_client(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people.users)} logins, {len(people.teams)} teams, "
-                f"{patients} synthetic patients, {referrals} referrals, {meetings} meetings."
+                f"{patients} synthetic patients, {referrals} referrals, {meetings} meetings, "
+                f"{tasks} follow-through tasks."
             )
         )
         if options["verbosity"] >= 1:
