@@ -306,7 +306,7 @@ class MeetingIcsView(MeetingView):
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
         meeting = self.meeting(meeting_id)
         body = ical.meeting_ics(meeting, selectors.attendance_rows(meeting=meeting))
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(body, content_type=ical.CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
         return response
 
