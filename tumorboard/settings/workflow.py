@@ -44,7 +44,7 @@ def _env_public_url(name: str, development: str) -> str:
             raise ImproperlyConfigured(f"{name}: required when DEBUG is off (a public "
                                        f"https:// URL, e.g. https://tumorboard.example.org)")
         return development
-    if not value.startswith(("https://", "http://")) or "://" == value[-3:]:
+    if not value.startswith(("https://", "http://")) or value.endswith("://"):
         raise ImproperlyConfigured(f"{name}: expected an http(s) URL, got {value!r}")
     return value
 
