@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("api/v1/", include("tumorboard.api_urls")),
 ]
+
+# A path under /api/ that matches no route answers JSON, as every other API error does.
+handler404 = "tumorboard.views.page_not_found"
