@@ -8,6 +8,8 @@ from typing import Any
 from rest_framework import serializers
 
 from scoring.calculators import LEVELS
+from scoring.serializers import ScoreSinsResultSerializer
+from tumorboard.api_fields import BlankAsNullChoiceField
 from tumorboard.converters import MAX_ID
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
@@ -15,6 +17,7 @@ from tumorboard.validators import no_line_breaks
 
 from . import deficit, timeline
 from .models import Assessment, Case, DutyTick, LesionImaging, Patient, PhaseEvent
+from .models.assessment import URGENCY_CHOICES
 from .models.lesion import (
     ALIGNMENT_CHOICES,
     BILSKY_CHOICES,
@@ -171,7 +174,7 @@ class LesionSerializer(serializers.Serializer):
     imagings = ImagingSerializer(many=True)
     progressed_within_6_weeks = serializers.BooleanField()
     progression_changes = serializers.ListField(child=serializers.CharField())
-    sins = serializers.DictField(allow_null=True, help_text="from the latest assessment")
+    sins = ScoreSinsResultSerializer(allow_null=True, help_text="from the latest assessment")
 
 
 class LesionCreateSerializer(serializers.Serializer):
@@ -210,6 +213,8 @@ class LesionCreateSerializer(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
+    urgency = BlankAsNullChoiceField(choices=URGENCY_CHOICES)
+
     class Meta:
         model = Assessment
         fields = ["id", "evaluated_at", "created_by", "rules_version", "subtype", "max_sins",
@@ -219,6 +224,8 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSummarySerializer(serializers.ModelSerializer):
+    urgency = BlankAsNullChoiceField(choices=URGENCY_CHOICES)
+
     class Meta:
         model = Assessment
         fields = ["id", "evaluated_at", "rules_version", "subtype", "max_sins", "max_bilsky",
@@ -276,6 +283,69 @@ class TimingCheckSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class CaseClinicalSerializer(serializers.ModelSerializer):
+    """The clinical picture of a case; a value not recorded is ``null``."""
+
+    bone_modifying_agent = BlankAsNullChoiceField(
+        choices=Case._meta.get_field("bone_modifying_agent").choices)
+    frankel = BlankAsNullChoiceField(choices=Case._meta.get_field("frankel").choices)
+    asia = BlankAsNullChoiceField(choices=Case._meta.get_field("asia").choices)
+    visceral_metastases = BlankAsNullChoiceField(
+        choices=Case._meta.get_field("visceral_metastases").choices)
+
+    class Meta:
+        model = Case
+        fields = [*CASE_CLINICAL_FIELDS, "subtype"]
+        read_only_fields = fields
+
+
+class CaseCareTeamSerializer(serializers.Serializer):
+    breast_team = serializers.IntegerField(source="breast_team_id", allow_null=True)
+    spine_team = serializers.IntegerField(source="spine_team_id", allow_null=True)
+    mdt_team = serializers.IntegerField(source="mdt_team_id", allow_null=True)
+    oncologists = serializers.SerializerMethodField()
+
+    def get_oncologists(self, case: Case) -> list[int]:
+        return sorted(user.pk for user in case.oncologists.all())
+
+
+class CaseOpenReferralSerializer(serializers.Serializer):
+    """An open referral of the case (referrals.selectors.case_open_referrals)."""
+
+    id = serializers.IntegerField()
+    direction = serializers.CharField(help_text="breast_to_neuro or neuro_to_breast")
+    status = serializers.CharField(help_text="the referral's state (referrals' state machine)")
+    urgency = serializers.ChoiceField(choices=URGENCY_CHOICES, allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    escalation_level = serializers.IntegerField()
+    triggers = serializers.ListField(child=serializers.CharField(), help_text="trigger codes")
+
+
+class CaseNextMeetingSerializer(serializers.Serializer):
+    """The open MDT meeting whose agenda holds the case (meetings.selectors.case_meetings)."""
+
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    status = serializers.CharField(help_text="planned, agenda_locked or in_session")
+    position = serializers.IntegerField(help_text="the case's place on the agenda")
+
+
+class CaseLastDecisionSerializer(serializers.Serializer):
+    """The latest MDT decision on the case (meetings.selectors.decision_summary)."""
+
+    id = serializers.IntegerField()
+    meeting = serializers.IntegerField()
+    meeting_status = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+    pathway = serializers.CharField(help_text="the NOMS pathway the board chose")
+    stabilisation = serializers.BooleanField()
+    urgency = serializers.ChoiceField(choices=URGENCY_CHOICES, allow_null=True)
+    responsible = serializers.IntegerField()
+    follows_recommendation = serializers.BooleanField()
+    carried_out = serializers.BooleanField(allow_null=True)
+    carried_out_at = serializers.DateField(allow_null=True)
+
+
 class CaseDetailSerializer(serializers.Serializer):
     """The case status: clinical picture, phase, urgency, lesions, latest assessment, and the
     referral and meeting fields. ``open_referrals``: the case's open referrals (id, direction,
@@ -291,34 +361,18 @@ class CaseDetailSerializer(serializers.Serializer):
     urgency = serializers.SerializerMethodField()
     version = serializers.IntegerField(source="case.version")
     updated_at = serializers.DateTimeField(source="case.updated_at")
-    clinical = serializers.SerializerMethodField()
-    care_team = serializers.SerializerMethodField()
+    clinical = CaseClinicalSerializer(source="case")
+    care_team = CaseCareTeamSerializer(source="case")
     lesions = LesionSerializer(many=True)
     latest_assessment = AssessmentSummarySerializer(source="case.latest_assessment",
                                                     allow_null=True)
     allowed_moves = serializers.ListField(child=serializers.ChoiceField(
         choices=timeline.Phase.choices))
     timing_checks = TimingCheckSerializer(many=True)
-    open_referrals = serializers.ListField(child=serializers.DictField())
-    next_meeting = serializers.DictField(allow_null=True)
-    last_decision = serializers.DictField(allow_null=True)
+    open_referrals = CaseOpenReferralSerializer(many=True)
+    next_meeting = CaseNextMeetingSerializer(allow_null=True)
+    last_decision = CaseLastDecisionSerializer(allow_null=True)
 
     def get_urgency(self, detail: CaseDetail) -> str | None:
         return detail.case.urgency or None
-
-    def get_clinical(self, detail: CaseDetail) -> dict[str, Any]:
-        case = detail.case
-        data = {name: getattr(case, name) for name in CASE_CLINICAL_FIELDS}
-        for name in ("bone_agent_last_dose", "anc_date", "planned_surgery_date",
-                     "deficit_onset_at"):
-            if data[name] is not None:
-                data[name] = data[name].isoformat()
-        data["subtype"] = case.subtype
-        return data
-
-    def get_care_team(self, detail: CaseDetail) -> dict[str, Any]:
-        case = detail.case
-        return {"breast_team": case.breast_team_id, "spine_team": case.spine_team_id,
-                "mdt_team": case.mdt_team_id,
-                "oncologists": sorted(user.pk for user in case.oncologists.all())}
 

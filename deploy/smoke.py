@@ -416,6 +416,7 @@ def main() -> int:
                 AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
                 DATABASE_URL=database_url, REDIS_URL=broker,
                 ALLOWED_HOSTS="127.0.0.1,localhost", CSRF_TRUSTED_ORIGINS=base,
+                SERVICE_BASE_URL=base, FHIR_CANONICAL_BASE=f"{base}/api/v1/fhir",
                 # Plain HTTP on loopback, with no nginx in front to terminate TLS: the only
                 # production settings turned off. HSTS and the rest stay as in production.
                 SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django import forms
@@ -14,7 +13,7 @@ from django.http import HttpRequest
 from tumorboard.models import User
 from tumorboard.roles import Role
 
-from . import destinations, tokens
+from . import destinations, tokens, webhooks
 from .models import ApiToken, IntegrationGrant, WebhookDelivery, WebhookSubscription
 
 
@@ -87,10 +86,10 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
                    change: bool) -> None:
         created = not obj.secret
         if created:
-            obj.secret = secrets.token_hex(32)
+            obj.secret = webhooks.new_secret()
         super().save_model(request, obj, form, change)
         if created:  # shown this once, for the administrator to hand to the client
-            messages.info(request, f"HMAC secret of webhook {obj.pk}: {obj.secret}")
+            messages.info(request, f"Signing secret of webhook {obj.pk}: {obj.secret}")
 
 
 @admin.register(WebhookDelivery)

@@ -31,6 +31,7 @@ from .serializers import (
     TokenCreateInputSerializer,
     WebhookCreateInputSerializer,
     WebhookDeliverySerializer,
+    WebhookSecretRotatedSerializer,
     WebhookSubscriptionCreatedSerializer,
     WebhookSubscriptionSerializer,
 )
@@ -161,6 +162,20 @@ class WebhookDetailView(_OwnView):
     def delete(self, request: Request, subscription_id: int) -> Response:
         _own_subscription(self.actor, subscription_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookRotateSecretView(_OwnView):
+    @extend_schema(operation_id="webhooks_rotate_secret", request=None,
+                   summary="A new signing secret (shown once); the old one keeps signing for "
+                           "WEBHOOK_SECRET_OVERLAP_SECONDS (24 h by default)",
+                   responses={200: WebhookSecretRotatedSerializer, **errors(401, 404, 429)})
+    def post(self, request: Request, subscription_id: int) -> Response:
+        row = services.webhook_rotate_secret(
+            subscription=_own_subscription(self.actor, subscription_id))
+        return Response(WebhookSecretRotatedSerializer({
+            "id": row.pk, "secret": row.secret,
+            "previous_secret_expires_at": row.previous_secret_expires_at}).data)
 
 
 @extend_schema(tags=["webhooks"])

@@ -47,6 +47,8 @@ urlpatterns = [
          name="api-auth-token-revoke"),
     path("webhooks/", api.WebhookListCreateView.as_view(), name="api-webhooks"),
     path("webhooks/<id:subscription_id>/", api.WebhookDetailView.as_view(), name="api-webhook"),
+    path("webhooks/<id:subscription_id>/rotate-secret/", api.WebhookRotateSecretView.as_view(),
+         name="api-webhook-rotate-secret"),
     path("webhooks/<id:subscription_id>/deliveries/", api.WebhookDeliveryListView.as_view(),
          name="api-webhook-deliveries"),
     *fhir_urls,

@@ -106,14 +106,21 @@ class WebhookEvent(models.TextChoices):
 
 
 class WebhookSubscription(models.Model):
-    """A URL a client wants events POSTed to, signed with ``secret`` (HMAC-SHA256)."""
+    """A URL a client wants events POSTed to, signed the Standard Webhooks way
+    (standardwebhooks.com, ``integrations.webhooks``) with ``secret`` (``whsec_<base64 key>``).
+
+    After a rotation the ``previous_secret`` signs too (a second signature in the header) until
+    ``previous_secret_expires_at``, so the receiver can switch secrets without losing events."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="webhook_subscriptions")
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)  # WebhookEvent values
-    # HMAC needs the key itself, so it is stored; it is shown to the client once, at creation.
-    secret = models.CharField(max_length=64)
+    # HMAC needs the key itself, so it is stored; it is shown to the client once, at creation
+    # (and at a rotation).
+    secret = models.CharField(max_length=100)
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -138,7 +145,6 @@ class WebhookDelivery(models.Model):
                                      related_name="deliveries")
     event = models.CharField(max_length=40, choices=WebhookEvent.choices)
     payload = models.JSONField()
-    signature = models.CharField(max_length=80, blank=True)
     status = models.CharField(max_length=12, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -61,10 +61,19 @@ class WebhookSubscriptionSerializer(serializers.ModelSerializer):
 
 
 class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
-    secret = serializers.CharField(help_text="the HMAC key: shown this once, never again")
+    secret = serializers.CharField(help_text=(
+        "the Standard Webhooks signing secret (whsec_ and the base64 key): shown this once, "
+        "never again"))
 
     class Meta(WebhookSubscriptionSerializer.Meta):
         fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+
+
+class WebhookSecretRotatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    secret = serializers.CharField(help_text="the new signing secret: shown this once")
+    previous_secret_expires_at = serializers.DateTimeField(help_text=(
+        "until then every delivery is signed with both secrets (two v1 signatures)"))
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import secrets
+import logging
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tumorboard.models import Institution, Team, User
 from tumorboard.roles import Role
 
-from . import destinations
+from . import destinations, webhooks
 from .models import IntegrationGrant, WebhookSubscription
+
+log = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -61,4 +65,18 @@ def webhook_subscribe(*, owner: User, url: str, events: list[str]) -> WebhookSub
             raise ValidationError({"non_field_errors": (
                 f"at most {cap} webhook subscriptions per client: delete one first")})
         return WebhookSubscription.objects.create(owner=owner, url=url, events=events,
-                                                  secret=secrets.token_hex(32))
+                                                  secret=webhooks.new_secret())
+
+
+def webhook_rotate_secret(*, subscription: WebhookSubscription) -> WebhookSubscription:
+    """A new signing secret (returned once to the caller); the old one keeps signing too, as a
+    second signature, for ``WEBHOOK_SECRET_OVERLAP_SECONDS``, so that the receiver can switch
+    without losing an event. A second rotation within the overlap ends the first one's."""
+    with transaction.atomic():
+        row = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        row.previous_secret, row.secret = row.secret, webhooks.new_secret()
+        row.previous_secret_expires_at = timezone.now() + timedelta(
+            seconds=settings.WEBHOOK_SECRET_OVERLAP_SECONDS)
+        row.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    log.info("webhook %s: signing secret rotated", row.pk)
+    return row

@@ -1,18 +1,28 @@
 """Webhooks: events written to a database outbox in the transaction of the change, delivered
-by Celery after commit, signed with HMAC-SHA256, retried with exponential backoff.
+by Celery after commit, signed as Standard Webhooks (standardwebhooks.com), retried with
+exponential backoff.
+
+Each attempt carries ``webhook-id`` (the message: the same on every retry, so a receiver dedupes
+on it), ``webhook-timestamp`` (the attempt's own time, so a receiver refuses replays older than
+its tolerance, five minutes in the reference libraries) and ``webhook-signature``: ``v1,`` and
+the base64 HMAC-SHA256, keyed with the base64-decoded part of the ``whsec_`` secret, over
+``{webhook-id}.{webhook-timestamp}.{body}``; during a secret rotation two signatures, space
+separated (the new secret's and the previous one's, until its overlap ends).
 
 Payloads carry ids and states only, never a patient's name or MRN. A subscription receives an
 event only when its owner may see the case (``case_list_visible_to``). Delivery is at least
-once: a receiver dedupes on ``X-Tumorboard-Delivery``.
+once: a receiver dedupes on ``webhook-id``.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import http.client
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +41,7 @@ from .models import DeliveryStatus, WebhookDelivery, WebhookEvent, WebhookSubscr
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Tumorboard-Signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (the standard's prefix, not a secret)
 # A claimed delivery is not claimed again for this long (a worker that died mid-request).
 CLAIM_LEASE = timedelta(minutes=2)
 
@@ -41,13 +51,42 @@ def body_of(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def new_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def signature_valid(secret: str, body: bytes, header: str) -> bool:
-    """What a receiver does (and the tests): a constant-time comparison."""
-    return hmac.compare_digest(sign(secret, body), header or "")
+def message_id(delivery_id: int) -> str:
+    """The ``webhook-id`` of an outbox row: the same on every attempt."""
+    return f"msg_{delivery_id}"
+
+
+def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """One ``v1,`` signature (standardwebhooks.com, Signature scheme)."""
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    digest = hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signing_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
+    """The current secret, and the previous one while its rotation overlap lasts."""
+    keys = [subscription.secret]
+    expires = subscription.previous_secret_expires_at
+    if subscription.previous_secret and expires is not None and now < expires:
+        keys.append(subscription.previous_secret)
+    return keys
+
+
+def signed_headers(subscription: WebhookSubscription, msg_id: str, body: bytes,
+                   now: datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers of one attempt, timestamped ``now``."""
+    timestamp = int(now.timestamp())
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(sign(key, msg_id, timestamp, body)
+                                      for key in signing_secrets(subscription, now)),
+    }
 
 
 def backoff(attempts: int) -> timedelta:
@@ -85,8 +124,8 @@ def event_publish(*, event: WebhookEvent, case: Case, data: dict[str, Any],
                                              next_attempt_at=now)
         payload = {"event": event.value, "delivery": row.pk, "occurred_at": now.isoformat(),
                    "case": case.pk, "data": data}
-        row.payload, row.signature = payload, sign(sub.secret, body_of(payload))
-        row.save(update_fields=["payload", "signature"])
+        row.payload = payload
+        row.save(update_fields=["payload"])
         ids.append(row.pk)
     if ids:
         transaction.on_commit(lambda: _enqueue(ids), robust=True)
@@ -172,12 +211,13 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str | 
         return None
     row = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
     body = body_of(row.payload)
+    # Signed now, at this attempt (``now`` may be a scheduled time): a retry is never a replay
+    # of stale headers.
     code, error = _post(row.subscription.url, body, {
         "Content-Type": "application/json",
-        "User-Agent": "tumorboard-webhooks/1",
+        "User-Agent": "tumorboard-webhooks/2",
         "X-Tumorboard-Event": row.event,
-        "X-Tumorboard-Delivery": str(row.pk),
-        SIGNATURE_HEADER: row.signature,
+        **signed_headers(row.subscription, message_id(row.pk), body, timezone.now()),
     })
     attempts = row.attempts + 1
     done = timezone.now()

@@ -46,6 +46,7 @@ from .serializers import (
     MeetingFinalizeInputSerializer,
     MeetingListSerializer,
     MeetingReopenInputSerializer,
+    MeetingWithAgendaSerializer,
     MetricsMonthSerializer,
     QuorumSerializer,
 )
@@ -132,7 +133,7 @@ class MeetingListCreateView(MeetingView, generics.ListAPIView):
         return self.list(request, *args, **kwargs)
 
     @extend_schema(operation_id="meetings_create", request=MeetingCreateInputSerializer,
-                   responses={201: MeetingDetailSerializer, **errors(400, 401, 403)})
+                   responses={201: MeetingWithAgendaSerializer, **errors(400, 401, 403)})
     def post(self, request: Request) -> Response:
         data = validated(MeetingCreateInputSerializer, request.data)
         team = Team.objects.filter(pk=data["mdt_team"], kind=Team.Kind.MDT,
@@ -156,7 +157,7 @@ class MeetingListCreateView(MeetingView, generics.ListAPIView):
 @extend_schema(tags=["meetings"])
 class MeetingDetailView(MeetingView):
     @extend_schema(operation_id="meetings_retrieve", parameters=[IF_NONE_MATCH],
-                   responses={200: MeetingDetailSerializer, 304: NOT_MODIFIED,
+                   responses={200: MeetingWithAgendaSerializer, 304: NOT_MODIFIED,
                               **errors(401, 404)})
     def get(self, request: Request, meeting_id: int) -> Response:
         return conditional_response(request, self.detail_data(self.meeting(meeting_id)))
@@ -242,7 +243,7 @@ def move_view(action: states.Action) -> type[APIView]:
     @extend_schema(tags=["meetings"])
     class MeetingMoveView(MeetingView):
         @extend_schema(operation_id=f"meetings_{action.value}", request=input_serializer,
-                       responses={200: MeetingDetailSerializer,
+                       responses={200: MeetingWithAgendaSerializer,
                                   **errors(400, 401, 403, 404), 409: ERR_409})
         def post(self, request: Request, meeting_id: int) -> Response:
             meeting = self.meeting(meeting_id)
@@ -306,7 +307,7 @@ class MeetingIcsView(MeetingView):
     def get(self, request: Request, meeting_id: int) -> HttpResponse:
         meeting = self.meeting(meeting_id)
         body = ical.meeting_ics(meeting, selectors.attendance_rows(meeting=meeting))
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(body, content_type=ical.CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
         return response
 

@@ -62,6 +62,12 @@ def attendee_role(meeting: Meeting, attendance: Attendance) -> str:
     return "OPT-PARTICIPANT"
 
 
+#: The calendar file's media type: the file says METHOD:REQUEST (an invitation), and RFC 6047
+#: §2.4 wants the same method in the Content-Type, or mail and calendar clients treat it as a
+#: published event. Used by the page, the API and the invitation e-mail alike.
+CONTENT_TYPE = "text/calendar; method=REQUEST; charset=utf-8"
+
+
 def meeting_ics(meeting: Meeting, attendances: list[Attendance],
                 *, now: datetime | None = None) -> bytes:
     """The VCALENDAR with one VEVENT for ``meeting`` (attendances with their users loaded)."""

@@ -22,7 +22,7 @@ from django.utils import timezone
 from tumorboard.timezones import plain_time
 from tumorboard.validators import one_line
 
-from .ical import meeting_ics
+from .ical import CONTENT_TYPE, meeting_ics
 from .models import Attendance, Meeting
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def invitations_send(*, meeting_id: int) -> int:
                   f"Agenda and packet: {settings.SERVICE_BASE_URL}/meetings/{meeting.pk}/\n"),
             to=[user.email],
         )
-        message.attach("meeting.ics", ics, "text/calendar; method=REQUEST; charset=utf-8")
+        message.attach("meeting.ics", ics, CONTENT_TYPE)
         try:
             message.send()
         except Exception as error:  # SMTP down, a refused address, a header the backend refuses

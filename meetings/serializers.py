@@ -7,9 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.models.lesion import BILSKY_CHOICES
 from scoring.calculators import NomsPathway, Urgency
+from tumorboard.api_fields import BlankAsNullChoiceField
 from tumorboard.converters import MAX_ID
 from tumorboard.validators import no_line_breaks
 
@@ -83,10 +86,12 @@ class DecisionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     pathway = serializers.ChoiceField(choices=[p.value for p in NomsPathway])
     stabilisation = serializers.BooleanField()
-    urgency = serializers.CharField(allow_blank=True)
+    urgency = BlankAsNullChoiceField(choices=[u.value for u in Urgency])
     responsible = serializers.IntegerField(source="responsible_id")
     rationale = serializers.CharField()
-    recommended_pathway = serializers.CharField(allow_blank=True)
+    recommended_pathway = BlankAsNullChoiceField(
+        choices=[p.value for p in NomsPathway],
+        help_text="the NOMS pathway the service recommended; null when the case was not scored")
     follows_recommendation = serializers.BooleanField()
     override_reason = serializers.CharField(allow_blank=True)
     decided_by = serializers.IntegerField(source="decided_by_id")
@@ -120,9 +125,9 @@ class AgendaItemSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     case = serializers.IntegerField(source="case_id")
     source = serializers.CharField()  # type: ignore[assignment]
-    urgency = serializers.CharField(allow_blank=True)
+    urgency = BlankAsNullChoiceField(choices=[u.value for u in Urgency])
     max_sins = serializers.IntegerField(allow_null=True)
-    max_bilsky = serializers.CharField(allow_blank=True)
+    max_bilsky = BlankAsNullChoiceField(choices=BILSKY_CHOICES)
     referred_at = serializers.DateTimeField()
     priority_reason = serializers.CharField()
     presenter = serializers.IntegerField(source="presenter_id", allow_null=True)
@@ -142,6 +147,7 @@ class AgendaItemSerializer(serializers.Serializer):
 
         return recommended(item.snapshot)[0] or None
 
+    @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, item: AgendaItem) -> dict[str, Any] | None:
         decision = getattr(item, "decision", None)
         return DecisionSerializer(decision).data if decision is not None else None
@@ -171,6 +177,17 @@ class MeetingDetailSerializer(MeetingListSerializer):
     quorum_override_reason = serializers.CharField(allow_blank=True)
     hidden_agenda_items = serializers.IntegerField(
         default=0, help_text="agenda items of cases outside your care teams, not shown to you")
+
+
+class MeetingWithAgendaSerializer(MeetingDetailSerializer):
+    """A meeting as its detail answers it: the meeting, the agenda items the caller may see (each
+    with its decision), the attendance, the quorum and the caller's allowed actions."""
+
+    agenda = AgendaItemSerializer(many=True)
+    attendance = AttendanceSerializer(many=True)
+    quorum = QuorumSerializer()
+    allowed_actions = serializers.ListField(child=serializers.CharField(), help_text=(
+        "the state moves the caller may make (the coordinator and the chair); empty otherwise"))
 
 
 class MeetingFinalizeInputSerializer(serializers.Serializer):

@@ -307,7 +307,7 @@ def packet_download(request: HttpRequest, meeting_id: int, kind: str) -> HttpRes
 def meeting_ics(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
     response = HttpResponse(ical.meeting_ics(meeting, selectors.attendance_rows(meeting=meeting)),
-                            content_type="text/calendar; charset=utf-8")
+                            content_type=ical.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 

@@ -110,7 +110,7 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "poll", "results"],
             "properties": {
-                "next": {"type": "string", "nullable": True, "format": "uri",
+                "next": {"type": ["string", "null"], "format": "uri",
                          "description": "the next page; null on the last page"},
                 "poll": {"type": "string", "format": "uri",
                          "description": "ask here later for the rows changed after this page"},

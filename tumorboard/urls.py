@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/v1/", include("tumorboard.api_urls")),
     path("", include("integrations.cdshooks.urls")),  # CDS Hooks 2.0: /cds-services
 ]
+
+# A path under /api/ that matches no route answers JSON, as every other API error does.
+handler404 = "tumorboard.views.page_not_found"

@@ -62,3 +62,21 @@ def session_keepalive(request: HttpRequest) -> JsonResponse:
 def health(request: HttpRequest) -> JsonResponse:
     report = health_report()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler404``: an address under ``/api/`` that no route matches (an id beyond the range
+    of the path converters, a mistyped path) answers the API's documented JSON error body
+    (``ErrorDetail``; an ``OperationOutcome`` on a FHIR route), never an HTML page; every other
+    address gets the site's 404 page."""
+    if request.path.startswith("/api/") and "/fhir" in request.path:
+        # A FHIR route: the OperationOutcome its routes answer (integrations.fhir.views).
+        return JsonResponse({"resourceType": "OperationOutcome", "issue": [{
+            "severity": "error", "code": "not-found",
+            "diagnostics": "no such resource among those you may see"}]},
+            status=404, content_type="application/fhir+json; charset=utf-8")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found as default
+
+    return default(request, exception or Exception("not found"))

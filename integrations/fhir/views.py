@@ -110,8 +110,13 @@ def outcome_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
 
 OPERATION_OUTCOME = OpenApiResponse(
     inline_serializer("FhirOperationOutcome", {
-        "resourceType": serializers.CharField(),
-        "issue": serializers.ListField(child=serializers.DictField())}),
+        "resourceType": serializers.ChoiceField(choices=["OperationOutcome"]),
+        "issue": inline_serializer("FhirOperationOutcomeIssue", {
+            "severity": serializers.CharField(),
+            "code": serializers.CharField(help_text="an IssueType code (invalid, not-found...)"),
+            "diagnostics": serializers.CharField(),
+            "expression": serializers.ListField(child=serializers.CharField(), required=False),
+        }, many=True)}),
     description="an OperationOutcome saying what went wrong (issue code and diagnostics)")
 ERRORS = {400: OPERATION_OUTCOME, 401: OPERATION_OUTCOME, 404: OPERATION_OUTCOME,
           406: OPERATION_OUTCOME, **errors(429)}

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases import audit
 from cases.models import AuditAction
+from cases.polling import touch_cases
 from scoring.calculators import ESCALATION_MINUTES, Urgency
 from tumorboard.models import TeamMembership
 
@@ -138,6 +139,8 @@ def _escalate_batch(referral_ids: list[int], now: datetime) -> int:
     if second:
         Referral.objects.filter(pk__in=[r.pk for r in second]).update(
             escalation_level=2, escalation_due_at=None, updated_at=now)
+    # The escalation level is shown with the case (open_referrals): polling clients see it.
+    touch_cases(r.case_id for r in claimed)
     members: dict[int, list[TeamMembership]] = defaultdict(list)
     for m in (TeamMembership.objects
               .filter(team_id__in={r.receiving_team_id for r in claimed})

@@ -70,7 +70,7 @@ def test_env_example_names_every_setting_read_from_the_environment() -> None:
     settings_parts = sorted((BASE_DIR / "tumorboard" / "settings").glob("*.py"))
     for path in (*settings_parts, DEPLOY / "gunicorn.conf.py"):
         read |= set(re.findall(
-            r'(?:_env_(?:bool|int|list|url)\(|os\.environ\.get\()\s*"([A-Z][A-Z0-9_]+)"',
+            r'(?:_env_(?:bool|int|list|url|public_url)\(|os\.environ\.get\()\s*"([A-Z][A-Z0-9_]+)"',
             path.read_text()))
     assert read, "the pattern found nothing: settings are read differently now"
     assert read - env_example_names() == set()

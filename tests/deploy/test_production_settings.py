@@ -26,7 +26,8 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST", "SECURE_", "SECRET", "LOG_", "AUDIT_")) and k not in {
                "DEBUG", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-               "EMAIL_URL", "STATIC_MANIFEST", "CONTENT_SECURITY_POLICY",
+               "EMAIL_URL", "STATIC_MANIFEST", "CONTENT_SECURITY_POLICY", "SERVICE_BASE_URL",
+               "FHIR_CANONICAL_BASE",
                # The browser tests' own switch (tests/browser/conftest.py), never production's.
                "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(
@@ -35,6 +36,8 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="tumorboard.example.org",
         CSRF_TRUSTED_ORIGINS="https://tumorboard.example.org",
+        SERVICE_BASE_URL="https://tumorboard.example.org",
+        FHIR_CANONICAL_BASE="https://tumorboard.example.org/api/v1/fhir",
         # Example values: the checks never connect (an unreachable host proves it).
         DATABASE_URL="postgres://tumorboard:secret@db.invalid:5432/tumorboard",
         REDIS_URL="redis://:secret@redis.invalid:6379/0",
@@ -67,6 +70,28 @@ def test_debug_off_turns_on_https_hsts_secure_cookies_and_json_logs(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [False, True, 31536000, True, True, True, "json",
                                          "CompressedManifestStaticFilesStorage"]
+
+
+@pytest.mark.parametrize("name", ["SERVICE_BASE_URL", "FHIR_CANONICAL_BASE"])
+def test_production_refuses_to_start_without_its_public_base_urls(tmp_path: Path,
+                                                                 name: str) -> None:
+    """Issue 20: calendar UIDs and links, e-mail links and stored FHIR identifiers must never
+    name localhost; a malformed value is refused too."""
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SERVICE_BASE_URL, s.FHIR_CANONICAL_BASE)")
+    for value, message in (("", f"{name}: required when DEBUG is off"),
+                           ("tumorboard.example.org", f"{name}: expected an http(s) URL")):
+        result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR,
+                                env=production_env(tmp_path, **{name: value}),
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr
+        assert message in result.stderr
+    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR,
+                            env=production_env(tmp_path), capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["https://tumorboard.example.org",
+                                     "https://tumorboard.example.org/api/v1/fhir"]
 
 
 def test_a_malformed_log_format_fails_at_start_naming_it(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Webhooks: registered by a client, written to the outbox in the transaction of the change,
-signed (HMAC-SHA256), retried with backoff, logged without patient data."""
+signed as Standard Webhooks (verified with the ``standardwebhooks`` package), retried with
+backoff, logged without patient data."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 import json
 
 import pytest
+import standardwebhooks
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +33,8 @@ def _subscribe(raw_token: str, url: str, events=EVENTS) -> dict:
 
 def test_registration_shows_the_secret_once_and_validates_input(his) -> None:
     created = _subscribe(his.raw, "https://his.example/hook")
-    assert len(created["secret"]) == 64
+    assert created["secret"].startswith("whsec_")
+    standardwebhooks.Webhook(created["secret"])  # a secret the reference library accepts
     client = token_client(his.raw)
     shown = client.get(reverse("api-webhook", args=[created["id"]])).json()
     assert "secret" not in shown and shown["events"] == EVENTS
@@ -70,11 +73,12 @@ def test_a_referral_state_change_is_signed_retried_with_backoff_and_logged(
                                          now=timezone.now() + dt.timedelta(days=1)) is None
 
     assert len(receiver.received) == 2
+    verifier = standardwebhooks.Webhook(created["secret"])
+    other = standardwebhooks.Webhook(webhooks.new_secret())
     for request in receiver.received:
-        assert webhooks.signature_valid(created["secret"], request["body"],
-                                        request["headers"][webhooks.SIGNATURE_HEADER])
-        assert not webhooks.signature_valid("another secret", request["body"],
-                                            request["headers"][webhooks.SIGNATURE_HEADER])
+        assert verifier.verify(request["body"], request["headers"])["case"] == case.pk
+        with pytest.raises(standardwebhooks.WebhookVerificationError):
+            other.verify(request["body"], request["headers"])
         payload = json.loads(request["body"])
         assert payload["data"]["referral"] and payload["case"] == case.pk
         text = request["body"].decode()
@@ -92,7 +96,7 @@ def test_backoff_doubles_and_gives_up_after_the_last_attempt(settings, his,
     assert webhooks.backoff(30) == dt.timedelta(hours=6)
     with Receiver([500]) as receiver:
         sub = WebhookSubscription.objects.create(owner=his.user, url=receiver.url,
-                                                 events=EVENTS, secret="s" * 64)
+                                                 events=EVENTS, secret=webhooks.new_secret())
         row = WebhookDelivery.objects.create(subscription=sub, event=EVENTS[1],
                                              payload={"x": 1}, next_attempt_at=timezone.now())
         assert webhooks.delivery_attempt(delivery_id=row.pk) == "pending"
@@ -106,7 +110,7 @@ def test_no_event_reaches_a_client_that_may_not_see_the_case(
         his, outsider, breast_surgeon, breast_team, spine_team, mdt_team) -> None:
     his.user.integration_grants.all().delete()
     WebhookSubscription.objects.create(owner=his.user, url="https://his.example/hook",
-                                       events=EVENTS, secret="s" * 64)
+                                       events=EVENTS, secret=webhooks.new_secret())
     case = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
                        mdt_team=mdt_team)
     add_lesion(case, actor=breast_surgeon)
@@ -117,7 +121,7 @@ def test_finalizing_a_meeting_sends_decision_finalized(world, his) -> None:
     rows = WebhookDelivery.objects.filter(event="decision.finalized")
     assert not rows.exists()  # no subscription when the world was built
     WebhookSubscription.objects.create(owner=his.user, url="https://his.example/hook",
-                                       events=["decision.finalized"], secret="s" * 64)
+                                       events=["decision.finalized"], secret=webhooks.new_secret())
     webhooks.meeting_decisions_finalized(meeting=world.meeting)
     row = rows.get()
     assert row.payload["data"]["decision"] == world.decision.pk
@@ -128,7 +132,7 @@ def test_a_rollback_leaves_no_outbox_row(his, breast_surgeon, care_case) -> None
     from django.db import transaction
 
     WebhookSubscription.objects.create(owner=his.user, url="https://his.example/hook",
-                                       events=EVENTS, secret="s" * 64)
+                                       events=EVENTS, secret=webhooks.new_secret())
     referral = care_case.referrals.get()
     with pytest.raises(RuntimeError), transaction.atomic():
         referral_services.referral_cancel(referral=referral, actor=breast_surgeon, note="x")
@@ -141,7 +145,7 @@ def test_a_decision_webhook_names_only_what_its_subscriber_can_read(world, his) 
     """Issue 15: the event names a meeting and a decision; the subscriber reads both (an
     integration client granted the case's team sees the meetings of its cases)."""
     WebhookSubscription.objects.create(owner=his.user, url="https://his.example/hook",
-                                       events=["decision.finalized"], secret="s" * 64)
+                                       events=["decision.finalized"], secret=webhooks.new_secret())
     webhooks.meeting_decisions_finalized(meeting=world.meeting)
     row = WebhookDelivery.objects.get(event="decision.finalized")
     client = token_client(his.raw)

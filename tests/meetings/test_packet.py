@@ -167,7 +167,14 @@ def test_the_ics_parses_and_carries_the_attendees_with_their_roles(
     api_client.force_authenticate(breast_surgeon)
     response = api_client.get(reverse("api-meeting-ics", args=[meeting.pk]))
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/calendar")
+    # An invitation: the method in the media type too (RFC 6047 §2.4), as on the page.
+    assert response["Content-Type"] == "text/calendar; method=REQUEST; charset=utf-8"
+    from django.test import Client
+
+    page = Client()
+    page.force_login(breast_surgeon)
+    answer = page.get(reverse("meetings:ics", args=[meeting.pk]))
+    assert answer["Content-Type"] == "text/calendar; method=REQUEST; charset=utf-8"
     lines = _unfold(response.content)
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
     props = _parse(lines)

@@ -52,8 +52,9 @@ class Answer:
 def _env(cluster: PostgresCluster, tmp_path: Path) -> dict[str, str]:
     return service_env(
         {"DATABASE_URL": cluster.url}, DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50),
-        AUDIT_HMAC_KEY=secrets.token_urlsafe(50),
-        SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", STATIC_MANIFEST="false",
+        AUDIT_HMAC_KEY=secrets.token_urlsafe(50), SERVICE_BASE_URL="https://tumorboard.test",
+        FHIR_CANONICAL_BASE="https://tumorboard.test/api/v1/fhir", SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false", STATIC_MANIFEST="false",
         SECURE_HSTS_SECONDS="0", LOG_FORMAT="plain", TUMORBOARD_VAR_DIR=str(tmp_path),
         EMAIL_URL="dummymail://", REDIS_URL="", API_THROTTLE_RATE="off",
         DATABASE_CONN_MAX_AGE="60",

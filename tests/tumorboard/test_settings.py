@@ -13,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items()
              if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "EMAIL_URL",
-                          "AUDIT_HMAC_KEY"}}
+                          "AUDIT_HMAC_KEY", "SERVICE_BASE_URL", "FHIR_CANONICAL_BASE"}}
     clean.update({"TUMORBOARD_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE":
                   "tumorboard.settings", **env})
     code = (
@@ -72,7 +72,8 @@ def test_a_malformed_value_fails_at_start_naming_it(
 
 def test_debug_off_with_a_secret_key_and_an_audit_key_starts(tmp_path: Path) -> None:
     result = load_settings(tmp_path, DEBUG="false", SECRET_KEY="x" * 50,
-                           AUDIT_HMAC_KEY="a" * 50)
+                           AUDIT_HMAC_KEY="a" * 50, SERVICE_BASE_URL="https://tb.example",
+                           FHIR_CANONICAL_BASE="https://tb.example/fhir")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "False"
 

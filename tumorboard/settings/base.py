@@ -184,6 +184,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Tumor board service API",
     "DESCRIPTION": "MDT workflow for breast-cancer spinal metastases.",
     "VERSION": "1.0.0",
+    # OpenAPI 3.1: a nullable nested object is oneOf [its component, null], which validators
+    # and generated clients read exactly (3.0's "nullable" beside allOf is ambiguous).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",

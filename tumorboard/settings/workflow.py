@@ -33,13 +33,28 @@ REFERRAL_QUIET_DAYS = _env_int("REFERRAL_QUIET_DAYS", 28)
 # The outbox: alerts still unsent this long after their commit are enqueued again.
 ALERT_OUTBOX_RESEND_AFTER_SECONDS = _env_int("ALERT_OUTBOX_RESEND_AFTER_SECONDS", 60, minimum=1)
 ALERT_MAX_ATTEMPTS = _env_int("ALERT_MAX_ATTEMPTS", 20, minimum=1)
-# Links in e-mails point here (ids only in the path).
-SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://localhost:8000").rstrip("/")
+
+
+def _env_public_url(name: str, development: str) -> str:
+    """A public base URL: required when DEBUG is off (a calendar file's UID and links, and the
+    FHIR identifiers a hospital stores, must never say localhost); http(s), no trailing slash."""
+    value = os.environ.get(name, "").strip().rstrip("/")
+    if not value:
+        if not DEBUG:
+            raise ImproperlyConfigured(f"{name}: required when DEBUG is off (a public "
+                                       f"https:// URL, e.g. https://tumorboard.example.org)")
+        return development
+    if not value.startswith(("https://", "http://")) or value.endswith("://"):
+        raise ImproperlyConfigured(f"{name}: expected an http(s) URL, got {value!r}")
+    return value
+
+
+# Links in e-mails and calendar files point here (ids only in the path).
+SERVICE_BASE_URL = _env_public_url("SERVICE_BASE_URL", "http://localhost:8000")
 # FHIR canonical base: the URL under which the service publishes its CodeSystems and naming
 # systems (spine scores, MRN per institution). Identifiers a hospital stores carry it, so set it
-# once to a stable public URL; the default is where this service serves them.
-FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE",
-                                     f"{SERVICE_BASE_URL}/api/v1/fhir").rstrip("/")
+# once to a stable public URL; in development it is where this service serves them.
+FHIR_CANONICAL_BASE = _env_public_url("FHIR_CANONICAL_BASE", f"{SERVICE_BASE_URL}/api/v1/fhir")
 
 # API tokens (integrations.tokens): days a new token lives (create_integration_client
 # --token-days may give a hospital system longer), and how many live tokens one person may hold.
@@ -53,6 +68,8 @@ WEBHOOK_CONNECT_TIMEOUT_SECONDS = _env_int("WEBHOOK_CONNECT_TIMEOUT_SECONDS", 3,
 WEBHOOK_TIMEOUT_SECONDS = _env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = _env_int("WEBHOOK_MAX_ATTEMPTS", 12, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = _env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+# After a secret rotation the previous secret signs too, for this long (Standard Webhooks).
+WEBHOOK_SECRET_OVERLAP_SECONDS = _env_int("WEBHOOK_SECRET_OVERLAP_SECONDS", 24 * 3600, minimum=0)
 # Plain http:// webhook URLs (development and tests); production requires https://.
 WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 # Webhooks never go to loopback, link-local, private, shared or reserved addresses
