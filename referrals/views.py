@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -23,7 +24,7 @@ from tumorboard.views import role_required
 
 from . import metrics as referral_metrics
 from . import selectors, services
-from .forms import FlagTriggerForm, ReferralActionForm
+from .forms import FlagTriggerForm, ReferralActionForm, WorkupExcludeForm, WorkupResultForm
 from .states import PERSON_ACTIONS, Action, IllegalMove
 
 #: The text each move takes on the page, and the service keyword it goes to.
@@ -86,6 +87,9 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         "referral": referral, "allowed": allowed, "form": ReferralActionForm(),
         "previous_decline": previous,
         "action_text": {a.value: field for a, field in ACTION_TEXT.items()},
+        "workup_verdict": (services.workup_verdict(referral)
+                           if referral.direction == "neuro_to_breast" else None),
+        "exclude_form": WorkupExcludeForm(),
     })
 
 
@@ -127,6 +131,62 @@ def workup_tick(request: HttpRequest, referral_id: int, item_code: str) -> HttpR
     except ValidationError as error:
         messages.error(request, "Not done: " + "; ".join(error.messages))
     return redirect("referrals:referral-detail", referral_id=referral.pk)
+
+
+def _errors_to_form(form: Any, error: ValidationError) -> None:
+    """A service's refusal, keyed by field, on the form's fields (others: the form's own)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, reasons in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, reasons)
+
+
+@role_required(*CARE_ROLES)
+def workup_result(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Record one result of the occult-primary work-up (CLINICAL.md §17)."""
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    form = WorkupResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.workup_result_record(referral=referral, actor=user,
+                                                   **form.service_fields())
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            verdict = services.workup_verdict(referral)
+            messages.success(request, f"Result recorded ({result.get_kind_display().lower()}). "
+                                      f"{verdict.text}")
+            return redirect(f"{referral_path(referral.pk)}#workup")
+    return render(request, "referrals/workup_result_form.html",
+                  {"referral": referral, "form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def workup_exclude(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Close the work-up as excluding the breast, with the reason (§17)."""
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    form = WorkupExcludeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": form.errors["reason"]})
+        services.workup_exclude(referral=referral, actor=user,
+                                reason=form.cleaned_data["reason"])
+    except IllegalMove as error:
+        messages.error(request, f"Not done: {error}.")
+    except ValidationError as error:
+        messages.error(request, "Not done: " + "; ".join(error.messages))
+    else:
+        messages.success(request, f"Referral {referral.pk}: the work-up excludes the breast; "
+                                  "closed.")
+    return redirect(f"{referral_path(referral.pk)}#workup")
+
+
+def referral_path(referral_id: int) -> str:
+    return reverse("referrals:referral-detail", args=[referral_id])
 
 
 @role_required(Role.BREAST_ONCOSURGEON)

@@ -51,6 +51,9 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "raise": "Raise", "request_info": "Ask for information", "answer": "Answer",
         "list_for_mdt": "List for MDT",
         "close": "Close", "cancel": "Cancel", "resolve": "Resolved by the MDT decision",
+        "confirm_primary": "Breast primary confirmed by the work-up",
+        "exclude_primary": "Closed: the work-up excludes the breast",
+        "workup_result": "Work-up result recorded",
     },
     "phase": {
         "initial_diagnosis": "Initial diagnosis",
