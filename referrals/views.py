@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from cases import audit
 from cases.selectors import case_get_visible
+from scoring.calculators import ReferralDirection
 from tumorboard.labels import label
 from tumorboard.models import User
 from tumorboard.roles import CARE_ROLES, Role
 from tumorboard.views import role_required
 
 from . import metrics as referral_metrics
-from . import selectors, services
+from . import selectors, services, workup_rules
 from .forms import FlagTriggerForm, ReferralActionForm, WorkupExcludeForm, WorkupResultForm
 from .states import PERSON_ACTIONS, Action, IllegalMove
 
@@ -90,6 +91,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         "workup_verdict": (services.workup_verdict(referral)
                            if referral.direction == "neuro_to_breast" else None),
         "exclude_form": WorkupExcludeForm(),
+        "workup_party": bool(services.referral_party(referral=referral, user=user)),
     })
 
 
@@ -147,6 +149,10 @@ def workup_result(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Record one result of the occult-primary work-up (CLINICAL.md §17)."""
     user = _actor(request)
     referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    if referral.direction != ReferralDirection.NEURO_TO_BREAST:
+        raise Http404("This referral has no occult-primary work-up.")
+    if not services.referral_party(referral=referral, user=user):
+        raise PermissionDenied("only the referring or receiving team records work-up results")
     form = WorkupResultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,7 +161,7 @@ def workup_result(request: HttpRequest, referral_id: int) -> HttpResponse:
         except ValidationError as error:
             _errors_to_form(form, error)
         else:
-            verdict = services.workup_verdict(referral)
+            verdict = workup_rules.confirmation(referral.workup_results.order_by("taken_on", "pk"))
             messages.success(request, f"Result recorded ({result.get_kind_display().lower()}). "
                                       f"{verdict.text}")
             return redirect(f"{referral_path(referral.pk)}#workup")
@@ -210,7 +216,10 @@ def flag_trigger(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
+    # In the application an alert names the patient and the outcome (the alerts are the user's
+    # own, of cases they still see: selectors.alert_list_for); the e-mail keeps ids only.
     alerts = list(selectors.alert_list_for(user=_actor(request))
+                  .select_related("referral__case__patient", "case__patient")
                   .order_by("-created_at", "-pk")[:100])
     return render(request, "referrals/alert_list.html", {"alerts": alerts})
 

@@ -54,6 +54,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "confirm_primary": "Breast primary confirmed by the work-up",
         "exclude_primary": "Closed: the work-up excludes the breast",
         "workup_result": "Work-up result recorded",
+        "workup_tick": "Work-up item done",
     },
     "phase": {
         "initial_diagnosis": "Initial diagnosis",
@@ -65,6 +66,8 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "breast_oncosurgeon": "Breast oncosurgeon", "neurosurgeon": "Neurosurgeon",
         "coordinator": "MDT coordinator", "radiation_oncologist": "Radiation oncologist",
         "medical_oncologist": "Medical oncologist", "admin": "Administrator",
+        "palliative_care_physician": "Palliative care physician",
+        "physiotherapist": "Physiotherapist",
         "integration": "Hospital system (API)", "chair": "Chair",
     },
     "meeting_status": {"planned": "Planned", "agenda_locked": "Agenda locked",

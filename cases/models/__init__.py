@@ -5,12 +5,20 @@ from .assessment import Assessment
 from .audit import AuditAction, AuditChain, AuditEvent, AuditOutcome
 from .case import Case, PrimaryStatus
 from .lesion import LesionImaging, SpinalLesion
-from .outcome import Ambulation, FollowUpVisit, ImplantIntegrity, LocalControl, SurvivalStatus
+from .outcome import (
+    Ambulation,
+    Analgesics,
+    FollowUpVisit,
+    ImplantIntegrity,
+    LocalControl,
+    SurvivalStatus,
+)
 from .patient import Patient, Sex
 from .phase import DutyTick, PhaseEvent
 
 __all__ = [
     "Ambulation",
+    "Analgesics",
     "Assessment",
     "AuditAction",
     "AuditChain",

@@ -55,6 +55,7 @@ from .records import (
     register_team_change_guard,
     team_change_guards,
 )
+from .specialists import case_specialists, specialist_add, specialists_available
 
 __all__ = [
     "CASE_CLINICAL_FIELDS",
@@ -71,6 +72,7 @@ __all__ = [
     "assessment_recompute",
     "case_create",
     "case_create_with_patient",
+    "case_specialists",
     "case_transition",
     "case_update",
     "clinical_inputs_changed",
@@ -81,5 +83,7 @@ __all__ = [
     "lesion_imaging_add",
     "patient_create",
     "register_team_change_guard",
+    "specialist_add",
+    "specialists_available",
     "team_change_guards",
 ]

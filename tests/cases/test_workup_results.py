@@ -208,8 +208,10 @@ def test_the_page_records_a_flagged_marker_and_a_confirming_biopsy(client, occul
     detail = client.get(reverse("referrals:referral-detail", args=[occult.pk]))
     assert b"above the limit" in detail.content
     assert b"Not confirmed yet." in detail.content
-    client.post(url, {"kind": "biopsy", "taken_on": today, "biopsy_site": "breast",
-                      "breast_origin": "true", "er": "false", "pr": "false", "her2": "true"})
+    confirmed = client.post(url, {"kind": "biopsy", "taken_on": today, "biopsy_site": "breast",
+                                  "breast_origin": "true", "er": "false", "pr": "false",
+                                  "her2": "true"}, follow=True)
+    assert b"Result recorded (biopsy histology). Breast primary confirmed" in confirmed.content
     occult.case.refresh_from_db()
     assert (occult.case.primary_status, occult.case.subtype) == ("known_breast", "her2_enriched")
     detail = client.get(reverse("referrals:referral-detail", args=[occult.pk]))
