@@ -219,6 +219,8 @@ def _tick_some(case: Case, breast: User, neuro: User, per_specialty: int) -> Non
     event = case.current_event
     assert event is not None
     for person in (breast, neuro):
-        mine = [duty for duty in duties(event.to_phase) if duty.specialty == person.role]
+        done = set(event.ticks.values_list("duty_code", flat=True))  # recorded facts tick some
+        mine = [duty for duty in duties(event.to_phase)
+                if duty.specialty == person.role and duty.code not in done]
         for duty in mine[:per_specialty]:
             services.duty_tick(case=case, event=event, duty_code=duty.code, actor=person)

@@ -15,8 +15,9 @@ from tumorboard.validators import SingleLineFieldsMixin
 
 from . import deficit, timeline
 from .models import Case, FollowUpVisit, LesionImaging, Patient
-from .models.lesion import BILSKY_MODALITIES, Modality
+from .models.lesion import BILSKY_MODALITIES, Modality, validate_levels
 from .models.outcome import MDASI_FIELDS, PRO_FIELDS
+from .models.surgery import Complication, SurgeryRecord
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
 
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -200,3 +201,27 @@ class SpecialistAddForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["user"]).queryset = specialists_available(case)
+
+
+class SurgeryForm(SingleLineFieldsMixin, forms.ModelForm):
+    """The operation (issue 19): procedure, approach, levels, instrumentation, complications."""
+
+    levels = forms.CharField(max_length=120, help_text="Comma-separated, e.g. T11, T12")
+    complications = forms.MultipleChoiceField(
+        choices=Complication.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty when there was none.")
+
+    class Meta:
+        model = SurgeryRecord
+        fields = ["performed_on", "procedure", "approach", "levels", "instrumentation",
+                  "complications", "complication_note"]
+        widgets = {"performed_on": _DATE, "complication_note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_levels(self) -> list[str]:
+        levels = [part.strip().upper() for part in self.cleaned_data["levels"].split(",")
+                  if part.strip()]
+        try:
+            validate_levels(levels)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return levels

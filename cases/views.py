@@ -34,10 +34,11 @@ from .forms import (
     LesionForm,
     PatientForm,
     SpecialistAddForm,
+    SurgeryForm,
     TransitionForm,
     apply_errors,
 )
-from .models import Case, DutyTick, PhaseEvent, SpinalLesion
+from .models import Case, DutyTick, PhaseEvent, SpinalLesion, SurgeryRecord
 from .summary import case_summary
 from .timeline import Phase
 
@@ -141,6 +142,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "summary": case_summary(case),
         "current_status": current_status(case, detail.followups),
         "specialists": specialists[0],
+        # The operation: shown from surgery on (one query only then: the page's query budget).
+        "surgeries": (list(SurgeryRecord.objects.filter(case=case).select_related("recorded_by"))
+                      if case.phase in (*services.SURGERY_PHASES, Phase.SURVEILLANCE) else []),
+        "can_record_surgery": (can_change and actor.role == Role.NEUROSURGEON
+                               and case.phase in services.SURGERY_PHASES),
         "specialists_available": specialists[1] if can_change else [],
     })  # fmt: skip
 
@@ -373,6 +379,20 @@ def followup_create(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Follow-up visit recorded.")
             return redirect(f"{case_url(case)}#outcomes")
     return render(request, "cases/followup_form.html", {"form": form, "case": case})
+
+
+@login_required
+def surgery_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The neurosurgeon records the operation (issue 19)."""
+    case = _changeable_case(request, case_id)
+    form = SurgeryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = _save(form, lambda: services.surgery_record(case=case, actor=_actor(request),
+                                                             **form.cleaned_data))
+        if record is not None:
+            messages.success(request, "Operation recorded.")
+            return redirect(f"{case_url(case)}#surgery")
+    return render(request, "cases/surgery_form.html", {"form": form, "case": case})
 
 
 @require_POST

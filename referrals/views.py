@@ -166,7 +166,7 @@ def workup_result(request: HttpRequest, referral_id: int) -> HttpResponse:
                                       f"{verdict.text}")
             return redirect(f"{referral_path(referral.pk)}#workup")
     return render(request, "referrals/workup_result_form.html",
-                  {"referral": referral, "form": form}, status=400 if form.errors else 200)
+                  {"referral": referral, "form": form})
 
 
 @require_POST

@@ -122,6 +122,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "controlled": "Local control", "progression": "Local progression", "alive": "Alive",
         "deceased": "Deceased",
     },
+    "complication": {  # cases.models.surgery.Complication (issue 19)
+        "dural_tear": "Dural tear", "wound": "Wound infection or dehiscence",
+        "haematoma": "Epidural haematoma", "neuro_deterioration": "Neurological deterioration",
+        "implant": "Implant malposition or failure",
+        "blood_loss": "Major blood loss (transfusion)", "other": "Other",
+    },
     "urgency": {"red": "Red (emergency)", "orange": "Orange (urgent)", "green": "Green (elective)"},
     "trigger_source": {"rules": "Raised by the rules", "manual": "Flagged by hand"},
     "invitation": {"CHAIR": "Chair", "REQ-PARTICIPANT": "Required for quorum",

@@ -15,6 +15,7 @@ from .outcome import (
 )
 from .patient import Patient, Sex
 from .phase import DutyTick, PhaseEvent
+from .surgery import SurgeryRecord
 
 __all__ = [
     "Ambulation",
@@ -37,5 +38,6 @@ __all__ = [
     "PrimaryStatus",
     "Sex",
     "SpinalLesion",
+    "SurgeryRecord",
     "SurvivalStatus",
 ]

@@ -21,6 +21,7 @@ from .assessments import (
     followup_create,
 )
 from .checklist import (
+    duties_fulfilled,
     duty_tick,
     duty_untick,
 )
@@ -56,6 +57,7 @@ from .records import (
     team_change_guards,
 )
 from .specialists import case_specialists, specialist_add, specialists_available
+from .surgery import SURGERY_PHASES, surgery_record
 
 __all__ = [
     "CASE_CLINICAL_FIELDS",
@@ -63,6 +65,7 @@ __all__ = [
     "CASE_TEAM_FIELDS",
     "IMAGING_FIELDS",
     "ONCOLOGIST_ROLES",
+    "SURGERY_PHASES",
     "LesionLabelTaken",
     "MrnTaken",
     "PhaseMoveForbidden",
@@ -76,6 +79,7 @@ __all__ = [
     "case_transition",
     "case_update",
     "clinical_inputs_changed",
+    "duties_fulfilled",
     "duty_tick",
     "duty_untick",
     "followup_create",
@@ -85,5 +89,6 @@ __all__ = [
     "register_team_change_guard",
     "specialist_add",
     "specialists_available",
+    "surgery_record",
     "team_change_guards",
 ]

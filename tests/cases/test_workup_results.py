@@ -191,7 +191,7 @@ def test_the_form_shows_field_errors_and_saves_nothing(client, occult, breast_su
     url = reverse("referrals:workup-result", args=[occult.pk])
     page = client.post(url, {"kind": "marker", "taken_on": timezone.localdate().isoformat(),
                              "marker": "ca15_3", "value": "40"})
-    assert page.status_code == 400
+    assert page.status_code == 200  # the form again, as every page form (test_constraints)
     assert b"required for this kind of result" in page.content
     assert not OccultWorkupResult.objects.exists()
 

@@ -168,6 +168,11 @@ THROUGH_INPUT: dict[str, list[tuple[str, str, str, str, Any]]] = {
         ("neuro", "post", "api-referral-workup-result", "referral", lambda w: {
             "kind": "biopsy", "taken_on": "2026-01-05", "biopsy_site": "spine",
             "breast_origin": True, "ki67": 100.5})],
+    **{f"cases.SurgeryRecord.surgery_{field}_valid": [
+        ("neuro", "form", "cases:surgery-create", "case", lambda w, f=field: {
+            "performed_on": "2026-01-05", "procedure": "en_bloc", "approach": "posterior",
+            "levels": "T7", "instrumentation": "vbr", f: "bogus"})]
+       for field in ("procedure", "approach", "instrumentation")},
     "cases.PhaseEvent.phase_event_to_valid": [
         ("breast", "post", "api-case-transitions", "case", lambda w: {
             "to_phase": "theatre", "reason": "x"}),

@@ -47,6 +47,7 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("cases:followup-create", "case", "breast", fields_of(case_forms.FollowUpForm)),
     ("referrals:flag-trigger", "case", "breast", fields_of(referral_forms.FlagTriggerForm)),
     ("cases:specialist-add", "case", "breast", fields_of(case_forms.SpecialistAddForm)),
+    ("cases:surgery-create", "case", "neuro", fields_of(case_forms.SurgeryForm)),
     # The occult-primary work-up (issue 19): a neuro-to-breast referral of world A's teams.
     ("referrals:workup-result", "occult", "breast", fields_of(referral_forms.WorkupResultForm)),
     ("referrals:workup-exclude", "occult", "breast",
