@@ -30,7 +30,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalRecords
 
 from tumorboard.models import TeamMembership, User
-from tumorboard.roles import Role, is_clinician, may_see_patients
+from tumorboard.roles import Role, is_care_team_clinician, may_see_patients
 
 from .models import AuditAction, CareTeamMember, Case
 
@@ -106,8 +106,9 @@ def case_is_visible(*, user: User, case_id: int) -> bool:
 def case_can_change(*, user: User, case: Case) -> bool:
     """Who writes to a case: an active clinician of its care team (its teams, its added
     oncologists, the clinicians the service added). Coordinators and attendees read; integration
-    clients and administrators never write. One query."""
-    if not is_clinician(user):
+    clients and administrators never write. Palliative care physicians and physiotherapists
+    added to the care team write too (issue 19). One query."""
+    if not is_care_team_clinician(user):
         return False
     teams = [team_id for team_id in (case.breast_team_id, case.spine_team_id) if team_id]
     return Case.objects.filter(pk=case.pk).filter(
@@ -122,7 +123,7 @@ def care_team_add(*, case: Case, user: User, reason: str, actor: User | None) ->
     """Add ``user`` to the care team of ``case`` for ``reason`` (audited); True when added now.
     A person who already sees the case through their team is added all the same: the row keeps
     the case theirs if they leave the team while the decision or task is theirs."""
-    if not is_clinician(user):
+    if not is_care_team_clinician(user):
         raise ValueError("only an active clinician joins a care team")
     _, created = CareTeamMember.objects.get_or_create(
         case=case, user=user, defaults={"reason": reason, "added_by": actor})

@@ -58,6 +58,8 @@ class DemoCase:
     oncologists: list[str] = field(default_factory=list)
     followups: list[dict[str, Any]] = field(default_factory=list)
     ticks: int = 2  # duties ticked per specialty in each past phase
+    # Palliative care and rehabilitation in the care team (issue 19): demo usernames.
+    specialists: list[str] = field(default_factory=list)
 
 
 def _study(days_ago: int, **values: Any) -> dict[str, Any]:
@@ -71,7 +73,8 @@ def _visit(days_ago: int, **values: Any) -> dict[str, Any]:
             "qlq_c30_global": 67, "bm22_painful_sites": 33, "bm22_pain_characteristics": 33,
             "bm22_functional_interference": 25, "bm22_psychosocial_aspects": 40,
             "new_metastases": False, "implant_integrity": "not_applicable",
-            "local_control": "controlled", "survival_status": "alive"}
+            "local_control": "controlled", "survival_status": "alive",
+            "analgesics": "non_opioid", "mdasi_severity": 3, "mdasi_interference": 2}
     return {**base, **values, "visit_date": timezone.localdate() - timedelta(days=days_ago)}
 
 
@@ -121,7 +124,10 @@ DEMO_CASES: list[DemoCase] = [
              {"primary_status": "known_breast", **LUMINAL_A, **BURDEN},
              lesions=[(["L3"], [_study(60, bilsky="2")])],
              followups=[_visit(20, frankel="D", kps=60, pain_nrs=6, ambulation="with_aid",
-                               qlq_c30_global=42, implant_integrity="intact")]),
+                               qlq_c30_global=42, implant_integrity="intact",
+                               analgesics="strong_opioid", mdasi_severity=6,
+                               mdasi_interference=7)],
+             specialists=["palliative1", "physio1"]),
     # The non-surgical pathway: MDT straight to surveillance after radiotherapy.
     DemoCase("DEMO-1007", "Riverside", "breast", Phase.INITIAL_DIAGNOSIS,
              [TO_DETECTION, TO_MDT,
@@ -134,8 +140,11 @@ DEMO_CASES: list[DemoCase] = [
                                 _study(35, modality="ct", bilsky="", collapse="none",
                                        pain="occasional", bone_lesion="blastic")])],
              oncologists=["radonc1"],
-             followups=[_visit(90, pain_nrs=5, qlq_c30_global=58),
-                        _visit(30, pain_nrs=2, qlq_c30_global=75, bm22_painful_sites=17)]),
+             followups=[_visit(90, pain_nrs=5, qlq_c30_global=58, analgesics="weak_opioid",
+                               mdasi_severity=5),
+                        _visit(30, pain_nrs=2, qlq_c30_global=75, bm22_painful_sites=17,
+                               mdasi_severity=2)],
+             specialists=["palliative1"]),
     # Occult primary: the neurosurgeon saw her first; breast primary suspected, no histology.
     DemoCase("DEMO-1008", "Northfield", "neuro", Phase.SPINE_METASTASIS_DETECTION, [],
              {"primary_status": "suspected_breast", **BURDEN, "extraspinal_bone_metastases": 0,
@@ -181,6 +190,9 @@ def _seed_case(people: DemoPeople, demo: DemoCase) -> None:
         oncologists=[people.users[name] for name in demo.oncologists],
         **demo.clinical,
     )
+    for name in demo.specialists:
+        if name in people.users:
+            services.specialist_add(case=case, user=people.users[name], actor=opener)
     for levels, studies in demo.lesions:
         first, *later = studies
         # Whoever saw the patient first records the lesion that fires the trigger: the breast
@@ -207,6 +219,8 @@ def _tick_some(case: Case, breast: User, neuro: User, per_specialty: int) -> Non
     event = case.current_event
     assert event is not None
     for person in (breast, neuro):
-        mine = [duty for duty in duties(event.to_phase) if duty.specialty == person.role]
+        done = set(event.ticks.values_list("duty_code", flat=True))  # recorded facts tick some
+        mine = [duty for duty in duties(event.to_phase)
+                if duty.specialty == person.role and duty.code not in done]
         for duty in mine[:per_specialty]:
             services.duty_tick(case=case, event=event, duty_code=duty.code, actor=person)

@@ -15,8 +15,9 @@ from tumorboard.validators import SingleLineFieldsMixin
 
 from . import deficit, timeline
 from .models import Case, FollowUpVisit, LesionImaging, Patient
-from .models.lesion import BILSKY_MODALITIES, Modality
-from .models.outcome import PRO_FIELDS
+from .models.lesion import BILSKY_MODALITIES, Modality, validate_levels
+from .models.outcome import MDASI_FIELDS, PRO_FIELDS
+from .models.surgery import Complication, SurgeryRecord
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
 
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -172,9 +173,55 @@ class FollowUpForm(SingleLineFieldsMixin, forms.ModelForm):
     class Meta:
         model = FollowUpVisit
         fields = [
-            "visit_date", "frankel", "asia", "ecog", "kps", "pain_nrs", "ambulation",
-            *PRO_FIELDS, "new_metastases", "new_spinal_lesions", "implant_integrity",
-            "local_control", "survival_status",
+            "visit_date", "frankel", "asia", "ecog", "kps", "pain_nrs", "analgesics",
+            "ambulation", *PRO_FIELDS, *MDASI_FIELDS, "new_metastases", "new_spinal_lesions",
+            "implant_integrity", "local_control", "survival_status",
         ]
         widgets = {"visit_date": _DATE, "new_metastases": _NULL_BOOL,
                    "new_spinal_lesions": _NULL_BOOL}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Every new visit records analgesic use (§18); older visits may lack it.
+        self.fields["analgesics"].required = True
+        self.fields["analgesics"].error_messages["required"] = "say which analgesics, or none"
+
+
+class SpecialistAddForm(forms.Form):
+    """A palliative care physician or a physiotherapist of the patient's hospital (issue 19); the
+    case page draws the choices (cases.services.case_specialists)."""
+
+    user: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Add to the care team",
+        error_messages={"invalid_choice": "choose a palliative care physician or physiotherapist "
+                                          "of this hospital"})
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        from .services import specialists_available
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = specialists_available(case)
+
+
+class SurgeryForm(SingleLineFieldsMixin, forms.ModelForm):
+    """The operation (issue 19): procedure, approach, levels, instrumentation, complications."""
+
+    levels = forms.CharField(max_length=120, help_text="Comma-separated, e.g. T11, T12")
+    complications = forms.MultipleChoiceField(
+        choices=Complication.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty when there was none.")
+
+    class Meta:
+        model = SurgeryRecord
+        fields = ["performed_on", "procedure", "approach", "levels", "instrumentation",
+                  "complications", "complication_note"]
+        widgets = {"performed_on": _DATE, "complication_note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_levels(self) -> list[str]:
+        levels = [part.strip().upper() for part in self.cleaned_data["levels"].split(",")
+                  if part.strip()]
+        try:
+            validate_levels(levels)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return levels

@@ -29,10 +29,16 @@ class Phase(models.TextChoices):
 
 
 class Specialty(models.TextChoices):
-    """The two specialties of S2 Table 4; values are the matching user roles."""
+    """The specialties around the patient (S2 Table 4: the two surgeons; Table 3 and §6.2, §7:
+    radiation oncology, medical oncology, palliative care, physiotherapy); values are the
+    matching user roles."""
 
     BREAST_ONCOSURGEON = "breast_oncosurgeon", "Breast oncosurgeon"
     NEUROSURGEON = "neurosurgeon", "Neurosurgeon"
+    RADIATION_ONCOLOGIST = "radiation_oncologist", "Radiation oncologist"
+    MEDICAL_ONCOLOGIST = "medical_oncologist", "Medical oncologist"
+    PALLIATIVE_CARE_PHYSICIAN = "palliative_care_physician", "Palliative care physician"
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
 
 
 #: A case opens in initial diagnosis (breast oncosurgeon first), or directly in spine metastasis
@@ -81,8 +87,17 @@ class Duty:
 
 
 _B, _N = Specialty.BREAST_ONCOSURGEON, Specialty.NEUROSURGEON
+_R, _M = Specialty.RADIATION_ONCOLOGIST, Specialty.MEDICAL_ONCOLOGIST
+_P, _F = Specialty.PALLIATIVE_CARE_PHYSICIAN, Specialty.PHYSIOTHERAPIST
 
-#: S2 Table 4, one row per phase, each cell split into the duties it names.
+#: The version of the duty table: 1 was S2 Table 4 (the two surgeons); 2 adds the duties of
+#: radiation oncology, medical oncology, palliative care and physiotherapy (S2 Table 3: post-op
+#: systemic therapy [breast surgeon + medical oncologist], SBRT [radiation oncologist],
+#: rehabilitation [physiotherapy + both surgeons]; §6.2 and §7: the full MDT, palliative care).
+DUTIES_VERSION: Final = "2"
+
+#: S2 Table 4, one row per phase, each cell split into the duties it names; then the duties of
+#: the other specialties in that phase (S2 Table 3, service policy v2).
 DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
     {
         Phase.INITIAL_DIAGNOSIS: (
@@ -92,6 +107,7 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("initiate_systemic_therapy", _B, "Initiate systemic therapy"),
             Duty("neuro_review_if_symptomatic", _N,
                  "Not yet involved unless neurological symptoms are present: review if so"),
+            Duty("neoadjuvant_systemic_plan", _M, "Plan systemic therapy for the primary"),
         ),
         Phase.SPINE_METASTASIS_DETECTION: (
             Duty("identify_spinal_lesion", _B,
@@ -101,6 +117,9 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("receive_referral", _N, "Receive the referral"),
             Duty("neurological_examination", _N, "Neurological examination"),
             Duty("order_mri_spine", _N, "Order MRI of the spine with contrast"),
+            Duty("radiotherapy_triage", _R,
+                 "Radiotherapy triage of the lesion (cEBRT / SRS candidate?)"),
+            Duty("pain_assessment", _P, "Assess pain and analgesic needs"),
         ),
         Phase.MDT_TUMOR_BOARD: (
             Duty("present_molecular_subtype", _B, "Present the molecular subtype"),
@@ -110,6 +129,10 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("present_sins_noms", _N, "Present the SINS / NOMS assessment"),
             Duty("present_compression_grade", _N, "Present the cord compression (Bilsky) grade"),
             Duty("present_surgical_risk_benefit", _N, "Present the surgical risk-benefit analysis"),
+            Duty("present_radiotherapy_options", _R,
+                 "Present the radiotherapy options (cEBRT, SRS, SBRT)"),
+            Duty("present_systemic_plan", _M, "Present the systemic therapy plan"),
+            Duty("palliative_goals_of_care", _P, "Symptoms and goals of care for the board"),
         ),
         Phase.PRE_OPERATIVE: (
             Duty("optimise_nutrition_haematology", _B,
@@ -119,6 +142,8 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("plan_surgery", _N, "Surgical planning: approach, levels, implants"),
             Duty("embolisation_if_hypervascular", _N, "Embolisation if hypervascular"),
             Duty("coordinate_anaesthesia", _N, "Anaesthesia coordination"),
+            Duty("systemic_therapy_hold", _M, "Plan the systemic therapy hold before surgery"),
+            Duty("prehabilitation", _F, "Pre-operative mobility and function assessment"),
         ),
         Phase.SURGERY: (
             Duty("primary_control_if_progressing", _B,
@@ -127,6 +152,8 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("decompression_stabilisation", _N,
                  "Decompression and/or stabilisation (separation surgery, en bloc, MIS, "
                  "kyphoplasty)"),
+            Duty("record_surgical_details", _N,
+                 "Record the operation: approach, levels, instrumentation, complications"),
         ),
         Phase.POST_OPERATIVE: (
             Duty("resume_systemic_therapy", _B, "Resume systemic therapy"),
@@ -135,6 +162,11 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("neurological_recovery_assessment", _N, "Neurological recovery assessment"),
             Duty("rehabilitation_coordination", _N, "Rehabilitation coordination"),
             Duty("wound_surveillance", _N, "Wound surveillance"),
+            Duty("restart_systemic_therapy", _M,
+                 "Restart systemic therapy with the breast oncosurgeon"),
+            Duty("postoperative_sbrt", _R, "Post-operative SBRT / SRS to the operated levels"),
+            Duty("rehabilitation_programme", _F, "Rehabilitation: mobilisation and walking"),
+            Duty("symptom_control", _P, "Symptom control and pain management"),
         ),
         Phase.SURVEILLANCE: (
             Duty("regular_pet_ct_bone_scan", _B, "Regular PET-CT / bone scan"),
@@ -143,9 +175,35 @@ DUTIES: Final[Mapping[Phase, tuple[Duty, ...]]] = MappingProxyType(
             Duty("follow_up_mri_spine", _N, "Follow-up MRI of the spine"),
             Duty("implant_integrity_check", _N, "Implant integrity check"),
             Duty("reoperation_decision", _N, "Re-operation decision if progression"),
+            Duty("radiotherapy_response_review", _R, "Review the response to radiotherapy"),
+            Duty("systemic_response_review", _M, "Review the systemic therapy response"),
+            Duty("ambulation_review", _F, "Review ambulatory status at follow-up"),
+            Duty("palliative_review", _P, "Review pain, analgesics and goals of care"),
         ),
     }
 )  # fmt: skip
+
+
+#: *Service policy v1* (named and versioned): the duty a recorded fact fulfils. Recording the
+#: fact ticks the duty of the case's current stay when that phase has it and it is open; the
+#: tick names who recorded the fact and the fact (cases.services.duties_fulfilled).
+FACT_DUTIES_VERSION: Final = "1"
+FACT_DUTIES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
+    "lesion_recorded": ("identify_spinal_lesion",),
+    "imaging_recorded": ("follow_up_mri_spine",),
+    "assessment_recorded": ("review_sins",),
+    "surgery_recorded": ("decompression_stabilisation", "record_surgical_details"),
+    "followup_recorded": ("ambulation_review", "palliative_review"),
+    "workup_result_recorded": ("staging_workup",),
+})
+FACT_WORDS: Final[Mapping[str, str]] = MappingProxyType({
+    "lesion_recorded": "a spinal lesion was recorded",
+    "imaging_recorded": "a spinal imaging study was recorded",
+    "assessment_recorded": "an assessment was run",
+    "surgery_recorded": "the operation was recorded",
+    "followup_recorded": "a follow-up visit was recorded",
+    "workup_result_recorded": "a work-up result was recorded",
+})
 
 
 def duties(phase: str) -> tuple[Duty, ...]:

@@ -23,4 +23,6 @@ urlpatterns = [
     path("<id:case_id>/checklist/ticks/<id:tick_id>/untick/", views.duty_untick,
          name="duty-untick"),
     path("<id:case_id>/followups/new/", views.followup_create, name="followup-create"),
+    path("<id:case_id>/surgery/new/", views.surgery_create, name="surgery-create"),
+    path("<id:case_id>/care-team/specialist/", views.specialist_add, name="specialist-add"),
 ]

@@ -24,7 +24,7 @@ from tumorboard.models import User
 from tumorboard.roles import Role
 from tumorboard.views import role_required
 
-from . import access, audit, diagrams, selectors, services
+from . import access, audit, diagrams, outcome_charts, selectors, services
 from .filters import CaseFilter
 from .followups import current_status
 from .forms import (
@@ -33,10 +33,12 @@ from .forms import (
     ImagingForm,
     LesionForm,
     PatientForm,
+    SpecialistAddForm,
+    SurgeryForm,
     TransitionForm,
     apply_errors,
 )
-from .models import Case, DutyTick, PhaseEvent, SpinalLesion
+from .models import Case, DutyTick, PhaseEvent, SpinalLesion, SurgeryRecord
 from .summary import case_summary
 from .timeline import Phase
 
@@ -119,18 +121,33 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     actor = _actor(request)
     case = selectors.case_get_visible(user=actor, case_id=case_id)
     detail = selectors.case_detail(case=case)
+    can_change = access.case_can_change(user=actor, case=case)
+    specialists = services.case_specialists(case)
     return render(request, "cases/case_detail.html", {
         "case": case, "detail": detail,
         "timeline_boxes": diagrams.timeline_diagram([stay.event for stay in detail.stays],
                                                     case.phase),
         "timeline_width": diagrams.TIMELINE_VIEWBOX_WIDTH,
         "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
-        "can_change": access.case_can_change(user=actor, case=case),
+        "can_change": can_change,
         "specialty": selectors.user_specialty(actor),
         "is_preop": case.phase == Phase.PRE_OPERATIVE,
         "trends": selectors.outcome_trend(detail.followups),
+        "outcome_charts": outcome_charts.trend_charts(detail.followups),
+        "chart": {"width": outcome_charts.CHART_WIDTH, "height": outcome_charts.CHART_HEIGHT,
+                  "left": outcome_charts.PLOT_LEFT,
+                  "right": outcome_charts.CHART_WIDTH - outcome_charts.PLOT_RIGHT,
+                  "top": outcome_charts.PLOT_TOP,
+                  "bottom": outcome_charts.CHART_HEIGHT - outcome_charts.PLOT_BOTTOM},
         "summary": case_summary(case),
         "current_status": current_status(case, detail.followups),
+        "specialists": specialists[0],
+        # The operation: shown from surgery on (one query only then: the page's query budget).
+        "surgeries": (list(SurgeryRecord.objects.filter(case=case).select_related("recorded_by"))
+                      if case.phase in (*services.SURGERY_PHASES, Phase.SURVEILLANCE) else []),
+        "can_record_surgery": (can_change and actor.role == Role.NEUROSURGEON
+                               and case.phase in services.SURGERY_PHASES),
+        "specialists_available": specialists[1] if can_change else [],
     })  # fmt: skip
 
 
@@ -362,6 +379,41 @@ def followup_create(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "Follow-up visit recorded.")
             return redirect(f"{case_url(case)}#outcomes")
     return render(request, "cases/followup_form.html", {"form": form, "case": case})
+
+
+@login_required
+def surgery_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The neurosurgeon records the operation (issue 19)."""
+    case = _changeable_case(request, case_id)
+    form = SurgeryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        record = _save(form, lambda: services.surgery_record(case=case, actor=_actor(request),
+                                                             **form.cleaned_data))
+        if record is not None:
+            messages.success(request, "Operation recorded.")
+            return redirect(f"{case_url(case)}#surgery")
+    return render(request, "cases/surgery_form.html", {"form": form, "case": case})
+
+
+@require_POST
+@login_required
+def specialist_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Add a palliative care physician or a physiotherapist to the care team (issue 19)."""
+    case = _changeable_case(request, case_id)
+    form = SpecialistAddForm(request.POST, case=case)
+    if not form.is_valid():
+        messages.error(request, "Not added: " + "; ".join(
+            str(error) for errors in form.errors.values() for error in errors))
+    else:
+        try:
+            services.specialist_add(case=case, user=form.cleaned_data["user"],
+                                    actor=_actor(request))
+        except ValidationError as error:
+            messages.error(request, "Not added: " + "; ".join(error.messages))
+        else:
+            messages.success(request, f"{form.cleaned_data['user'].display_name} joined the "
+                                      "care team.")
+    return redirect(f"{case_url(case)}#care-team")
 
 
 def case_url(case: Case) -> str:

@@ -13,5 +13,10 @@ DEFAULT_QUORUM_ROLES: tuple[str, ...] = ("breast_oncosurgeon", "neurosurgeon",
                                          "radiation_oncologist")
 
 
+#: Specialties a service may add to ``MDT_QUORUM_ROLES`` (issue 19, S2 §6.2): palliative care and
+#: physiotherapy attend as optional specialties; they are not in the default quorum.
+OPTIONAL_SPECIALTY_ROLES: tuple[str, ...] = ("palliative_care_physician", "physiotherapist")
+
+
 def quorum_roles() -> tuple[str, ...]:
     return tuple(getattr(settings, "MDT_QUORUM_ROLES", DEFAULT_QUORUM_ROLES))

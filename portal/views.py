@@ -19,7 +19,7 @@ from referrals.selectors import overdue_referrals
 from referrals.views import referral_rows
 from tumorboard.health import health_report
 from tumorboard.models import TaskProbe, User
-from tumorboard.roles import HOME_URL_NAME, Role
+from tumorboard.roles import HOME_URL_NAME, SPECIALIST_ROLES, Role
 from tumorboard.views import role_required
 
 from . import dashboards
@@ -83,6 +83,17 @@ def home_oncology(request: HttpRequest) -> HttpResponse:
     cases = dashboards.assigned_cases(user=user)
     audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
     return _home(request, "portal/home_oncology.html",
+                 rows=[(case, case_next_step(case, user.role)) for case in cases])
+
+
+@role_required(*SPECIALIST_ROLES)
+def home_specialist(request: HttpRequest) -> HttpResponse:
+    """Palliative care physicians and physiotherapists (issue 19): the cases of their care team,
+    each with their own open duty in its phase."""
+    user = cast(User, request.user)
+    cases = dashboards.assigned_cases(user=user)
+    audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
+    return _home(request, "portal/home_specialist.html",
                  rows=[(case, case_next_step(case, user.role)) for case in cases])
 
 

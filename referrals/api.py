@@ -29,6 +29,7 @@ from .models import Alert, Referral
 from .serializers import (
     AlertSerializer,
     OccultWorkupItemSerializer,
+    OccultWorkupResultSerializer,
     ReferralAnswerInputSerializer,
     ReferralCancelInputSerializer,
     ReferralConflictSerializer,
@@ -38,6 +39,7 @@ from .serializers import (
     ReferralListSerializer,
     ReferralNoteInputSerializer,
     ReferralRequestInfoInputSerializer,
+    WorkupExcludeInputSerializer,
     referral_detail_data,
 )
 from .states import Action
@@ -164,6 +166,33 @@ class WorkupTickView(_ReferralView):
         referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
         item = services.workup_item_tick(referral=referral, code=item_code, actor=self.actor)
         return Response(OccultWorkupItemSerializer(item).data)
+
+
+@extend_schema(tags=["referrals"])
+class WorkupResultView(_ReferralView):
+    @extend_schema(operation_id="referrals_workup_result",
+                   summary="Record one result of the occult-primary work-up (CLINICAL.md §17)",
+                   request=OccultWorkupResultSerializer,
+                   responses={201: OccultWorkupResultSerializer, **errors(400, 401, 403, 404)})
+    def post(self, request: Request, referral_id: int) -> Response:
+        referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
+        data = validated(OccultWorkupResultSerializer, request.data)
+        result = services.workup_result_record(referral=referral, actor=self.actor, **data)
+        return Response(OccultWorkupResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["referrals"])
+class WorkupExcludeView(_ReferralView):
+    @extend_schema(operation_id="referrals_workup_exclude",
+                   summary="Close the work-up: the breast is excluded, with the reason (§17)",
+                   request=WorkupExcludeInputSerializer,
+                   responses={200: ReferralDetailSerializer, **errors(400, 401, 403, 404),
+                              409: ERR_409})
+    def post(self, request: Request, referral_id: int) -> Response:
+        referral = selectors.referral_get_visible(user=self.actor, referral_id=referral_id)
+        data = validated(WorkupExcludeInputSerializer, request.data)
+        services.workup_exclude(referral=referral, actor=self.actor, reason=data["reason"])
+        return self.detail_response(referral.pk)
 
 
 @extend_schema(tags=["alerts"])

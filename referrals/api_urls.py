@@ -13,6 +13,10 @@ urlpatterns = [
              api.action_view(action).as_view(), name=f"api-referral-{action.value}")
         for action in PERSON_ACTIONS
     ],
+    path("referrals/<id:referral_id>/workup/results/", api.WorkupResultView.as_view(),
+         name="api-referral-workup-result"),
+    path("referrals/<id:referral_id>/workup/exclude/", api.WorkupExcludeView.as_view(),
+         name="api-referral-workup-exclude"),
     path("referrals/<id:referral_id>/workup/<slug:item_code>/", api.WorkupTickView.as_view(),
          name="api-referral-workup-tick"),
     path("alerts/", api.AlertListView.as_view(), name="api-alerts"),

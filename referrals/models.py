@@ -7,9 +7,11 @@ metrics. The rules of the moves live in ``referrals.states``; the writes in ``re
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -214,6 +216,101 @@ class OccultWorkupItem(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class WorkupResultKind(models.TextChoices):
+    """The kinds of result the occult-primary work-up records (CLINICAL.md §17)."""
+
+    MARKER = "marker", "Tumour marker"
+    BREAST_IMAGING = "breast_imaging", "Mammography or ultrasound"
+    STAGING_SCAN = "staging_scan", "PET-CT or bone scintigraphy"
+    BIOPSY = "biopsy", "Biopsy histology"
+
+
+class TumourMarker(models.TextChoices):
+    CA15_3 = "ca15_3", "CA 15-3"
+    CEA = "cea", "CEA"
+    ALKALINE_PHOSPHATASE = "alp", "Alkaline phosphatase"
+
+
+class WorkupModality(models.TextChoices):
+    MAMMOGRAPHY = "mammography", "Mammography"
+    ULTRASOUND = "ultrasound", "Breast ultrasound"
+    PET_CT = "pet_ct", "PET-CT"
+    BONE_SCINTIGRAPHY = "bone_scintigraphy", "Bone scintigraphy"
+
+
+class BiopsySite(models.TextChoices):
+    SPINE = "spine", "Spinal lesion"
+    BREAST = "breast", "Breast"
+    OTHER = "other", "Other site"
+
+
+class OccultWorkupResult(models.Model):
+    """One result of the occult-primary work-up (CLINICAL.md §17): a tumour marker with the
+    laboratory's upper reference limit, a BI-RADS category per side, PET-CT or scintigraphy
+    findings, or biopsy histology with receptors. Which fields a kind takes:
+    ``referrals.workup_rules.REQUIRED_FIELDS``; whether it confirms a breast primary:
+    ``referrals.workup_rules.confirmation``."""
+
+    Kind = WorkupResultKind
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE,
+                                 related_name="workup_results")
+    kind = models.CharField(max_length=20, choices=WorkupResultKind.choices)
+    taken_on = models.DateField("Date of the test")
+    # A tumour marker (§17): value, unit and the laboratory's upper reference limit.
+    marker = models.CharField(max_length=10, choices=TumourMarker.choices, blank=True)
+    value = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(0)])
+    unit = models.CharField(max_length=12, blank=True)
+    upper_limit = models.DecimalField("Upper reference limit", max_digits=10, decimal_places=2,
+                                      null=True, blank=True,
+                                      validators=[MinValueValidator(Decimal("0.01"))])
+    # Imaging: mammography or ultrasound (BI-RADS per side), PET-CT or bone scintigraphy.
+    modality = models.CharField(max_length=20, choices=WorkupModality.choices, blank=True)
+    birads_left = models.PositiveSmallIntegerField("BI-RADS left", null=True, blank=True,
+                                                   validators=[MaxValueValidator(6)])
+    birads_right = models.PositiveSmallIntegerField("BI-RADS right", null=True, blank=True,
+                                                    validators=[MaxValueValidator(6)])
+    other_lesions = models.BooleanField("Other lesions", null=True, blank=True)
+    breast_focus = models.BooleanField("Breast focus", null=True, blank=True)
+    axillary_focus = models.BooleanField("Axillary focus", null=True, blank=True)
+    # Biopsy histology with receptors (§12).
+    biopsy_site = models.CharField(max_length=10, choices=BiopsySite.choices, blank=True)
+    breast_origin = models.BooleanField("Histology of breast origin", null=True, blank=True)
+    er = models.BooleanField("ER positive", null=True, blank=True)
+    pr = models.BooleanField("PR positive", null=True, blank=True)
+    her2 = models.BooleanField("HER2 positive", null=True, blank=True)
+    ki67 = models.FloatField("Ki-67 (%)", null=True, blank=True,
+                             validators=[MinValueValidator(0), MaxValueValidator(100)])
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["taken_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=WorkupResultKind.values),
+                                   name="workup_result_kind_valid"),
+            models.CheckConstraint(
+                condition=(Q(birads_left__isnull=True) | Q(birads_left__lte=6))
+                & (Q(birads_right__isnull=True) | Q(birads_right__lte=6)),
+                name="workup_result_birads_range"),
+            models.CheckConstraint(condition=Q(ki67__isnull=True) | Q(ki67__gte=0, ki67__lte=100),
+                                   name="workup_result_ki67_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"work-up result {self.pk} ({self.kind})"
+
+    @property
+    def above_limit(self) -> bool:
+        """A marker above the laboratory's upper reference limit (§17; equal is not above)."""
+        from .workup_rules import marker_above_limit
+
+        return marker_above_limit(self.value, self.upper_limit)
 
 
 class AlertKind(models.TextChoices):

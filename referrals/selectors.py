@@ -64,7 +64,7 @@ def referral_get_visible(*, user: User, referral_id: object) -> Referral:
         referral_list_visible_to(user=user)
         .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
                         "sending_team", "sender", "assignee")
-        .prefetch_related("triggers", "workup_items__done_by",
+        .prefetch_related("triggers", "workup_items__done_by", "workup_results__recorded_by",
                           Prefetch("events", to_attr="event_list"))
         .filter(pk=pk).first() if pk is not None else None
     )

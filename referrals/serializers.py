@@ -17,6 +17,7 @@ from .models import (
     URGENCY_CHOICES,
     Alert,
     AlertKind,
+    OccultWorkupResult,
     Referral,
     ReferralStatus,
 )
@@ -100,6 +101,26 @@ class OccultWorkupItemSerializer(serializers.Serializer):
     done_by = serializers.IntegerField(source="done_by_id", allow_null=True)
 
 
+class OccultWorkupResultSerializer(serializers.ModelSerializer):
+    """One result of the occult-primary work-up (CLINICAL.md §17), with the computed flag."""
+
+    above_limit = serializers.BooleanField(read_only=True)
+    recorded_by = serializers.IntegerField(source="recorded_by_id", read_only=True)
+
+    class Meta:
+        model = OccultWorkupResult
+        fields = ["id", "kind", "taken_on", "marker", "value", "unit", "upper_limit",
+                  "above_limit", "modality", "birads_left", "birads_right", "other_lesions",
+                  "breast_focus", "axillary_focus", "biopsy_site", "breast_origin", "er", "pr",
+                  "her2", "ki67", "note", "recorded_at", "recorded_by"]
+        read_only_fields = ["id", "recorded_at"]
+        extra_kwargs = {"taken_on": {"required": True}}
+
+
+class WorkupExcludeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class ReferralDetailSerializer(ReferralListSerializer):
     urgency_rationale = serializers.CharField()
     decline_reason = serializers.CharField()
@@ -109,6 +130,8 @@ class ReferralDetailSerializer(ReferralListSerializer):
     note = serializers.CharField()
     events = ReferralEventSerializer(many=True, source="event_list")
     workup_items = OccultWorkupItemSerializer(many=True, source="workup_items.all")
+    workup_results = OccultWorkupResultSerializer(many=True, source="workup_results.all",
+                                                  read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     def get_allowed_actions(self, referral: Referral) -> list[str]:

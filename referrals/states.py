@@ -27,6 +27,10 @@ class Action(StrEnum):
     CLOSE = "close"
     CANCEL = "cancel"
     RESOLVE = "resolve"  # a finalized MDT decision answers the referral (the service's own)
+    # The occult-primary work-up (CLINICAL.md §17; referrals.services.workup): a confirmed breast
+    # primary moves the referral on to accepted; a work-up that excludes the breast closes it.
+    CONFIRM_PRIMARY = "confirm_primary"
+    EXCLUDE_PRIMARY = "exclude_primary"
 
 
 class Party(StrEnum):
@@ -59,10 +63,16 @@ MOVES: Final[tuple[Move, ...]] = (
     *(Move(Action.RESOLVE, status, S.CLOSED, Party.SYSTEM)
       for status in (S.RAISED, S.SENT, S.ACKNOWLEDGED, S.INFO_REQUESTED, S.ACCEPTED,
                      S.LISTED_FOR_MDT)),
+    *(Move(Action.CONFIRM_PRIMARY, status, S.ACCEPTED, Party.SYSTEM)
+      for status in (S.SENT, S.ACKNOWLEDGED, S.INFO_REQUESTED)),
+    *(Move(Action.EXCLUDE_PRIMARY, status, S.CLOSED, Party.SYSTEM)
+      for status in (S.RAISED, S.SENT, S.ACKNOWLEDGED, S.INFO_REQUESTED, S.ACCEPTED,
+                     S.LISTED_FOR_MDT)),
 )
 #: Actions a person takes from a page or the API (``send`` is the service's own).
 PERSON_ACTIONS: Final = tuple(action for action in Action
-                              if action not in (Action.SEND, Action.RESOLVE))
+                              if any(move.action == action and move.by is not Party.SYSTEM
+                                     for move in MOVES))
 #: Triage decisions: the end of "time to triage decision" (CLINICAL.md §14).
 DECISIONS: Final = frozenset({Action.ACCEPT, Action.DECLINE})
 

@@ -11,19 +11,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import audit
 from cases.selectors import case_get_visible
+from scoring.calculators import ReferralDirection
 from tumorboard.labels import label
 from tumorboard.models import User
 from tumorboard.roles import CARE_ROLES, Role
 from tumorboard.views import role_required
 
 from . import metrics as referral_metrics
-from . import selectors, services
-from .forms import FlagTriggerForm, ReferralActionForm
+from . import selectors, services, workup_rules
+from .forms import FlagTriggerForm, ReferralActionForm, WorkupExcludeForm, WorkupResultForm
 from .states import PERSON_ACTIONS, Action, IllegalMove
 
 #: The text each move takes on the page, and the service keyword it goes to.
@@ -86,6 +88,10 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         "referral": referral, "allowed": allowed, "form": ReferralActionForm(),
         "previous_decline": previous,
         "action_text": {a.value: field for a, field in ACTION_TEXT.items()},
+        "workup_verdict": (services.workup_verdict(referral)
+                           if referral.direction == "neuro_to_breast" else None),
+        "exclude_form": WorkupExcludeForm(),
+        "workup_party": bool(services.referral_party(referral=referral, user=user)),
     })
 
 
@@ -129,6 +135,66 @@ def workup_tick(request: HttpRequest, referral_id: int, item_code: str) -> HttpR
     return redirect("referrals:referral-detail", referral_id=referral.pk)
 
 
+def _errors_to_form(form: Any, error: ValidationError) -> None:
+    """A service's refusal, keyed by field, on the form's fields (others: the form's own)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, reasons in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, reasons)
+
+
+@role_required(*CARE_ROLES)
+def workup_result(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Record one result of the occult-primary work-up (CLINICAL.md §17)."""
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    if referral.direction != ReferralDirection.NEURO_TO_BREAST:
+        raise Http404("This referral has no occult-primary work-up.")
+    if not services.referral_party(referral=referral, user=user):
+        raise PermissionDenied("only the referring or receiving team records work-up results")
+    form = WorkupResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.workup_result_record(referral=referral, actor=user,
+                                                   **form.service_fields())
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            verdict = workup_rules.confirmation(referral.workup_results.order_by("taken_on", "pk"))
+            messages.success(request, f"Result recorded ({result.get_kind_display().lower()}). "
+                                      f"{verdict.text}")
+            return redirect(f"{referral_path(referral.pk)}#workup")
+    return render(request, "referrals/workup_result_form.html",
+                  {"referral": referral, "form": form})
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def workup_exclude(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Close the work-up as excluding the breast, with the reason (§17)."""
+    user = _actor(request)
+    referral = selectors.referral_get_visible(user=user, referral_id=referral_id)
+    form = WorkupExcludeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({"reason": form.errors["reason"]})
+        services.workup_exclude(referral=referral, actor=user,
+                                reason=form.cleaned_data["reason"])
+    except IllegalMove as error:
+        messages.error(request, f"Not done: {error}.")
+    except ValidationError as error:
+        messages.error(request, "Not done: " + "; ".join(error.messages))
+    else:
+        messages.success(request, f"Referral {referral.pk}: the work-up excludes the breast; "
+                                  "closed.")
+    return redirect(f"{referral_path(referral.pk)}#workup")
+
+
+def referral_path(referral_id: int) -> str:
+    return reverse("referrals:referral-detail", args=[referral_id])
+
+
 @role_required(Role.BREAST_ONCOSURGEON)
 def flag_trigger(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _actor(request)
@@ -152,7 +218,10 @@ def flag_trigger(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
+    # In the application an alert names the patient and the outcome (the alerts are the user's
+    # own, of cases they still see: selectors.alert_list_for); the e-mail keeps ids only.
     alerts = list(selectors.alert_list_for(user=_actor(request))
+                  .select_related("referral__case__patient", "case__patient")
                   .order_by("-created_at", "-pk")[:100])
     return render(request, "referrals/alert_list.html", {"alerts": alerts})
 

@@ -26,6 +26,9 @@ PEOPLE: list[tuple[str, str, str, Role, list[str]]] = [
     ("medonc1", "Sofia", "Lindqvist", Role.MEDICAL_ONCOLOGIST, ["Spine Metastasis MDT"]),
     ("medonc2", "David", "Achterberg", Role.MEDICAL_ONCOLOGIST, ["Spine Metastasis MDT"]),
     ("coordinator", "Nadia", "Forde", Role.COORDINATOR, ["Spine Metastasis MDT"]),
+    # Palliative care and rehabilitation (issue 19): in no team; added to cases' care teams.
+    ("palliative1", "Ruth", "Calloway", Role.PALLIATIVE_CARE_PHYSICIAN, []),
+    ("physio1", "Jonas", "Eklund", Role.PHYSIOTHERAPIST, []),
     ("admin", "Sam", "Admin", Role.ADMIN, []),
 ]
 

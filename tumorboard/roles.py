@@ -18,6 +18,10 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", "MDT coordinator"
     RADIATION_ONCOLOGIST = "radiation_oncologist", "Radiation oncologist"
     MEDICAL_ONCOLOGIST = "medical_oncologist", "Medical oncologist"
+    # Palliative care and rehabilitation (S2 §6.2, §7, Table 3; issue 19): they join a case's
+    # care team, not a board's quorum unless the service configures it (meetings.conf).
+    PALLIATIVE_CARE_PHYSICIAN = "palliative_care_physician", "Palliative care physician"
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
     ADMIN = "admin", "Administrator"
     # Another hospital system: reads through the API only, the cases of the teams it is granted
     # (integrations.IntegrationGrant).
@@ -32,15 +36,25 @@ CLINICAL_ROLES = (
     Role.RADIATION_ONCOLOGIST,
     Role.MEDICAL_ONCOLOGIST,
 )
-#: People who work with patient data on the pages: the clinicians and the MDT coordinators.
-#: Administrators manage people and teams; integration clients use the API only.
-CARE_ROLES = (*CLINICAL_ROLES, Role.COORDINATOR)
+#: The specialties that join a case's care team by being added to it (issue 19): they see and
+#: record on the cases of their care team (cases.access), own their duties, never chair.
+SPECIALIST_ROLES = (Role.PALLIATIVE_CARE_PHYSICIAN, Role.PHYSIOTHERAPIST)
+#: People who work with patient data on the pages: the clinicians, the specialists and the MDT
+#: coordinators. Administrators manage people and teams; integration clients use the API only.
+CARE_ROLES = (*CLINICAL_ROLES, *SPECIALIST_ROLES, Role.COORDINATOR)
 
 
 def is_clinician(user: User | AnonymousUser | None) -> bool:
     """An active person of a clinical role: THE test wherever the service needs a clinician."""
     return (user is not None and user.is_authenticated and user.is_active
             and getattr(user, "role", "") in CLINICAL_ROLES)
+
+
+def is_care_team_clinician(user: User | AnonymousUser | None) -> bool:
+    """An active clinician or specialist (palliative care, physiotherapy): who may be in a
+    case's care team and record on its cases (cases.access)."""
+    return is_clinician(user) or (user is not None and user.is_authenticated and user.is_active
+                                  and getattr(user, "role", "") in SPECIALIST_ROLES)
 
 
 def may_see_patients(user: User | AnonymousUser | None) -> bool:
@@ -57,6 +71,8 @@ HOME_URL_NAME = {
     Role.COORDINATOR: "home-coordinator",
     Role.RADIATION_ONCOLOGIST: "home-oncology",
     Role.MEDICAL_ONCOLOGIST: "home-oncology",
+    Role.PALLIATIVE_CARE_PHYSICIAN: "home-specialist",
+    Role.PHYSIOTHERAPIST: "home-specialist",
     Role.ADMIN: "home-admin",
     # No pages for a system: a web login lands on the API documentation.
     Role.INTEGRATION: "api-docs",

@@ -5,12 +5,21 @@ from .assessment import Assessment
 from .audit import AuditAction, AuditChain, AuditEvent, AuditOutcome
 from .case import Case, PrimaryStatus
 from .lesion import LesionImaging, SpinalLesion
-from .outcome import Ambulation, FollowUpVisit, ImplantIntegrity, LocalControl, SurvivalStatus
+from .outcome import (
+    Ambulation,
+    Analgesics,
+    FollowUpVisit,
+    ImplantIntegrity,
+    LocalControl,
+    SurvivalStatus,
+)
 from .patient import Patient, Sex
 from .phase import DutyTick, PhaseEvent
+from .surgery import SurgeryRecord
 
 __all__ = [
     "Ambulation",
+    "Analgesics",
     "Assessment",
     "AuditAction",
     "AuditChain",
@@ -29,5 +38,6 @@ __all__ = [
     "PrimaryStatus",
     "Sex",
     "SpinalLesion",
+    "SurgeryRecord",
     "SurvivalStatus",
 ]

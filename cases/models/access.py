@@ -19,6 +19,7 @@ from .case import Case
 class CareTeamReason(models.TextChoices):
     DECISION_RESPONSIBLE = "decision_responsible", "Responsible clinician of an MDT decision"
     TASK_OWNER = "task_owner", "Owner of a follow-through task"
+    SPECIALIST_CARE = "specialist_care", "Palliative care or rehabilitation"
 
 
 class CareTeamMember(models.Model):

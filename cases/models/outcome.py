@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +23,19 @@ class Ambulation(models.TextChoices):
     INDEPENDENT = "independent", "Walks independently"
     WITH_AID = "with_aid", "Walks with an aid"
     NON_AMBULATORY = "non_ambulatory", "Non-ambulatory"
+
+
+class Analgesics(models.TextChoices):
+    """Analgesic use at the visit, by the steps of the WHO analgesic ladder (CLINICAL.md §18)."""
+
+    NONE = "none", "No analgesics"
+    NON_OPIOID = "non_opioid", "Non-opioid only"
+    WEAK_OPIOID = "weak_opioid", "Weak opioid"
+    STRONG_OPIOID = "strong_opioid", "Strong opioid"
+
+
+#: The ladder's order, for the trend chart (0 none ... 3 strong opioid).
+ANALGESIC_STEP = {choice.value: step for step, choice in enumerate(Analgesics)}
 
 
 class ImplantIntegrity(models.TextChoices):
@@ -49,6 +62,16 @@ def _score_0_100(verbose: str) -> models.PositiveSmallIntegerField:
     )
 
 
+def _score_0_10(verbose: str) -> models.DecimalField:
+    return models.DecimalField(
+        verbose, max_digits=3, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+
+
+#: MDASI summary scores (0-10, the means of its items): scores only, not the items (§18).
+MDASI_FIELDS = ("mdasi_severity", "mdasi_interference")
+
 PRO_FIELDS = (
     "qlq_c30_global",
     "bm22_painful_sites",
@@ -70,6 +93,11 @@ class FollowUpVisit(models.Model):
     pain_nrs = models.PositiveSmallIntegerField("Pain (NRS 0-10)",
                                                 validators=[MaxValueValidator(10)])
     ambulation = models.CharField(max_length=16, choices=Ambulation.choices)
+    # Analgesic use (§18); blank only on visits recorded before it was asked.
+    analgesics = models.CharField("Analgesic use", max_length=16, choices=Analgesics.choices,
+                                  blank=True)
+    mdasi_severity = _score_0_10("MDASI symptom severity (mean 0-10)")
+    mdasi_interference = _score_0_10("MDASI interference (mean 0-10)")
     qlq_c30_global = _score_0_100("QLQ-C30 global health status")
     bm22_painful_sites = _score_0_100("BM22 painful sites")
     bm22_pain_characteristics = _score_0_100("BM22 pain characteristics")
@@ -108,6 +136,18 @@ class FollowUpVisit(models.Model):
                     name=f"followup_{name}_range",
                 )
                 for name in PRO_FIELDS
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 0, f"{name}__lte": 10}),
+                    name=f"followup_{name}_range",
+                )
+                for name in MDASI_FIELDS
+            ),
+            models.CheckConstraint(
+                condition=Q(analgesics="") | Q(analgesics__in=Analgesics.values),
+                name="followup_analgesics_valid",
             ),
         ]
 

@@ -21,6 +21,7 @@ from .assessments import (
     followup_create,
 )
 from .checklist import (
+    duties_fulfilled,
     duty_tick,
     duty_untick,
 )
@@ -55,6 +56,8 @@ from .records import (
     register_team_change_guard,
     team_change_guards,
 )
+from .specialists import case_specialists, specialist_add, specialists_available
+from .surgery import SURGERY_PHASES, surgery_record
 
 __all__ = [
     "CASE_CLINICAL_FIELDS",
@@ -62,6 +65,7 @@ __all__ = [
     "CASE_TEAM_FIELDS",
     "IMAGING_FIELDS",
     "ONCOLOGIST_ROLES",
+    "SURGERY_PHASES",
     "LesionLabelTaken",
     "MrnTaken",
     "PhaseMoveForbidden",
@@ -71,9 +75,11 @@ __all__ = [
     "assessment_recompute",
     "case_create",
     "case_create_with_patient",
+    "case_specialists",
     "case_transition",
     "case_update",
     "clinical_inputs_changed",
+    "duties_fulfilled",
     "duty_tick",
     "duty_untick",
     "followup_create",
@@ -81,5 +87,8 @@ __all__ = [
     "lesion_imaging_add",
     "patient_create",
     "register_team_change_guard",
+    "specialist_add",
+    "specialists_available",
+    "surgery_record",
     "team_change_guards",
 ]

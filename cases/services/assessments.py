@@ -18,6 +18,7 @@ from ..models import (
     Case,
     FollowUpVisit,
 )
+from .checklist import duties_fulfilled
 from .common import (
     announce_findings_changed,
     history_user,
@@ -43,6 +44,7 @@ def assessment_create(*, case: Case, actor: User, now: datetime | None = None) -
     store_assessment(case, assessment, actor, automatic=False)
     touch(case, actor)
     announce_findings_changed(case, actor)
+    duties_fulfilled(case=case, fact="assessment_recorded", actor=actor)
     return assessment
 
 
@@ -80,4 +82,5 @@ def followup_create(*, case: Case, actor: User, **fields: Any) -> FollowUpVisit:
     if "new_deficit" in reentry:
         case.neurological_deficit = True
     clinical_inputs_changed(case, actor, followup=visit, reentry=reentry)
+    duties_fulfilled(case=case, fact="followup_recorded", actor=actor)
     return visit

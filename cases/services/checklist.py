@@ -61,3 +61,28 @@ def duty_untick(*, case: Case, tick: DutyTick, actor: User) -> None:
     history_user(tick, actor)
     tick.delete()
     touch(lock_case(case), actor)
+
+
+def duties_fulfilled(*, case: Case, fact: str, actor: User) -> list[DutyTick]:
+    """Recording ``fact`` ticks the duties it fulfils (timeline.FACT_DUTIES) in the case's
+    current stay, when that phase has them and they are open. Called by the writer inside its
+    transaction; the tick names who recorded the fact. Returns the ticks made."""
+    if case.current_event_id is None:
+        return []
+    event = PhaseEvent.objects.filter(pk=case.current_event_id).first()
+    if event is None or event.to_phase != case.phase:
+        return []
+    done = set(DutyTick.objects.filter(event=event).values_list("duty_code", flat=True))
+    made = []
+    for code in timeline.FACT_DUTIES.get(fact, ()):
+        item = timeline.duty(event.to_phase, code)
+        if item is None or code in done:
+            continue
+        tick = DutyTick(event=event, case=case, duty_code=code, specialty=item.specialty,
+                        ticked_by=actor, note=f"Done: {timeline.FACT_WORDS[fact]}.")
+        history_user(tick, actor)
+        tick.save()
+        audit.record(actor=actor, action=AuditAction.TICK, obj=tick, case=case,
+                     detail={"duty": code, "event": event.pk, "fact": fact})
+        made.append(tick)
+    return made

@@ -19,6 +19,7 @@ from ..models import (
     SpinalLesion,
 )
 from ..models.lesion import BILSKY_MODALITIES, validate_levels
+from .checklist import duties_fulfilled
 from .common import (
     IMAGING_FIELDS,
     LesionLabelTaken,
@@ -96,7 +97,9 @@ def lesion_create(
     study.save()
     audit.record(actor=actor, action=AuditAction.CREATE, obj=lesion, case=case)
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case)
-    clinical_inputs_changed(lock_case(case), actor)
+    case = lock_case(case)
+    clinical_inputs_changed(case, actor)
+    duties_fulfilled(case=case, fact="lesion_recorded", actor=actor)
     return lesion
 
 
@@ -110,5 +113,7 @@ def lesion_imaging_add(*, lesion: SpinalLesion, actor: User, **imaging: Any) -> 
     study.save()
     audit.record(actor=actor, action=AuditAction.CREATE, obj=study, case=case,
                  detail={"lesion": lesion.pk})
-    clinical_inputs_changed(lock_case(case), actor)
+    case = lock_case(case)
+    clinical_inputs_changed(case, actor)
+    duties_fulfilled(case=case, fact="imaging_recorded", actor=actor)
     return study

@@ -36,7 +36,7 @@ from .transitions import (
     referrals_close_for_decision,
     referrals_list_for_meeting,
 )
-from .workup import workup_item_tick
+from .workup import workup_exclude, workup_item_tick, workup_result_record, workup_verdict
 
 __all__ = [
     "ACTION_SERVICES",
@@ -67,5 +67,8 @@ __all__ = [
     "referrals_close_for_decision",
     "referrals_list_for_meeting",
     "resend_unsent_alerts",
+    "workup_exclude",
     "workup_item_tick",
+    "workup_result_record",
+    "workup_verdict",
 ]

@@ -70,6 +70,9 @@ NOTIFY: dict[Action, str] = {
     Action.ACCEPT: AlertKind.DECIDED,
     Action.DECLINE: AlertKind.DECIDED,
     Action.CANCEL: AlertKind.CANCELLED,
+    # The occult-primary work-up's outcome (CLINICAL.md §17) reaches the referring team too.
+    Action.CONFIRM_PRIMARY: AlertKind.DECIDED,
+    Action.EXCLUDE_PRIMARY: AlertKind.DECIDED,
 }
 
 

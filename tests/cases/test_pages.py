@@ -186,8 +186,9 @@ def test_follow_up_visits_show_as_a_trend_that_both_surgeons_see(
     url = reverse("cases:followup-create", args=[care_case.pk])
     client.force_login(neurosurgeon)
     visit = {"visit_date": "2026-03-01", "frankel": "D", "kps": "60", "pain_nrs": "7",
-             "ambulation": "with_aid", "qlq_c30_global": "40", "implant_integrity": "intact",
-             "local_control": "controlled", "survival_status": "alive"}
+             "ambulation": "with_aid", "analgesics": "weak_opioid", "qlq_c30_global": "40",
+             "implant_integrity": "intact", "local_control": "controlled",
+             "survival_status": "alive"}
     assert client.post(url, visit).status_code == 302
     client.force_login(breast_surgeon)
     assert client.post(url, {**visit, "visit_date": "2026-05-01", "frankel": "E", "kps": "80",

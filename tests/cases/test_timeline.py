@@ -109,10 +109,13 @@ def test_a_case_opens_only_in_a_start_phase(breast_surgeon, breast_team) -> None
 # --- checklist (S2 Table 4) -----------------------------------------------------------------
 
 
-def test_every_phase_has_duties_for_both_specialties() -> None:
+def test_every_phase_has_duties_for_both_surgical_specialties() -> None:
+    # S2 Table 4 names both surgeons in every phase; the other specialties (issue 19, S2 Table 3)
+    # have duties in the phases they work in.
     for phase in Phase:
         specialties = {duty.specialty for duty in timeline.duties(phase)}
-        assert specialties == set(timeline.Specialty), phase
+        assert {timeline.Specialty.BREAST_ONCOSURGEON,
+                timeline.Specialty.NEUROSURGEON} <= specialties, phase
 
 
 def test_a_duty_is_ticked_with_who_and_when_by_its_own_specialty(

@@ -65,6 +65,11 @@ def test_the_table_holds_exactly_these_moves() -> None:
     for status in ("raised", "sent", "acknowledged", "info_requested", "accepted",
                    "listed_for_mdt"):
         expected[(status, "resolve")] = ("closed", "system")
+        # The occult-primary work-up excludes the breast: closed with the reason (§17).
+        expected[(status, "exclude_primary")] = ("closed", "system")
+    # A confirmed breast primary moves a referral waiting for its triage decision on (§17).
+    for status in ("sent", "acknowledged", "info_requested"):
+        expected[(status, "confirm_primary")] = ("accepted", "system")
     assert table == expected
     assert [action.value for action in PERSON_ACTIONS] == ACTIONS
 

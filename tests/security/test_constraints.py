@@ -152,6 +152,27 @@ THROUGH_INPUT: dict[str, list[tuple[str, str, str, str, Any]]] = {
         ("breast", "form", "cases:followup-create", "case", lambda w, f=field: {f: 101})]
        for field in ("qlq_c30_global", "bm22_painful_sites", "bm22_pain_characteristics",
                      "bm22_functional_interference", "bm22_psychosocial_aspects")},
+    **{f"cases.FollowUpVisit.followup_{field}_range": [
+        ("breast", "form", "cases:followup-create", "case", lambda w, f=field: {f: "10.5"})]
+       for field in ("mdasi_severity", "mdasi_interference")},
+    "cases.FollowUpVisit.followup_analgesics_valid": [
+        ("breast", "form", "cases:followup-create", "case", lambda w: {"analgesics": "opium"})],
+    "referrals.OccultWorkupResult.workup_result_kind_valid": [
+        ("neuro", "post", "api-referral-workup-result", "referral", lambda w: {
+            "kind": "horoscope", "taken_on": "2026-01-05"})],
+    "referrals.OccultWorkupResult.workup_result_birads_range": [
+        ("neuro", "post", "api-referral-workup-result", "referral", lambda w: {
+            "kind": "breast_imaging", "taken_on": "2026-01-05", "modality": "mammography",
+            "birads_left": 7})],
+    "referrals.OccultWorkupResult.workup_result_ki67_range": [
+        ("neuro", "post", "api-referral-workup-result", "referral", lambda w: {
+            "kind": "biopsy", "taken_on": "2026-01-05", "biopsy_site": "spine",
+            "breast_origin": True, "ki67": 100.5})],
+    **{f"cases.SurgeryRecord.surgery_{field}_valid": [
+        ("neuro", "form", "cases:surgery-create", "case", lambda w, f=field: {
+            "performed_on": "2026-01-05", "procedure": "en_bloc", "approach": "posterior",
+            "levels": "T7", "instrumentation": "vbr", f: "bogus"})]
+       for field in ("procedure", "approach", "instrumentation")},
     "cases.PhaseEvent.phase_event_to_valid": [
         ("breast", "post", "api-case-transitions", "case", lambda w: {
             "to_phase": "theatre", "reason": "x"}),

@@ -46,6 +46,12 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("cases:transition-create", "case", "breast", fields_of(case_forms.TransitionForm)),
     ("cases:followup-create", "case", "breast", fields_of(case_forms.FollowUpForm)),
     ("referrals:flag-trigger", "case", "breast", fields_of(referral_forms.FlagTriggerForm)),
+    ("cases:specialist-add", "case", "breast", fields_of(case_forms.SpecialistAddForm)),
+    ("cases:surgery-create", "case", "neuro", fields_of(case_forms.SurgeryForm)),
+    # The occult-primary work-up (issue 19): a neuro-to-breast referral of world A's teams.
+    ("referrals:workup-result", "occult", "breast", fields_of(referral_forms.WorkupResultForm)),
+    ("referrals:workup-exclude", "occult", "breast",
+     fields_of(referral_forms.WorkupExcludeForm)),
     ("referrals:referral-act", "referral-decline", "neuro",
      fields_of(referral_forms.ReferralActionForm)),
     ("meetings:meeting-list", "", "coordinator", fields_of(meeting_forms.MeetingCreateForm)),
@@ -74,6 +80,20 @@ def _url(name: str, scope: str, world: Any) -> str:
     return reverse(name, args=args)
 
 
+def _occult_url(name: str, world: Any, neurosurgeon: Any) -> str:
+    """A neurosurgeon's patient of world A's teams with an unknown primary: the rules referred
+    it to the breast team with the occult-primary work-up (§8, §17)."""
+    from referrals.models import Referral
+    from tests.factories import add_lesion, create_case
+
+    case = create_case(actor=neurosurgeon, breast_team=world.case.breast_team,
+                       spine_team=world.case.spine_team, primary_status="unknown", er=None,
+                       pr=None, her2=None, ki67=None)
+    add_lesion(case, actor=neurosurgeon, bilsky="0")
+    referral = Referral.objects.get(case=case, direction="neuro_to_breast")
+    return reverse(name, args=[referral.pk])
+
+
 def test_every_page_form_is_fuzzed() -> None:
     classes = {obj for module in (case_forms, meeting_forms, referral_forms, scoring_forms)
                for obj in vars(module).values()
@@ -93,7 +113,8 @@ def test_random_form_posts_never_get_a_server_error(
     user = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator}[who]
     names = [n.replace("itemX-", f"item{world_a.item.pk}-")
              .replace("followX-", f"follow{world_a.item.pk}-") for n in names]
-    url = _url(name, scope, world_a)
+    url = (_occult_url(name, world_a, neurosurgeon) if scope == "occult"
+           else _url(name, scope, world_a))
     client = Client(raise_request_exception=False)
     client.force_login(user)
     seen: list[int] = []

@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set: the model choices (with labels) and the scoring API's plain
     # values share field names; without these `check --deploy` warns (drf_spectacular.W001).
     "ENUM_NAME_OVERRIDES": {
+        "ModalityEnum": "cases.models.lesion.Modality",  # the name it had before the work-up
+        "WorkupModalityEnum": "referrals.models.WorkupModality",
         "PhaseEnum": "cases.timeline.Phase",
         "LesionPainEnum": "cases.models.lesion.PAIN_CHOICES",
         "LesionAlignmentEnum": "cases.models.lesion.ALIGNMENT_CHOICES",

@@ -91,9 +91,12 @@ WEBHOOK_MAX_SUBSCRIPTIONS_PER_CLIENT = _env_int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_C
 MDT_QUORUM_ROLES = tuple(
     _env_list("MDT_QUORUM_ROLES", ["breast_oncosurgeon", "neurosurgeon", "radiation_oncologist"])
 )
-# Only clinicians count for quorum (DESIGN.md, access model): never a coordinator.
+# Only clinicians count for quorum (DESIGN.md, access model): never a coordinator; palliative
+# care and physiotherapy may be configured as optional specialties (issue 19).
 _unknown_roles = set(MDT_QUORUM_ROLES) - {
     "breast_oncosurgeon", "neurosurgeon", "radiation_oncologist", "medical_oncologist",
+    # Optional specialties (meetings.conf.OPTIONAL_SPECIALTY_ROLES; issue 19).
+    "palliative_care_physician", "physiotherapist",
 }
 if _unknown_roles:
     raise ImproperlyConfigured(f"MDT_QUORUM_ROLES: unknown role(s) {sorted(_unknown_roles)}")
