@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0005_weekend_watch_alert_kind'),
+        ('referrals', '0006_follow_through_alert_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
