@@ -19,7 +19,12 @@ class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
     video_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
     chair: forms.ModelChoiceField = forms.ModelChoiceField(queryset=User.objects.none())
     attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), required=False)
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Invite (besides the chair and you)")
+    record_past = forms.BooleanField(
+        required=False, label="This meeting was already held: record it as a past meeting")
+    past_reason = forms.CharField(required=False, max_length=2000,
+                                  label="Why record a past meeting (only for a past meeting)")
 
     def __init__(self, *args: object, people: object, invitable: object,
                  **kwargs: object) -> None:
@@ -53,7 +58,10 @@ class DecisionForm(SingleLineFieldsMixin, forms.Form):
                                          label="Responsible clinician")
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                      max_length=5000)
+                                      max_length=5000, label="Override reason (why the board "
+                                                             "departs from the recommendation)")
+    # The decision's version this form was read at (0: none yet): a stale submit is refused.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, people: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -185,6 +185,9 @@ class Decision(models.Model):
     carried_out = models.BooleanField(null=True, blank=True)
     carried_out_at = models.DateField(null=True, blank=True)
     follow_up_note = models.TextField(blank=True)
+    # Optimistic concurrency: a form carries the version it was read at (0: no decision yet);
+    # a correction from a stale page is refused (meetings.services.DecisionConflict).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [

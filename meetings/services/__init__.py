@@ -16,8 +16,15 @@ One module per concept: ``meetings`` (scheduling, attendance, lock, reopen, star
 
 from ..states import IllegalMove
 from .agenda import agenda_item_add, agenda_item_move, agenda_item_update, agenda_populate
-from .decisions import QuorumNotMet, decision_follow_up, decision_record, meeting_finalize
+from .decisions import (
+    DecisionConflict,
+    QuorumNotMet,
+    decision_follow_up,
+    decision_record,
+    meeting_finalize,
+)
 from .meetings import (
+    MeetingNotToday,
     attendance_record,
     attendee_invite,
     is_runner,
@@ -30,7 +37,9 @@ from .meetings import (
 from .packets import packet_request
 
 __all__ = [
+    "DecisionConflict",
     "IllegalMove",
+    "MeetingNotToday",
     "QuorumNotMet",
     "agenda_item_add",
     "agenda_item_move",

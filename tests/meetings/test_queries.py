@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from meetings import services
-from tests.factories import make_mdt_case
+from tests.factories import make_mdt_case, on_its_day
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _meeting_with(n, meeting, coordinator, breast_surgeon, neurosurgeon, teams):
         make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon, teams=teams)
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     for item in meeting.items.all():
         services.decision_record(item=item, actor=coordinator, pathway="cebrt", rationale="ok",
                                  responsible=neurosurgeon)

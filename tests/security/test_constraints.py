@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.factories import STUDY
+from tests.factories import STUDY, on_its_day
 from tests.security.test_bad_input import row_counts
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +236,7 @@ def test_breaking_a_constraint_through_input_is_a_400_and_writes_nothing(
             from meetings import services
 
             services.meeting_lock(meeting=world_a.meeting, actor=coordinator)
-            services.meeting_start(meeting=world_a.meeting, actor=coordinator)
+            services.meeting_start(meeting=on_its_day(world_a.meeting), actor=coordinator)
         url, body = _url(name, scope, world_a), build(world_a)
         before = row_counts()
         if method == "form":
