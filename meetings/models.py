@@ -209,6 +209,46 @@ class Decision(models.Model):
         return f"decision on item {self.item_id}: {self.pathway}"
 
 
+class Specialty(models.TextChoices):
+    """The specialties of the board (S2 §6.2) a preliminary opinion speaks for."""
+
+    BREAST_ONCOSURGERY = "breast_oncosurgery", "Breast oncosurgery"
+    NEUROSURGERY = "neurosurgery", "Neurosurgery"
+    RADIATION_ONCOLOGY = "radiation_oncology", "Radiation oncology"
+    MEDICAL_ONCOLOGY = "medical_oncology", "Medical oncology"
+    PALLIATIVE_CARE = "palliative_care", "Palliative care"
+    RADIOLOGY = "radiology", "Radiology"
+
+
+class PreliminaryOpinion(models.Model):
+    """An invited clinician's opinion on one agenda item, per specialty, written before the
+    meeting; shown in the meeting and the packet. One per (item, author, specialty): writing again
+    updates it."""
+
+    Specialty = Specialty
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="opinions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    specialty = models.CharField(max_length=24, choices=Specialty.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item", "specialty", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "author", "specialty"],
+                                    name="opinion_once_per_author_specialty"),
+            models.CheckConstraint(condition=Q(specialty__in=Specialty.values),
+                                   name="opinion_specialty_valid"),
+            models.CheckConstraint(condition=~Q(text=""), name="opinion_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"opinion {self.pk} on item {self.item_id}"
+
+
 class MeetingEvent(models.Model):
     """Every transition and agenda edit of a meeting: who, when, from, to, why. Append-only."""
 

@@ -22,19 +22,23 @@ from cases.models import AuditAction
 from tumorboard.errors import Conflict
 from tumorboard.labels import field_label, label
 from tumorboard.models import Team, User
-from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
+from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role, is_clinician
 from tumorboard.views import role_required
 
-from . import ical, metrics, packet, selectors, services, states
+from . import completeness, ical, metrics, packet, selectors, services, states
 from .forms import (
     QUORUM_OVERRIDE_LABEL,
     AddCaseForm,
     DecisionForm,
     FinalizeForm,
+    FindCaseForm,
     FollowUpForm,
     MeetingCreateForm,
+    OpinionForm,
+    PrepareForm,
 )
 from .models import Meeting, PacketKind
+from .services.prepare import OPINION_STATUSES
 from .snapshot import recommended
 
 
@@ -87,7 +91,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
     form = None
     if user.role == Role.COORDINATOR:
-        form = MeetingCreateForm(request.POST or None, people=_clinicians(), invitable=_invitable())
+        # Attendees are ticked from the MDT team's members (the chair and the coordinator are
+        # always invited).
+        invitable = _invitable().filter(memberships__team__in=teams).distinct()
+        form = MeetingCreateForm(request.POST or None, people=_clinicians(), invitable=invitable)
         if request.method == "POST" and form.is_valid():
             team = teams.first()
             data = form.cleaned_data
@@ -112,9 +119,17 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                                                           "now": timezone.now()})
 
 
+def meeting_day(meeting: Meeting) -> Any:
+    return timezone.localtime(meeting.starts_at).date()
+
+
 def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     user = _actor(request)
-    items = list(selectors.items_visible_to(user=user, meeting=meeting))
+    items: list[Any] = list(selectors.items_visible_to(user=user, meeting=meeting))
+    completeness.for_items(items, day=meeting_day(meeting))
+    opinions = selectors.opinions_by_item(items)
+    for item in items:
+        item.opinion_list = opinions[item.pk]
     attendances = selectors.attendance_rows(meeting=meeting)
     packets = {p.kind: p for p in meeting.packets.filter(audience=user)}
     runner = services.is_runner(meeting, user)
@@ -130,14 +145,92 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "invitation_failures": ([a for a in attendances if a.invitation_error]
                                 if runner else []),
         "allowed": states.allowed_actions(meeting.status),
-        "add_form": AddCaseForm(), "finalize_form": FinalizeForm(),
+        "add_form": AddCaseForm(), "finalize_form": FinalizeForm(), "find_form": FindCaseForm(),
+        "incomplete": [item for item in items if not item.completeness.complete],
     }
+
+
+def _detail_page(request: HttpRequest, meeting: Meeting, *, bound: Any = None,
+                 bound_item: int | None = None, status: int = 200) -> HttpResponse:
+    """The meeting page; with the prepare tools (presenter, question, opinions) before the
+    meeting. ``bound``: the refused form of item ``bound_item``, its input kept."""
+    context = _meeting_context(request, meeting)
+    user = _actor(request)
+    if meeting.status in OPINION_STATUSES:
+        presenters = (selectors.care_team_clinicians(context["items"])
+                      if context["runner"] else {})
+        for item in context["items"]:
+            if context["runner"]:
+                item.prepare_form = (
+                    bound if isinstance(bound, PrepareForm) and bound_item == item.pk else
+                    PrepareForm(initial={"presenter": item.presenter_id,
+                                         "question": item.question},
+                                people=presenters[item.pk], prefix=f"prep{item.pk}"))
+            if is_clinician(user):
+                item.opinion_form = (
+                    bound if isinstance(bound, OpinionForm) and bound_item == item.pk else
+                    OpinionForm(prefix=f"op{item.pk}"))
+    return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
 @role_required(*CARE_ROLES)
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
-    return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
+    return _detail_page(request, meeting)
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def item_prepare(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """The presenter and the question of one item (the coordinator or the chair)."""
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    if not services.is_runner(meeting, user):
+        messages.error(request, "Not done: only the meeting's coordinator or chair may do this.")
+        return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+    people = selectors.care_team_clinicians([item])[item.pk]
+    form = PrepareForm(request.POST, people=people, prefix=f"prep{item.pk}")
+    if form.is_valid():
+        presenter = next((p for p in people if p.pk == form.cleaned_data["presenter"]), None)
+        try:
+            services.agenda_item_update(item=item, actor=user, presenter=presenter,
+                                        question=form.cleaned_data["question"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (states.IllegalMove, PermissionDenied) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{item_name(item).capitalize()} prepared.")
+            return redirect(f"{reverse('meetings:meeting-detail', args=[meeting.pk])}"
+                            f"#prepare-{item.pk}")
+    return _detail_page(request, meeting, bound=form, bound_item=item.pk, status=400)
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def opinion_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """An invited clinician's preliminary opinion on one item, before the meeting."""
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    form = OpinionForm(request.POST, prefix=f"op{item.pk}")
+    status = 400
+    if form.is_valid():
+        try:
+            services.opinion_record(item=item, author=user,
+                                    specialty=form.cleaned_data["specialty"],
+                                    text=form.cleaned_data["text"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (states.IllegalMove, PermissionDenied) as error:
+            form.add_error(None, str(error))
+            status = 409 if isinstance(error, states.IllegalMove) else 403
+        else:
+            messages.success(request, f"Opinion on {item_name(item)} recorded.")
+            return redirect(f"{reverse('meetings:meeting-detail', args=[meeting.pk])}"
+                            f"#prepare-{item.pk}")
+    return _detail_page(request, meeting, bound=form, bound_item=item.pk, status=status)
 
 
 def _decision_initial(item: Any) -> dict[str, Any]:
@@ -183,8 +276,18 @@ def meeting_session(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _session_page(request, meeting)
 
 
+@role_required(*CARE_ROLES)
+def meeting_live(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Meeting mode: the agenda one case at a time (meetings.live); ``?item=`` picks the case."""
+    from .live import live_page
+
+    meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
+    return live_page(request, meeting, current=request.GET.get("item"))
+
+
 def _runner_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return require_POST(role_required(*CARE_ROLES)(view))
+
 
 
 @_runner_post
@@ -214,16 +317,45 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
     form = AddCaseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not done: give a case number.")
+        messages.error(request, "Not done: find the patient, then press “Add to the agenda”.")
         return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
-    case = case_list_visible_to(user=user).filter(pk=form.cleaned_data["case"]).first()
+    case = (case_list_visible_to(user=user).select_related("patient")
+            .filter(pk=form.cleaned_data["case"]).first())
     if case is None:
         messages.error(request, "Not done: no such case among yours.")
     else:
         _attempt(request, lambda: services.agenda_item_add(
             meeting=meeting, case=case, actor=user, question=form.cleaned_data["question"]),
-            f"Case {case.pk} added to the agenda.")
+            f"{case.patient.family_name}, {case.patient.given_name} added to the agenda.")
     return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+#: How many cases a search for the agenda shows at most.
+FIND_LIMIT = 10
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def item_find(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Find a patient (name or MRN) among the cases the person sees, to add to a planned agenda
+    with one button each (no internal case number to type). Within access: cases.access."""
+    from cases.views import search
+
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    form = FindCaseForm(request.POST)
+    found: list[Any] = []
+    if form.is_valid():
+        on_agenda = meeting.items.values("case_id")
+        found = list(search(case_list_visible_to(user=user), form.cleaned_data["find"])
+                     .exclude(pk__in=on_agenda).select_related("patient")
+                     .order_by("patient__family_name", "patient__given_name", "pk")[:FIND_LIMIT])
+        audit.record_list_read(actor=user, case_ids=[case.pk for case in found],
+                               what="agenda_search")
+    context = _meeting_context(request, meeting)
+    context.update({"find_form": form, "found": found, "searched": form.is_valid()})
+    return render(request, "meetings/meeting_detail.html", context,
+                  status=200 if form.is_valid() else 400)
 
 
 @_runner_post

@@ -11,7 +11,8 @@ chair may finalize without quorum, with a reason; any clinician who sees the mee
 may add the case to a planned agenda with a question for the board.
 
 One module per concept: ``meetings`` (scheduling, attendance, lock, reopen, start), ``agenda``,
-``decisions`` (decisions, finalize, follow-up) and ``packets``; callers import from here.
+``decisions`` (decisions, finalize, follow-up), ``prepare`` (presenters, preliminary opinions)
+and ``packets``; callers import from here.
 """
 
 from ..states import IllegalMove
@@ -35,6 +36,7 @@ from .meetings import (
     meeting_start,
 )
 from .packets import packet_request
+from .prepare import may_present, opinion_record
 
 __all__ = [
     "DecisionConflict",
@@ -51,10 +53,12 @@ __all__ = [
     "decision_record",
     "is_runner",
     "may_attend",
+    "may_present",
     "meeting_create",
     "meeting_finalize",
     "meeting_lock",
     "meeting_reopen",
     "meeting_start",
+    "opinion_record",
     "packet_request",
 ]
