@@ -61,7 +61,7 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
             "next": items[index + 1] if index + 1 < len(items) else None,
             "summary": case_summary(case),
             "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
-            "trends": outcome_trend(detail.followups),
+            "trends": [trend for trend in outcome_trend(detail.followups) if trend.verdict],
             "current_status": current_status(case, detail.followups),
         })
     return render(request, "meetings/meeting_live.html", context, status=status)

@@ -201,7 +201,8 @@ def item_prepare(request: HttpRequest, meeting_id: int, item_id: int) -> HttpRes
         except (states.IllegalMove, PermissionDenied) as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"{item_name(item).capitalize()} prepared.")
+            messages.success(request, f"Item {item.position} prepared: presenter and question "
+                                      f"saved.")
             return redirect(f"{reverse('meetings:meeting-detail', args=[meeting.pk])}"
                             f"#prepare-{item.pk}")
     return _detail_page(request, meeting, bound=form, bound_item=item.pk, status=400)

@@ -18,6 +18,7 @@ from referrals.models import AlertKind
 from referrals.services import case_alerts_create
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.errors import Conflict
+from tumorboard.labels import label
 from tumorboard.models import User
 from tumorboard.roles import is_clinician
 from tumorboard.services import required_text
@@ -110,7 +111,7 @@ def decision_record(
         recommended_stab and not stabilisation)
     override_reason = (override_reason or "").strip()
     if not follows and not override_reason:
-        what = (f"the service recommended {recommended_pathway}"
+        what = (f"the service recommended {label(recommended_pathway, 'pathway')}"
                 + (" with stabilisation" if recommended_stab else "")
                 if recommended_pathway else "the service had no recommendation for this case")
         raise ValidationError({"override_reason": f"say why the board departs from the "

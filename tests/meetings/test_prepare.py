@@ -101,7 +101,9 @@ def test_the_agenda_shows_the_marks_warns_before_the_lock_and_takes_opinions(
     page = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
     # The factory's study is months old and the case has no ANC: not complete.
     assert "Ready for the board" in page and ("✗" in page or "⚠" in page)
-    assert 'id="lock-warning"' in page and "whole-spine mri within 30 days" in page
+    warning = page[page.index('id="lock-warning"'):]
+    warning = warning[:warning.index("</div>")]
+    assert "Item 1" in warning and "Whole-spine MRI within 30 days" in warning, warning
     client.force_login(oncologist)
     url = reverse("meetings:opinion-add", args=[meeting.pk, planned.pk])
     refused = client.post(url, {f"op{planned.pk}-specialty": "radiology",
