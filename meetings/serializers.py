@@ -19,6 +19,12 @@ class MeetingConflictSerializer(serializers.Serializer):
     status = serializers.CharField(required=False)
     allowed_actions = serializers.ListField(child=serializers.CharField())
     missing_roles = serializers.ListField(child=serializers.CharField(), required=False)
+    # A stale decision (meetings.services.DecisionConflict): the version now stored and the
+    # decision as stored; a meeting started before its day names ``starts_at``.
+    field = serializers.CharField(required=False)
+    item = serializers.IntegerField(required=False)
+    current_version = serializers.IntegerField(required=False)
+    current = serializers.DictField(required=False, allow_null=True)
 
 
 class MeetingListSerializer(serializers.Serializer):

@@ -65,8 +65,11 @@ class DecisionConflict(Conflict):
                       "override_reason": self.current.override_reason,
                       "decided_by": self.current.decided_by_id,
                       "decided_at": self.current.decided_at.isoformat()}
-        return {"detail": str(self), "field": "version", "item": self.item.pk,
-                "current_version": self.current_version, "current": stored}
+        status = self.item.meeting.status
+        return {"detail": str(self), "status": status,
+                "allowed_actions": states.allowed_actions(status), "field": "version",
+                "item": self.item.pk, "current_version": self.current_version,
+                "current": stored}
 
 
 @transaction.atomic

@@ -53,6 +53,10 @@ def test_an_invited_clinician_gives_an_opinion_per_specialty_before_the_meeting(
     with pytest.raises(ValidationError):
         services.opinion_record(item=planned, author=oncologist, specialty="radiology",
                                 text="   ")
+    with pytest.raises(ValidationError) as error:
+        services.opinion_record(item=planned, author=oncologist, specialty="astrology",
+                                text="x")
+    assert "specialty" in error.value.message_dict
     services.meeting_lock(meeting=meeting, actor=coordinator)
     services.opinion_record(item=planned, author=oncologist, specialty="palliative_care",
                             text="Pain team involved.")

@@ -98,7 +98,7 @@ def test_the_api_refuses_a_stale_version_with_the_stored_decision(session, coord
     stale = api_client.post(url, {**body, "pathway": "srs", "override_reason": "Oligo."},
                             format="json")
     assert stale.status_code == 409
-    assert stale.json()["current_version"] == 1
+    assert stale.json()["current_version"] == 1 and "decide" in stale.json()["allowed_actions"]
     assert stale.json()["current"]["pathway"] == "cebrt"
     assert Decision.objects.get(item=item).pathway == "cebrt"
 
