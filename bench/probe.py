@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -285,10 +286,40 @@ def probe_escalation(repeats: int) -> dict[str, Any]:
             "per_referral_ms": 1000 * whole / max(1, due), "scan_plan": plan}
 
 
+def probe_meeting_mode(repeats: int) -> dict[str, Any]:
+    """Meeting mode (meetings.live) on the locked bench meeting: SQL queries and time of the
+    page at the first and the last agenda item (the count must not grow with the position or
+    the agenda's length)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings.models import AgendaItem
+
+    meeting = locked_meeting_id()
+    ids = list(AgendaItem.objects.filter(meeting_id=meeting).order_by("position")
+               .values_list("pk", flat=True))
+    if not ids:
+        raise ProbeFailure("meeting mode: the bench meeting has no agenda")
+    client = Client()
+    client.force_login(_user("coordinator"))
+    out: dict[str, Any] = {"items": len(ids)}
+    for where, item in (("first", ids[0]), ("last", ids[-1])):
+        url = f"/meetings/{meeting}/live/?item={item}"
+        client.get(url)  # warm-up
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise ProbeFailure(f"meeting mode: GET {url} answered {response.status_code}")
+        times = [_timed(partial(client.get, url)) for _ in range(repeats)]
+        out[where] = {"queries": len(queries), "median_s": statistics.median(times)}
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("probe", choices=["paths", "queries", "agenda", "packet", "alerts",
-                                          "escalation"])
+                                          "escalation", "meeting_mode"])
     parser.add_argument("--cases", type=int, default=30)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--count", type=int, default=20)
@@ -303,6 +334,7 @@ def main() -> int:
             "packet": lambda: probe_packet(args.cases, args.repeats),
             "alerts": lambda: probe_alerts(args.count, args.timeout),
             "escalation": lambda: probe_escalation(args.repeats),
+            "meeting_mode": lambda: probe_meeting_mode(args.repeats),
         }[args.probe]()
     except ProbeFailure as failure:
         print(f"probe {args.probe}: FAILED: {failure}", file=sys.stderr)

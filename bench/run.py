@@ -253,6 +253,10 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
         result["agenda"] = run_json([PYTHON, "-m", "bench.probe", "agenda", "--repeats",
                                      str(opts.repeats)], env, 600, "agenda")
         progress.step(f"{size:,} cases: agenda population {result['agenda']['median_s']:.3f} s")
+        result["meeting_mode"] = run_json([PYTHON, "-m", "bench.probe", "meeting_mode",
+                                           "--repeats", str(opts.repeats)], env, 300,
+                                          "meeting_mode")
+        progress.step(f"{size:,} cases: meeting mode {result['meeting_mode']}")
         result["packet"] = {}
         for cases in opts.packets:
             packet = run_json([PYTHON, "-m", "bench.probe", "packet", "--cases", str(cases),

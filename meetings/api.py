@@ -149,7 +149,8 @@ class MeetingListCreateView(MeetingView, generics.ListAPIView):
         meeting = services.meeting_create(
             mdt_team=team, starts_at=data["starts_at"], chair=chair, coordinator=coordinator,
             actor=self.actor, title=data["title"], duration_minutes=data["duration_minutes"],
-            place=data["place"], video_link=data["video_link"], attendees=attendees)
+            place=data["place"], video_link=data["video_link"], attendees=attendees,
+            record_past=data["record_past"], past_reason=data["past_reason"])
         return Response(self.detail_data(self.meeting(meeting.pk)),
                         status=status.HTTP_201_CREATED)
 
@@ -276,7 +277,8 @@ class DecisionView(MeetingView):
         decision = services.decision_record(
             item=item, actor=self.actor, pathway=data["pathway"], rationale=data["rationale"],
             responsible=responsible, stabilisation=data["stabilisation"],
-            urgency=data["urgency"], override_reason=data["override_reason"])
+            urgency=data["urgency"], override_reason=data["override_reason"],
+            expected_version=data["version"])
         return Response(DecisionSerializer(decision).data)
 
 

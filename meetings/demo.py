@@ -36,7 +36,8 @@ def seed_meetings(people: DemoPeople) -> int:
         past = services.meeting_create(
             mdt_team=team, starts_at=now - timedelta(days=7), chair=chair,
             coordinator=coordinator, actor=coordinator, title=PAST_TITLE,
-            place="Riverside, seminar room 2", attendees=attendees)
+            place="Riverside, seminar room 2", attendees=attendees, record_past=True,
+            past_reason="Demo: last week's meeting, recorded after the event.")
         for case in Case.objects.filter(patient__mrn__in=PAST_CASES,
                                         patient__institution=people.institution):
             services.agenda_item_add(meeting=past, case=case, actor=coordinator,

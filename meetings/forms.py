@@ -9,6 +9,8 @@ from tumorboard.labels import URGENCY, label
 from tumorboard.models import User
 from tumorboard.validators import SingleLineFieldsMixin
 
+from .models import Specialty
+
 
 class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
     title = forms.CharField(max_length=200, initial="Spine metastasis MDT")
@@ -19,7 +21,12 @@ class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
     video_link = forms.URLField(max_length=500, required=False, assume_scheme="https")
     chair: forms.ModelChoiceField = forms.ModelChoiceField(queryset=User.objects.none())
     attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), required=False)
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Invite (besides the chair and you)")
+    record_past = forms.BooleanField(
+        required=False, label="This meeting was already held: record it as a past meeting")
+    past_reason = forms.CharField(required=False, max_length=2000,
+                                  label="Why record a past meeting (only for a past meeting)")
 
     def __init__(self, *args: object, people: object, invitable: object,
                  **kwargs: object) -> None:
@@ -34,8 +41,15 @@ class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
         return data
 
 
+class FindCaseForm(SingleLineFieldsMixin, forms.Form):
+    """Find a patient among one's own cases to put on the agenda (sent by POST: a name or an
+    MRN never goes in a URL)."""
+
+    find = forms.CharField(max_length=100, label="Patient name or MRN")
+
+
 class AddCaseForm(SingleLineFieldsMixin, forms.Form):
-    case = forms.IntegerField(min_value=1, label="Case number")
+    case = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
                                max_length=5000, label="Question for the board")
 
@@ -53,7 +67,10 @@ class DecisionForm(SingleLineFieldsMixin, forms.Form):
                                          label="Responsible clinician")
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     override_reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                                      max_length=5000)
+                                      max_length=5000, label="Override reason (why the board "
+                                                             "departs from the recommendation)")
+    # The decision's version this form was read at (0: none yet): a stale submit is refused.
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, people: list, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +78,31 @@ class DecisionForm(SingleLineFieldsMixin, forms.Form):
             ("", "Choose the responsible clinician"),
             *((person.pk, f"{person.display_name} ({person.get_role_display()})")
               for person in people)]
+
+
+class PrepareForm(SingleLineFieldsMixin, forms.Form):
+    """The presenter (a clinician of the case's care team) and the question for the board."""
+
+    presenter = forms.TypedChoiceField(coerce=int, empty_value=None, required=False,
+                                       label="Presenter")
+    question = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                               max_length=5000, label="Question for the board")
+
+    def __init__(self, *args: object, people: list, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose the presenter"),
+            *((person.pk, f"{person.display_name} ({person.get_role_display()})")
+              for person in people)]
+
+
+class OpinionForm(SingleLineFieldsMixin, forms.Form):
+    specialty = forms.ChoiceField(choices=[("", "Choose the specialty"),
+                                           *((code, label(code, "specialty"))
+                                             for code in Specialty.values)],
+                                  label="Specialty")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                           label="Preliminary opinion")
 
 
 #: The finalize form's one field, as the page names it (and as its errors name it).

@@ -185,6 +185,9 @@ class Decision(models.Model):
     carried_out = models.BooleanField(null=True, blank=True)
     carried_out_at = models.DateField(null=True, blank=True)
     follow_up_note = models.TextField(blank=True)
+    # Optimistic concurrency: a form carries the version it was read at (0: no decision yet);
+    # a correction from a stale page is refused (meetings.services.DecisionConflict).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -204,6 +207,46 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"decision on item {self.item_id}: {self.pathway}"
+
+
+class Specialty(models.TextChoices):
+    """The specialties of the board (S2 §6.2) a preliminary opinion speaks for."""
+
+    BREAST_ONCOSURGERY = "breast_oncosurgery", "Breast oncosurgery"
+    NEUROSURGERY = "neurosurgery", "Neurosurgery"
+    RADIATION_ONCOLOGY = "radiation_oncology", "Radiation oncology"
+    MEDICAL_ONCOLOGY = "medical_oncology", "Medical oncology"
+    PALLIATIVE_CARE = "palliative_care", "Palliative care"
+    RADIOLOGY = "radiology", "Radiology"
+
+
+class PreliminaryOpinion(models.Model):
+    """An invited clinician's opinion on one agenda item, per specialty, written before the
+    meeting; shown in the meeting and the packet. One per (item, author, specialty): writing again
+    updates it."""
+
+    Specialty = Specialty
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="opinions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    specialty = models.CharField(max_length=24, choices=Specialty.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["item", "specialty", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "author", "specialty"],
+                                    name="opinion_once_per_author_specialty"),
+            models.CheckConstraint(condition=Q(specialty__in=Specialty.values),
+                                   name="opinion_specialty_valid"),
+            models.CheckConstraint(condition=~Q(text=""), name="opinion_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"opinion {self.pk} on item {self.item_id}"
 
 
 class MeetingEvent(models.Model):

@@ -34,7 +34,7 @@ from cases.models import Patient
 from tumorboard.models import User
 from tumorboard.timezones import zone_named
 
-from . import selectors, snapshot
+from . import completeness, selectors, snapshot
 from .ical import attendee_role
 from .models import AgendaItem, Decision, Meeting, Packet, PacketKind, PacketStatus
 
@@ -82,6 +82,8 @@ class CaseSection:
     snap: dict[str, Any]
     decision: Decision | None
     result: dict[str, Any] | None = field(default=None)
+    completeness: Any = field(default=None)
+    opinions: list[Any] = field(default_factory=list)
 
 
 def _sections(meeting: Meeting, audience: User) -> list[CaseSection]:
@@ -89,6 +91,8 @@ def _sections(meeting: Meeting, audience: User) -> list[CaseSection]:
     live_ids = [item.case_id for item in items if item.snapshot is None]
     live = snapshot.load_cases(live_ids) if live_ids else {}
     now = timezone.now()
+    completeness.for_items(items, day=timezone.localtime(meeting.starts_at).date())
+    opinions = selectors.opinions_by_item(items)
     sections = []
     for item in items:
         snap = item.snapshot or snapshot.case_snapshot(live[item.case_id], now=now)
@@ -97,6 +101,8 @@ def _sections(meeting: Meeting, audience: User) -> list[CaseSection]:
             position=item.position, item=item, patient=item.case.patient, snap=snap,
             decision=getattr(item, "decision", None),
             result=assessment["result"] if assessment else None,
+            completeness=item.completeness,  # type: ignore[attr-defined]
+            opinions=opinions[item.pk],
         ))
     return sections
 

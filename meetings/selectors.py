@@ -20,7 +20,7 @@ from cases.access import visible_case_condition
 from cases.selectors import CaseDetail
 from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
-from tumorboard.roles import Role, may_see_patients
+from tumorboard.roles import CLINICAL_ROLES, Role, may_see_patients
 
 from . import conf
 from .models import (
@@ -94,6 +94,41 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
                         "requested_by", "decision", "decision__responsible")
         .order_by("position")
     )
+
+
+def opinions_by_item(items: list[AgendaItem]) -> dict[int, list[Any]]:
+    """The preliminary opinions of these items, by item id, specialty order: one query."""
+    from .models import PreliminaryOpinion
+
+    found: dict[int, list[Any]] = {item.pk: [] for item in items}
+    for opinion in (PreliminaryOpinion.objects.filter(item_id__in=list(found))
+                    .select_related("author").order_by("specialty", "created_at", "pk")):
+        found[opinion.item_id].append(opinion)
+    return found
+
+
+def care_team_clinicians(items: list[AgendaItem]) -> dict[int, list[User]]:
+    """For each item, the active clinicians of its case's breast and spine teams (who may
+    present it), by name: one query."""
+    teams: dict[int, set[int]] = {}
+    for item in items:
+        teams[item.pk] = {team for team in (item.case.breast_team_id, item.case.spine_team_id)
+                          if team}
+    rows = (TeamMembership.objects.filter(team_id__in={t for ts in teams.values() for t in ts},
+                                          user__is_active=True,
+                                          user__role__in=CLINICAL_ROLES)
+            .select_related("user").order_by("user__last_name", "user__first_name", "user_id"))
+    members: dict[int, list[User]] = {}
+    for row in rows:
+        members.setdefault(row.team_id, []).append(row.user)
+    result = {}
+    for item_id, team_ids in teams.items():
+        seen: dict[int, User] = {}
+        for team in sorted(team_ids):
+            for user in members.get(team, []):
+                seen.setdefault(user.pk, user)
+        result[item_id] = sorted(seen.values(), key=lambda u: (u.last_name, u.first_name, u.pk))
+    return result
 
 
 def hidden_item_count(*, user: User, meeting: Meeting, shown: int) -> int:

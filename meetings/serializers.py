@@ -3,10 +3,8 @@ validate everything the database constraints enforce, so bad input is a 400 nami
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +22,12 @@ class MeetingConflictSerializer(serializers.Serializer):
     status = serializers.CharField(required=False)
     allowed_actions = serializers.ListField(child=serializers.CharField())
     missing_roles = serializers.ListField(child=serializers.CharField(), required=False)
+    # A stale decision (meetings.services.DecisionConflict): the version now stored and the
+    # decision as stored; a meeting started before its day names ``starts_at``.
+    field = serializers.CharField(required=False)
+    item = serializers.IntegerField(required=False)
+    current_version = serializers.IntegerField(required=False)
+    current = serializers.DictField(required=False, allow_null=True)
 
 
 class MeetingListSerializer(serializers.Serializer):
@@ -55,10 +59,11 @@ class MeetingCreateInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
         default=list, max_length=100)
 
-    def validate_starts_at(self, value: Any) -> Any:
-        if value < timezone.now() - timedelta(days=1):
-            raise serializers.ValidationError("a new meeting starts in the future")
-        return value
+    # A past start is refused by the service (meetings.services.meeting_create) unless the
+    # meeting was held and is recorded on purpose, with the reason.
+    record_past = serializers.BooleanField(required=False, default=False)
+    past_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                        default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("place", "").strip() and not attrs.get("video_link", "").strip():
@@ -98,6 +103,7 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
     carried_out = serializers.BooleanField(allow_null=True)
     carried_out_at = serializers.DateField(allow_null=True)
+    version = serializers.IntegerField()
 
     class Meta:
         model = Decision
@@ -110,6 +116,10 @@ class DecisionInputSerializer(serializers.Serializer):
                                       allow_blank=True, default="")
     responsible = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     rationale = serializers.CharField(max_length=5000)
+    version = serializers.IntegerField(
+        min_value=0, max_value=MAX_ID, required=False, default=None, allow_null=True,
+        help_text="the decision's version you read (0: no decision yet); a stale one is refused "
+                  "with 409 and the stored decision")
     override_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True,
                                             default="")
 

@@ -7,32 +7,38 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import audit
 from cases.access import case_list_visible_to
+from cases.forms import apply_errors
 from cases.models import AuditAction
+from tumorboard.errors import Conflict
 from tumorboard.labels import field_label, label
 from tumorboard.models import Team, User
-from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
+from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role, is_clinician
 from tumorboard.views import role_required
 
-from . import ical, metrics, packet, selectors, services, states
+from . import completeness, ical, metrics, packet, selectors, services, states
 from .forms import (
     QUORUM_OVERRIDE_LABEL,
     AddCaseForm,
     DecisionForm,
     FinalizeForm,
+    FindCaseForm,
     FollowUpForm,
     MeetingCreateForm,
+    OpinionForm,
+    PrepareForm,
 )
 from .models import Meeting, PacketKind
+from .services.prepare import OPINION_STATUSES
 from .snapshot import recommended
 
 
@@ -66,16 +72,12 @@ def _attempt(request: HttpRequest, call: Callable[[], object], done: str) -> boo
         messages.error(request, "Not done: " + "; ".join(error.messages))
     except PermissionDenied as error:
         messages.error(request, f"Not done: {error}.")
+    except Conflict as error:  # e.g. a meeting started before its day
+        messages.error(request, f"Not done: {error}.")
     else:
         messages.success(request, done)
         return True
     return False
-
-
-def _field_label(form: forms.BaseForm, name: str) -> str:
-    """A field as the form shows it (its label), for an error message at the top of a page."""
-    field = form.fields.get(name)
-    return str(field.label) if field is not None and field.label else field_label(name)
 
 
 def upcoming_context(user: User) -> dict[str, Any]:
@@ -89,7 +91,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.filter(kind=Team.Kind.MDT, memberships__user=user)
     form = None
     if user.role == Role.COORDINATOR:
-        form = MeetingCreateForm(request.POST or None, people=_clinicians(), invitable=_invitable())
+        # Attendees are ticked from the MDT team's members (the chair and the coordinator are
+        # always invited).
+        invitable = _invitable().filter(memberships__team__in=teams).distinct()
+        form = MeetingCreateForm(request.POST or None, people=_clinicians(), invitable=invitable)
         if request.method == "POST" and form.is_valid():
             team = teams.first()
             data = form.cleaned_data
@@ -101,20 +106,30 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
                         mdt_team=team, starts_at=data["starts_at"], chair=data["chair"],
                         coordinator=user, actor=user, title=data["title"],
                         duration_minutes=data["duration_minutes"], place=data["place"],
-                        video_link=data["video_link"], attendees=list(data["attendees"]))
+                        video_link=data["video_link"], attendees=list(data["attendees"]),
+                        record_past=data["record_past"], past_reason=data["past_reason"])
                 except ValidationError as error:
-                    form.add_error(None, error.messages)
+                    apply_errors(form, error)
                 else:
-                    messages.success(request, "Meeting scheduled; invitations are on their way.")
+                    messages.success(request, "Past meeting recorded." if data["record_past"]
+                                     else "Meeting scheduled; invitations are on their way.")
                     return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
     meetings = list(selectors.meeting_list_for_display(user=user)[:200])
     return render(request, "meetings/meeting_list.html", {"meetings": meetings, "form": form,
                                                           "now": timezone.now()})
 
 
+def meeting_day(meeting: Meeting) -> Any:
+    return timezone.localtime(meeting.starts_at).date()
+
+
 def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     user = _actor(request)
-    items = list(selectors.items_visible_to(user=user, meeting=meeting))
+    items: list[Any] = list(selectors.items_visible_to(user=user, meeting=meeting))
+    completeness.for_items(items, day=meeting_day(meeting))
+    opinions = selectors.opinions_by_item(items)
+    for item in items:
+        item.opinion_list = opinions[item.pk]
     attendances = selectors.attendance_rows(meeting=meeting)
     packets = {p.kind: p for p in meeting.packets.filter(audience=user)}
     runner = services.is_runner(meeting, user)
@@ -130,38 +145,150 @@ def _meeting_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "invitation_failures": ([a for a in attendances if a.invitation_error]
                                 if runner else []),
         "allowed": states.allowed_actions(meeting.status),
-        "add_form": AddCaseForm(), "finalize_form": FinalizeForm(),
+        "add_form": AddCaseForm(), "finalize_form": FinalizeForm(), "find_form": FindCaseForm(),
+        "incomplete": [item for item in items if not item.completeness.complete],
     }
+
+
+def _detail_page(request: HttpRequest, meeting: Meeting, *, bound: Any = None,
+                 bound_item: int | None = None, status: int = 200) -> HttpResponse:
+    """The meeting page; with the prepare tools (presenter, question, opinions) before the
+    meeting. ``bound``: the refused form of item ``bound_item``, its input kept."""
+    context = _meeting_context(request, meeting)
+    user = _actor(request)
+    if meeting.status in OPINION_STATUSES:
+        presenters = (selectors.care_team_clinicians(context["items"])
+                      if context["runner"] else {})
+        for item in context["items"]:
+            if context["runner"]:
+                item.prepare_form = (
+                    bound if isinstance(bound, PrepareForm) and bound_item == item.pk else
+                    PrepareForm(initial={"presenter": item.presenter_id,
+                                         "question": item.question},
+                                people=presenters[item.pk], prefix=f"prep{item.pk}"))
+            if is_clinician(user):
+                item.opinion_form = (
+                    bound if isinstance(bound, OpinionForm) and bound_item == item.pk else
+                    OpinionForm(prefix=f"op{item.pk}"))
+    return render(request, "meetings/meeting_detail.html", context, status=status)
 
 
 @role_required(*CARE_ROLES)
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
-    return render(request, "meetings/meeting_detail.html", _meeting_context(request, meeting))
+    return _detail_page(request, meeting)
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def item_prepare(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """The presenter and the question of one item (the coordinator or the chair)."""
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    if not services.is_runner(meeting, user):
+        messages.error(request, "Not done: only the meeting's coordinator or chair may do this.")
+        return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+    people = selectors.care_team_clinicians([item])[item.pk]
+    form = PrepareForm(request.POST, people=people, prefix=f"prep{item.pk}")
+    if form.is_valid():
+        presenter = next((p for p in people if p.pk == form.cleaned_data["presenter"]), None)
+        try:
+            services.agenda_item_update(item=item, actor=user, presenter=presenter,
+                                        question=form.cleaned_data["question"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (states.IllegalMove, PermissionDenied) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Item {item.position} prepared: presenter and question "
+                                      f"saved.")
+            return redirect(f"{reverse('meetings:meeting-detail', args=[meeting.pk])}"
+                            f"#prepare-{item.pk}")
+    return _detail_page(request, meeting, bound=form, bound_item=item.pk, status=400)
+
+
+@require_POST
+@role_required(*CLINICAL_ROLES)
+def opinion_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """An invited clinician's preliminary opinion on one item, before the meeting."""
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
+    form = OpinionForm(request.POST, prefix=f"op{item.pk}")
+    status = 400
+    if form.is_valid():
+        try:
+            services.opinion_record(item=item, author=user,
+                                    specialty=form.cleaned_data["specialty"],
+                                    text=form.cleaned_data["text"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        except (states.IllegalMove, PermissionDenied) as error:
+            form.add_error(None, str(error))
+            status = 409 if isinstance(error, states.IllegalMove) else 403
+        else:
+            messages.success(request, f"Opinion on {item_name(item)} recorded.")
+            return redirect(f"{reverse('meetings:meeting-detail', args=[meeting.pk])}"
+                            f"#prepare-{item.pk}")
+    return _detail_page(request, meeting, bound=form, bound_item=item.pk, status=status)
+
+
+def _decision_initial(item: Any) -> dict[str, Any]:
+    """What a decision form shows when first read: the stored decision (with its version), or
+    the service's recommendation; never a responsible clinician (chosen on purpose)."""
+    decision = getattr(item, "decision", None)
+    if decision is not None:
+        return {"pathway": decision.pathway, "stabilisation": decision.stabilisation,
+                "urgency": decision.urgency, "responsible": decision.responsible_id,
+                "rationale": decision.rationale, "override_reason": decision.override_reason,
+                "version": decision.version}
+    pathway, stab = recommended(item.snapshot)
+    return {"pathway": pathway or None, "stabilisation": bool(stab), "urgency": item.urgency,
+            "version": 0}
+
+
+def attach_decision_forms(items: list[Any], people: list[User],
+                          bound: DecisionForm | None = None, bound_item: int | None = None
+                          ) -> None:
+    """One decision form per item (``bound`` for the item whose submit was refused, so that its
+    input survives), the recommendation and the follow-up form."""
+    for item in items:
+        item.recommended = recommended(item.snapshot)[0]
+        if bound is not None and item.pk == bound_item:
+            item.form = bound
+        else:
+            item.form = DecisionForm(initial=_decision_initial(item), people=people,
+                                     prefix=f"item{item.pk}")
+        item.follow_form = FollowUpForm(prefix=f"follow{item.pk}")
+
+
+def _session_page(request: HttpRequest, meeting: Meeting, *, bound: DecisionForm | None = None,
+                  bound_item: int | None = None, status: int = 200) -> HttpResponse:
+    context = _meeting_context(request, meeting)
+    attach_decision_forms(context["items"], list(_clinicians()), bound, bound_item)
+    return render(request, "meetings/meeting_session.html", context, status=status)
 
 
 @role_required(*CARE_ROLES)
 def meeting_session(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The in-session page: one decision form per item, in agenda order."""
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
-    context = _meeting_context(request, meeting)
-    people = list(_clinicians())
-    for item in context["items"]:
-        decision = getattr(item, "decision", None)
-        pathway, stab = recommended(item.snapshot)
-        initial = ({"pathway": decision.pathway, "stabilisation": decision.stabilisation,
-                    "urgency": decision.urgency, "responsible": decision.responsible_id,
-                    "rationale": decision.rationale, "override_reason": decision.override_reason}
-                   if decision else {"pathway": pathway or None, "stabilisation": bool(stab),
-                                     "urgency": item.urgency})
-        item.form = DecisionForm(initial=initial, people=people, prefix=f"item{item.pk}")
-        item.recommended = pathway
-        item.follow_form = FollowUpForm(prefix=f"follow{item.pk}")
-    return render(request, "meetings/meeting_session.html", context)
+    return _session_page(request, meeting)
+
+
+@role_required(*CARE_ROLES)
+def meeting_live(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Meeting mode: the agenda one case at a time (meetings.live); ``?item=`` picks the case."""
+    from .live import live_page
+
+    meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
+    return live_page(request, meeting, current=request.GET.get("item"))
 
 
 def _runner_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return require_POST(role_required(*CARE_ROLES)(view))
+
 
 
 @_runner_post
@@ -191,16 +318,45 @@ def item_add(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
     form = AddCaseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Not done: give a case number.")
+        messages.error(request, "Not done: find the patient, then press “Add to the agenda”.")
         return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
-    case = case_list_visible_to(user=user).filter(pk=form.cleaned_data["case"]).first()
+    case = (case_list_visible_to(user=user).select_related("patient")
+            .filter(pk=form.cleaned_data["case"]).first())
     if case is None:
         messages.error(request, "Not done: no such case among yours.")
     else:
         _attempt(request, lambda: services.agenda_item_add(
             meeting=meeting, case=case, actor=user, question=form.cleaned_data["question"]),
-            f"Case {case.pk} added to the agenda.")
+            f"{case.patient.family_name}, {case.patient.given_name} added to the agenda.")
     return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
+
+
+#: How many cases a search for the agenda shows at most.
+FIND_LIMIT = 10
+
+
+@require_POST
+@role_required(*CARE_ROLES)
+def item_find(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Find a patient (name or MRN) among the cases the person sees, to add to a planned agenda
+    with one button each (no internal case number to type). Within access: cases.access."""
+    from cases.views import search
+
+    user = _actor(request)
+    meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
+    form = FindCaseForm(request.POST)
+    found: list[Any] = []
+    if form.is_valid():
+        on_agenda = meeting.items.values("case_id")
+        found = list(search(case_list_visible_to(user=user), form.cleaned_data["find"])
+                     .exclude(pk__in=on_agenda).select_related("patient")
+                     .order_by("patient__family_name", "patient__given_name", "pk")[:FIND_LIMIT])
+        audit.record_list_read(actor=user, case_ids=[case.pk for case in found],
+                               what="agenda_search")
+    context = _meeting_context(request, meeting)
+    context.update({"find_form": form, "found": found, "searched": form.is_valid()})
+    return render(request, "meetings/meeting_detail.html", context,
+                  status=200 if form.is_valid() else 400)
 
 
 @_runner_post
@@ -237,26 +393,89 @@ def meeting_move(request: HttpRequest, meeting_id: int, action: str) -> HttpResp
     return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
 
 
+def item_name(item: Any) -> str:
+    """An agenda item as the board names it: its position and patient."""
+    patient = item.case.patient
+    return f"item {item.position} ({patient.family_name}, {patient.given_name})"
+
+
 @_runner_post
 def item_decide(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResponse:
+    """Record or correct one decision. A refusal shows the page again with the item's form as
+    submitted and the error next to it, naming the item and the field (400); a submit from a
+    stale page (the decision changed since it was read) shows both versions and saves nothing
+    (409). ``view=live`` answers with the meeting-mode page instead of the in-session page."""
     user = _actor(request)
     meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
     item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
     people = list(_clinicians())
+    live = request.POST.get("view") == "live"
     form = DecisionForm(request.POST, people=people, prefix=f"item{item.pk}")
+
+    def again(status: int) -> HttpResponse:
+        if live:
+            from .live import live_page
+
+            return live_page(request, meeting, current=item.pk, bound=form, status=status)
+        return _session_page(request, meeting, bound=form, bound_item=item.pk, status=status)
+
     if not form.is_valid():
-        messages.error(request, "Not done: " + "; ".join(
-            f"{_field_label(form, field)}: {', '.join(str(e) for e in errors)}"
-            for field, errors in form.errors.items()))
-    else:
-        data = form.cleaned_data
-        responsible = next(person for person in people if person.pk == data["responsible"])
-        _attempt(request, lambda: services.decision_record(
+        return again(400)
+    data = form.cleaned_data
+    responsible = next(person for person in people if person.pk == data["responsible"])
+    try:
+        services.decision_record(
             item=item, actor=user, pathway=data["pathway"], rationale=data["rationale"],
             responsible=responsible, stabilisation=data["stabilisation"],
-            urgency=data["urgency"], override_reason=data["override_reason"]),
-            f"Decision recorded on item {item.position}.")
-    return redirect("meetings:meeting-session", meeting_id=meeting.pk)
+            urgency=data["urgency"], override_reason=data["override_reason"],
+            expected_version=data["version"])
+    except services.DecisionConflict as conflict:
+        return _decision_conflict(request, meeting, item, form, conflict, people, live)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return again(400)
+    except (states.IllegalMove, PermissionDenied) as error:
+        form.add_error(None, str(error))
+        return again(409 if isinstance(error, states.IllegalMove) else 403)
+    messages.success(request, f"Decision recorded on {item_name(item)}.")
+    if live:
+        return redirect(f"{reverse('meetings:meeting-live', args=[meeting.pk])}?item={item.pk}")
+    return redirect(f"{reverse('meetings:meeting-session', args=[meeting.pk])}#item{item.pk}")
+
+
+def _decision_conflict(request: HttpRequest, meeting: Meeting, item: Any, form: DecisionForm,
+                       conflict: Any, people: list[User], live: bool) -> HttpResponse:
+    """409: the decision changed since this page was read. Both versions side by side; a form
+    with the submitted values at the stored version, to record them over it on purpose."""
+    names = {person.pk: person.display_name for person in people}
+    stored = conflict.current
+    yours = form.cleaned_data
+
+    def words(data: dict[str, Any] | None) -> dict[str, str]:
+        if data is None:
+            return {}
+        return {
+            "pathway": label(data["pathway"], "pathway"),
+            "stabilisation": "yes" if data["stabilisation"] else "no",
+            "urgency": label(data["urgency"], "urgency") or "—",
+            "responsible": names.get(data["responsible"], "—"),
+            "rationale": data["rationale"], "override_reason": data["override_reason"] or "—",
+        }
+
+    stored_data = None if stored is None else {
+        "pathway": stored.pathway, "stabilisation": stored.stabilisation,
+        "urgency": stored.urgency, "responsible": stored.responsible_id,
+        "rationale": stored.rationale, "override_reason": stored.override_reason}
+    mine, theirs = words(yours), words(stored_data)
+    rows = [(str(form.fields[name].label or field_label(name)), mine[name], theirs.get(name, "—"))
+            for name in ("pathway", "stabilisation", "urgency", "responsible", "rationale",
+                         "override_reason")]
+    retry = DecisionForm(initial={**yours, "version": conflict.current_version}, people=people,
+                         prefix=f"item{item.pk}")
+    return render(request, "meetings/decision_conflict.html", {
+        "meeting": meeting, "item": item, "item_name": item_name(item), "rows": rows,
+        "stored": stored, "retry": retry, "live": live,
+    }, status=409)
 
 
 @_runner_post

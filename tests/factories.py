@@ -125,3 +125,15 @@ def make_mdt_case(*, breast_surgeon: User, neurosurgeon: User, teams: dict, leve
         referral_services.referral_accept(referral=referral, actor=neurosurgeon)
     case.refresh_from_db()
     return case
+
+
+def on_its_day(meeting):
+    """The meeting's day has come: its start moves to now (a meeting is started on its day, not
+    before; meetings.services.meeting_start). No audit or event row: time passing, not an edit."""
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    meeting.starts_at = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=meeting.starts_at)
+    return meeting

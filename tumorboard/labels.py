@@ -137,6 +137,12 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "invitation": {"CHAIR": "Chair", "REQ-PARTICIPANT": "Required for quorum",
                    "OPT-PARTICIPANT": "Optional", "NON-PARTICIPANT": "For information"},
     "item_source": {"auto": "Eligible (populated)", "manual": "Added by a clinician"},
+    "specialty": {  # preliminary opinions (meetings.models.Specialty)
+        "breast_oncosurgery": "Breast oncosurgery", "neurosurgery": "Neurosurgery",
+        "radiation_oncology": "Radiation oncology", "medical_oncology": "Medical oncology",
+        "palliative_care": "Palliative care", "radiology": "Radiology",
+    },
+    "completeness": {"complete": "Complete", "partial": "Incomplete", "missing": "Missing"},
 }
 
 #: The urgency colours (CLINICAL.md §9), always shown with their words (never colour alone).

@@ -11,13 +11,21 @@ chair may finalize without quorum, with a reason; any clinician who sees the mee
 may add the case to a planned agenda with a question for the board.
 
 One module per concept: ``meetings`` (scheduling, attendance, lock, reopen, start), ``agenda``,
-``decisions`` (decisions, finalize, follow-up) and ``packets``; callers import from here.
+``decisions`` (decisions, finalize, follow-up), ``prepare`` (presenters, preliminary opinions)
+and ``packets``; callers import from here.
 """
 
 from ..states import IllegalMove
 from .agenda import agenda_item_add, agenda_item_move, agenda_item_update, agenda_populate
-from .decisions import QuorumNotMet, decision_follow_up, decision_record, meeting_finalize
+from .decisions import (
+    DecisionConflict,
+    QuorumNotMet,
+    decision_follow_up,
+    decision_record,
+    meeting_finalize,
+)
 from .meetings import (
+    MeetingNotToday,
     attendance_record,
     attendee_invite,
     is_runner,
@@ -28,9 +36,12 @@ from .meetings import (
     meeting_start,
 )
 from .packets import packet_request
+from .prepare import may_present, opinion_record
 
 __all__ = [
+    "DecisionConflict",
     "IllegalMove",
+    "MeetingNotToday",
     "QuorumNotMet",
     "agenda_item_add",
     "agenda_item_move",
@@ -42,10 +53,12 @@ __all__ = [
     "decision_record",
     "is_runner",
     "may_attend",
+    "may_present",
     "meeting_create",
     "meeting_finalize",
     "meeting_lock",
     "meeting_reopen",
     "meeting_start",
+    "opinion_record",
     "packet_request",
 ]

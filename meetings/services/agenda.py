@@ -11,7 +11,7 @@ from cases import audit
 from cases.access import case_list_visible_to
 from cases.models import AuditAction, Case
 from tumorboard.models import User
-from tumorboard.roles import CARE_ROLES, is_clinician
+from tumorboard.roles import CARE_ROLES
 
 from .. import agenda, states
 from ..models import AgendaItem, ItemSource, Meeting, MeetingStatus
@@ -147,8 +147,11 @@ def agenda_item_update(*, item: AgendaItem, actor: User, presenter: User | None 
     require_runner(meeting, actor)
     states.require(meeting.status, Operation.EDIT_ITEM)
     if presenter is not None:
-        if not is_clinician(presenter):
-            raise ValidationError({"presenter": "the presenter is an active clinician"})
+        from .prepare import may_present
+
+        if not may_present(presenter, item):
+            raise ValidationError({"presenter": "the presenter is a clinician of the case's "
+                                                "care team"})
         item.presenter = presenter
     if question is not None:
         item.question = question.strip()

@@ -13,10 +13,12 @@ from django.utils import timezone
 from cases import audit
 from cases.access import care_team_add
 from cases.models import AuditAction, CareTeamReason, Case
+from cases.polling import touch_cases
 from referrals.models import AlertKind
 from referrals.services import case_alerts_create
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.errors import Conflict
+from tumorboard.labels import label
 from tumorboard.models import User
 from tumorboard.roles import is_clinician
 from tumorboard.services import required_text
@@ -42,6 +44,34 @@ class QuorumNotMet(Conflict):
                 "allowed_actions": states.allowed_actions("in_session")}
 
 
+class DecisionConflict(Conflict):
+    """The decision changed since the client read it (another tab, another coordinator): nothing
+    is saved; the client sees the stored decision and decides again (HTTP 409)."""
+
+    def __init__(self, *, item: AgendaItem, current: Decision | None, expected: int) -> None:
+        self.item, self.current, self.expected = item, current, expected
+        self.current_version = current.version if current is not None else 0
+        super().__init__(f"the decision on agenda item {item.position} changed since you read it "
+                         f"(you read version {expected}, it is now at version "
+                         f"{self.current_version}): read it again")
+
+    def payload(self) -> dict[str, object]:
+        stored = None
+        if self.current is not None:
+            stored = {"pathway": self.current.pathway,
+                      "stabilisation": self.current.stabilisation,
+                      "urgency": self.current.urgency, "responsible": self.current.responsible_id,
+                      "rationale": self.current.rationale,
+                      "override_reason": self.current.override_reason,
+                      "decided_by": self.current.decided_by_id,
+                      "decided_at": self.current.decided_at.isoformat()}
+        status = self.item.meeting.status
+        return {"detail": str(self), "status": status,
+                "allowed_actions": states.allowed_actions(status), "field": "version",
+                "item": self.item.pk, "current_version": self.current_version,
+                "current": stored}
+
+
 @transaction.atomic
 def decision_record(
     *,
@@ -53,16 +83,25 @@ def decision_record(
     stabilisation: bool = False,
     urgency: str = "",
     override_reason: str = "",
+    expected_version: int | None = None,
 ) -> Decision:
     """Record (or correct, during the session) the board's decision on one item.
 
     ``follows_recommendation`` is computed: the pathway equals the NOMS pathway of the item's
     snapshot (CLINICAL.md §7), and stabilisation is not dropped when the service required it. An
     override needs ``override_reason``. An item whose case could not be scored has no
-    recommendation: the decision is then an override and needs the reason too."""
+    recommendation: the decision is then an override and needs the reason too.
+
+    ``expected_version`` is the decision's version the client read (0: there was none yet); when
+    the stored one differs, ``DecisionConflict`` and nothing changes (two tabs, two coordinators
+    and the chair at once: no lost update). The meeting row lock orders concurrent writers."""
     meeting = locked_meeting(item.meeting)
     require_runner(meeting, actor)
     states.require(meeting.status, Operation.DECIDE)
+    stored = (Decision.objects.filter(item=item).select_related("responsible", "decided_by")
+              .first())
+    if expected_version is not None and expected_version != (stored.version if stored else 0):
+        raise DecisionConflict(item=item, current=stored, expected=expected_version)
     if pathway not in NomsPathway._value2member_map_:
         raise ValidationError({"pathway": f"one of {', '.join(p.value for p in NomsPathway)}"})
     if urgency and urgency not in Urgency._value2member_map_:
@@ -75,13 +114,14 @@ def decision_record(
         recommended_stab and not stabilisation)
     override_reason = (override_reason or "").strip()
     if not follows and not override_reason:
-        what = (f"the service recommended {recommended_pathway}"
+        what = (f"the service recommended {label(recommended_pathway, 'pathway')}"
                 + (" with stabilisation" if recommended_stab else "")
                 if recommended_pathway else "the service had no recommendation for this case")
         raise ValidationError({"override_reason": f"say why the board departs from the "
                                                   f"recommendation ({what})"})
-    decision = Decision.objects.filter(item=item).first() or Decision(item=item)
+    decision = stored or Decision(item=item)
     changed = decision.pk is not None
+    decision.version = decision.version + 1 if changed else 1
     decision.pathway, decision.stabilisation, decision.urgency = pathway, stabilisation, urgency
     decision.responsible, decision.rationale = responsible, rationale
     decision.recommended_pathway = recommended_pathway
@@ -95,8 +135,10 @@ def decision_record(
            follows_recommendation=follows, corrected=changed)
     audit.record(actor=actor, action=AuditAction.UPDATE if changed else AuditAction.CREATE,
                  obj=decision, case=item.case,
-                 detail={"pathway": pathway, "follows_recommendation": follows})
+                 detail={"pathway": pathway, "follows_recommendation": follows,
+                         "version": decision.version})
     _responsible_joins(decision, item.case, actor)
+    touch_cases([item.case_id])  # the case's decisions are shown with it
     return decision
 
 

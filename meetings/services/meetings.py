@@ -5,7 +5,7 @@ event, who runs it)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases import audit
 from cases.models import AuditAction
+from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
 from tumorboard.roles import Role, is_clinician
 from tumorboard.services import locked, required_text
@@ -21,6 +22,25 @@ from tumorboard.services import locked, required_text
 from .. import snapshot, states
 from ..models import AgendaItem, Attendance, Meeting, MeetingEvent
 from ..states import Action, Operation
+
+#: A meeting whose start is less than this in the past is "now" (the form was filled in while
+#: the room filled up); further back it is a past meeting, recorded only on purpose.
+PAST_GRACE = timedelta(minutes=15)
+
+
+class MeetingNotToday(Conflict):
+    """A meeting is started on its day (in the service's time zone, settings.TIME_ZONE), not
+    before: nothing changes (HTTP 409)."""
+
+    def __init__(self, meeting: Meeting) -> None:
+        self.status = meeting.status
+        day = timezone.localtime(meeting.starts_at).date()
+        super().__init__(f"this meeting is on {day:%d %b %Y}: it can be started from that day")
+
+    def payload(self) -> dict[str, object]:
+        return {"detail": str(self), "status": self.status, "field": "starts_at",
+                "allowed_actions": states.allowed_actions(self.status)}
+
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -69,10 +89,16 @@ def meeting_create(
     place: str = "",
     video_link: str = "",
     attendees: Iterable[User] = (),
+    record_past: bool = False,
+    past_reason: str = "",
 ) -> Meeting:
     """Schedule a meeting of ``mdt_team``. The chair, the coordinator and ``attendees`` are the
     expected attendees (their roles count for quorum); each gets the invitation e-mail with the
-    .ics on commit."""
+    .ics on commit.
+
+    A meeting is not scheduled in the past: a start more than ``PAST_GRACE`` ago is refused,
+    unless the coordinator records a meeting that was held (``record_past`` with
+    ``past_reason``: written in the meeting's event and audit rows)."""
     if actor.role != Role.COORDINATOR or not TeamMembership.objects.filter(
             team=mdt_team, user=actor).exists():
         raise PermissionDenied("a coordinator of this MDT team schedules its meetings")
@@ -80,6 +106,16 @@ def meeting_create(
         raise ValidationError({"mdt_team": "must be an MDT team"})
     if timezone.is_naive(starts_at):
         raise ValidationError({"starts_at": "give a time zone (an aware date and time)"})
+    past = starts_at < timezone.now() - PAST_GRACE
+    past_reason = (past_reason or "").strip()
+    if past and not record_past:
+        raise ValidationError({"starts_at": "this time is in the past: give a coming date and "
+                                            "time, or record a meeting that was held (tick it "
+                                            "and say why)"})
+    if record_past and not past:
+        raise ValidationError({"record_past": "only a meeting in the past is recorded as held"})
+    if record_past and not past_reason:
+        raise ValidationError({"past_reason": "say why a past meeting is recorded"})
     if coordinator.role != Role.COORDINATOR:
         raise ValidationError({"coordinator": "must be an MDT coordinator"})
     if not is_clinician(chair):
@@ -100,10 +136,14 @@ def meeting_create(
     for user in people.values():  # one by one: each attendance is audited (meetings.signals)
         Attendance.objects.create(meeting=meeting, user=user, role=user.role)
     record_event(meeting, "create", actor, from_status="", to_status=meeting.status,
-           attendees=sorted(people))
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting,
-                 detail={"mdt_team": mdt_team.pk})
-    _send_invitations(meeting)
+                 note=past_reason if record_past else "", attendees=sorted(people),
+                 recorded_past=record_past)
+    detail: dict[str, object] = {"mdt_team": mdt_team.pk}
+    if record_past:
+        detail.update(recorded_past=True, reason=past_reason)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting, detail=detail)
+    if not record_past:  # a meeting that was held needs no invitation
+        _send_invitations(meeting)
     return meeting
 
 
@@ -197,9 +237,12 @@ def meeting_reopen(*, meeting: Meeting, actor: User, reason: str) -> Meeting:
 
 @transaction.atomic
 def meeting_start(*, meeting: Meeting, actor: User) -> Meeting:
+    """agenda_locked -> in_session, on the meeting's day or later (``MeetingNotToday``)."""
     meeting = locked_meeting(meeting)
     require_runner(meeting, actor)
     move = states.move_for(meeting.status, Action.START)
+    if timezone.localdate() < timezone.localtime(meeting.starts_at).date():
+        raise MeetingNotToday(meeting)
     previous, meeting.status = meeting.status, move.to_status
     meeting.save(update_fields=["status", "updated_at"])
     record_event(meeting, Action.START, actor, from_status=previous, to_status=meeting.status)

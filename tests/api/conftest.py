@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.factories import make_mdt_case
+from tests.factories import make_mdt_case, on_its_day
 from tumorboard.models import Team, User
 
 
@@ -29,7 +29,7 @@ def build_world(*, breast_surgeon: User, neurosurgeon: User, coordinator: User,
         attendees=[breast_surgeon, oncologist])
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     item = AgendaItem.objects.get(meeting=meeting, case=case)
     decision = services.decision_record(item=item, actor=coordinator, pathway="cebrt",
                                         rationale="Low grade, radiosensitive.",

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import world as w
-from tests.factories import UserFactory
+from tests.factories import UserFactory, on_its_day
 from tumorboard.roles import Role
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -48,6 +48,7 @@ def test_the_mdt_reaches_the_people_it_depends_on(clinician) -> None:
     oncologist.check("01-meeting-one-of-two")
 
     services.meeting_lock(meeting=meeting, actor=world.coordinator)
+    on_its_day(meeting)
     coordinator = clinician("6-access-responsible")
     coordinator.login("carol")
     page = coordinator.page

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
-from tests.factories import add_lesion, create_case
+from tests.factories import add_lesion, create_case, on_its_day
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,7 @@ def make_full_case(n: int, *, breast_surgeon, neurosurgeon, coordinator, breast_
         coordinator=coordinator, actor=coordinator, place="Seminar room 2")
     meeting_services.agenda_populate(meeting=meeting, actor=coordinator)
     meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-    meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+    meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     meeting_services.decision_record(
         item=AgendaItem.objects.get(meeting=meeting, case=case), actor=coordinator,
         pathway="cebrt", rationale="Low grade.", responsible=neurosurgeon, urgency="green",

@@ -12,7 +12,7 @@ from cases.models import Case
 from meetings import services
 from meetings.models import AgendaItem, MeetingEvent
 from referrals.models import Referral
-from tests.factories import make_mdt_case
+from tests.factories import make_mdt_case, on_its_day
 from tests.meetings.conftest import mark_all_present
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_finalize_closes_the_listed_referrals_and_the_case_leaves_the_eligible_l
         meeting, coordinator, neurosurgeon, mdt_case, mdt_team) -> None:
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     mark_all_present(meeting, coordinator)
     item = AgendaItem.objects.get(meeting=meeting)
     services.decision_record(item=item, actor=coordinator, pathway="cebrt",

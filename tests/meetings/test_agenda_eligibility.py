@@ -18,7 +18,13 @@ from meetings import services
 from meetings.agenda import ELIGIBLE_REFERRAL_STATUSES, agenda_eligible_cases
 from meetings.models import OPEN_MEETING_STATUSES, AgendaItem, Decision, MeetingStatus
 from referrals.models import Referral
-from tests.factories import InstitutionFactory, PatientFactory, TeamFactory, make_mdt_case
+from tests.factories import (
+    InstitutionFactory,
+    PatientFactory,
+    TeamFactory,
+    make_mdt_case,
+    on_its_day,
+)
 from tests.meetings.conftest import mark_all_present
 from tumorboard.models import Team
 
@@ -60,7 +66,7 @@ def _decide_at_a_finalized_meeting(case, *, coordinator, neurosurgeon, breast_su
         attendees=[breast_surgeon, oncologist])
     item = services.agenda_item_add(meeting=past, case=case, actor=breast_surgeon)
     services.meeting_lock(meeting=past, actor=coordinator)
-    services.meeting_start(meeting=past, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(past), actor=coordinator)
     mark_all_present(past, coordinator)
     services.decision_record(item=item, actor=coordinator, pathway="cebrt",
                              rationale="Radiosensitive, low grade.", responsible=neurosurgeon,

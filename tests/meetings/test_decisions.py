@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from meetings import services, states
 from meetings.models import AgendaItem, Decision, MeetingEvent
+from tests.factories import on_its_day
 from tests.meetings.conftest import mark_all_present
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def session(meeting, coordinator, mdt_case):
     """The meeting in session with the one case (recommended: cEBRT) on its agenda."""
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     meeting.refresh_from_db()
     return meeting
 
@@ -176,7 +177,7 @@ def test_every_other_move_is_illegal(status, action) -> None:
 
 def test_illegal_moves_by_service_change_nothing(meeting, coordinator, mdt_case) -> None:
     with pytest.raises(states.IllegalMove):
-        services.meeting_start(meeting=meeting, actor=coordinator)
+        services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
     with pytest.raises(states.IllegalMove):
@@ -206,6 +207,7 @@ def test_the_whole_meeting_runs_through_the_api(meeting, coordinator, neurosurge
     item_id = populated.json()[0]["id"]
     assert api_client.post(reverse("api-meeting-lock", args=[meeting.pk])).json()["status"] \
         == "agenda_locked"
+    on_its_day(meeting)
     assert api_client.post(reverse("api-meeting-start", args=[meeting.pk])).status_code == 200
     for attendance in meeting.attendances.all():
         assert api_client.post(reverse("api-meeting-attendance", args=[meeting.pk]),

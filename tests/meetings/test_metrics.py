@@ -11,6 +11,7 @@ from cases.models import PhaseEvent
 from meetings import metrics, services
 from meetings.models import AgendaItem, Decision, Meeting
 from referrals.models import Referral
+from tests.factories import on_its_day
 from tests.meetings.conftest import mark_all_present
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def decided(meeting, coordinator, neurosurgeon, mdt_case):
     (Bilsky 2 on the agenda), operated 2 days after that, decision carried out on day 10."""
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     mark_all_present(meeting, coordinator)
     item = AgendaItem.objects.get(meeting=meeting)
     decision = services.decision_record(item=item, actor=coordinator, pathway="cebrt",

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from cases.models import AuditEvent
 from meetings import ical, packet, selectors, services
 from meetings.models import Packet
-from tests.factories import PatientFactory, make_mdt_case
+from tests.factories import PatientFactory, make_mdt_case, on_its_day
 from tests.meetings.conftest import mark_all_present
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_the_minutes_add_each_decision(meeting, coordinator, neurosurgeon, mdt_c
     settings.MEDIA_ROOT = tmp_path
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     mark_all_present(meeting, coordinator)
     item = meeting.items.get()
     services.decision_record(item=item, actor=coordinator, pathway="srs",

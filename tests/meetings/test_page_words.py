@@ -9,6 +9,7 @@ from django.urls import reverse
 from meetings import services
 from meetings.forms import QUORUM_OVERRIDE_LABEL
 from meetings.models import AgendaItem
+from tests.factories import on_its_day
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def session(meeting, coordinator, mdt_case):
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     meeting.refresh_from_db()
     return meeting
 
@@ -49,7 +50,10 @@ def test_a_decision_form_error_names_the_field_as_the_form_shows_it(session, cli
     client.force_login(coordinator)
     response = client.post(reverse("meetings:item-decide", args=[session.pk, item.pk]),
                            {f"item{item.pk}-pathway": "cebrt"}, follow=True)
-    text = _messages(response)
-    assert text.startswith("Not done: "), text
-    assert "Rationale: " in text and "Responsible" in text, text
+    assert response.status_code == 400
+    text = response.content.decode()
+    block = text[text.index(f'id="errors-{item.pk}"'):]
+    block = block[:block.index("</div>")]
+    assert "Not recorded: the decision on item 1" in block, block
+    assert "Rationale: " in block and "Responsible clinician: " in block, block
     assert "rationale:" not in text and "responsible:" not in text

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from meetings import services
 from meetings.models import AgendaItem, Decision
-from tests.factories import make_mdt_case
+from tests.factories import make_mdt_case, on_its_day
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +31,12 @@ def test_the_session_page_refuses_an_override_without_a_reason(meeting, coordina
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
     client.force_login(coordinator)
+    on_its_day(meeting)
     client.post(reverse("meetings:move", args=[meeting.pk, "start"]))
     item = AgendaItem.objects.get(meeting=meeting)
     url = reverse("meetings:item-decide", args=[meeting.pk, item.pk])
     form = {f"item{item.pk}-pathway": "srs", f"item{item.pk}-responsible": neurosurgeon.pk,
-            f"item{item.pk}-rationale": "SRS instead."}
+            f"item{item.pk}-rationale": "SRS instead.", f"item{item.pk}-version": 0}
     response = client.post(url, form, follow=True)
     assert not Decision.objects.exists()
     assert b"override" in response.content

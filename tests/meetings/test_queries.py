@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from meetings import services
-from tests.factories import make_mdt_case
+from tests.factories import make_mdt_case, on_its_day
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 #: metrics 4. Plus one COUNT of the agenda for the items a person may not see (issue 15: a page
 #: never hides agenda items silently), and one more since the audit chain is keyed: its head is
 #: locked, then moved (the MAC is computed in Python between the two).
-PAGE_MAX_QUERIES = 14
+PAGE_MAX_QUERIES = 16  # issue 18: + the imaging of the completeness table, + the opinions
 API_MAX_QUERIES = 7
 
 
@@ -26,7 +26,7 @@ def _meeting_with(n, meeting, coordinator, breast_surgeon, neurosurgeon, teams):
         make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon, teams=teams)
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
-    services.meeting_start(meeting=meeting, actor=coordinator)
+    services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     for item in meeting.items.all():
         services.decision_record(item=item, actor=coordinator, pathway="cebrt", rationale="ok",
                                  responsible=neurosurgeon)

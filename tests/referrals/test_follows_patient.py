@@ -18,7 +18,7 @@ from meetings.models import AgendaItem, Decision
 from portal.dashboards import unreferred_triggers
 from referrals import selectors, services
 from referrals.models import Referral
-from tests.factories import add_lesion, create_case, make_mdt_case
+from tests.factories import add_lesion, create_case, make_mdt_case, on_its_day
 from tests.meetings.conftest import mark_all_present
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def meeting(coordinator, neurosurgeon, breast_surgeon, oncologist, mdt_team) -> 
 def _decide_all(meeting, coordinator, neurosurgeon) -> None:
     meeting_services.agenda_populate(meeting=meeting, actor=coordinator)
     meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-    meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+    meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     for item in AgendaItem.objects.filter(meeting=meeting):
         meeting_services.decision_record(
             item=item, actor=coordinator, pathway="separation_surgery_srs",

@@ -28,7 +28,7 @@ from meetings.models import AgendaItem, Meeting, MeetingEvent
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
 from tests.conftest import require_service
-from tests.factories import add_lesion, create_case
+from tests.factories import add_lesion, create_case, on_its_day
 from tests.reliability.conftest import record_figures
 from tumorboard.models import Team, User
 
@@ -218,7 +218,7 @@ def test_finalizing_one_meeting_at_once_has_exactly_one_winner(coordinator, neur
         item = meeting_services.agenda_item_add(meeting=meeting, case=mdt_case,
                                                 actor=coordinator)
         meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-        meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+        meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
         for attendance in meeting.attendances.all():
             meeting_services.attendance_record(meeting=meeting, user_id=attendance.user_id,
                                                present=True, actor=coordinator)

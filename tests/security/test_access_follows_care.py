@@ -30,7 +30,7 @@ from integrations.models import IntegrationGrant
 from meetings import services as meeting_services
 from meetings.models import Attendance
 from tests.deploy.test_production_settings import BASE_DIR, production_env
-from tests.factories import UserFactory, make_mdt_case
+from tests.factories import UserFactory, make_mdt_case, on_its_day
 from tumorboard.models import TeamMembership
 from tumorboard.roles import Role
 
@@ -235,7 +235,7 @@ def test_an_attendee_sees_the_agenda_cases_until_30_days_after_the_meeting(
     page = client.get(reverse("meetings:meeting-detail", args=[meeting.pk]))
     assert page.status_code == 200 and b"hidden-items" not in page.content
     meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-    meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+    meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     for attendance in meeting.attendances.all():
         meeting_services.attendance_record(meeting=meeting, user_id=attendance.user_id,
                                            present=True, actor=coordinator)
@@ -260,7 +260,7 @@ def test_the_responsible_clinician_joins_the_care_team_and_is_alerted(
     meeting = _meeting(mdt_team, neurosurgeon, coordinator, [breast_surgeon])
     meeting_services.agenda_populate(meeting=meeting, actor=coordinator)
     meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-    meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+    meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     assert _api_status(radonc_outside, case) == 404
     item = meeting.items.get()
     with django_capture_on_commit_callbacks(execute=False):
@@ -345,7 +345,7 @@ def test_only_active_clinicians_chair_attend_or_own_a_decision(
     meeting = _meeting(mdt_team, neurosurgeon, coordinator, [breast_surgeon])
     meeting_services.agenda_populate(meeting=meeting, actor=coordinator)
     meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-    meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+    meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     item = meeting.items.get()
     url = reverse("api-meeting-item-decision", args=[meeting.pk, item.pk])
     decision = {"pathway": "cebrt", "rationale": "x", "override_reason": "y"}
@@ -364,7 +364,7 @@ def test_only_active_clinicians_chair_attend_or_own_a_decision(
     from meetings.models import Decision
 
     assert not Decision.objects.filter(item=item).exists()
-    assert answer.status_code in (200, 302)
+    assert answer.status_code in (200, 302, 400)
 
 
 def test_attendees_are_clinicians_or_coordinators(prod, coordinator, neurosurgeon, mdt_team,

@@ -60,6 +60,9 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("meetings:item-follow-up", "item", "neuro",
      fields_of(meeting_forms.FollowUpForm, "followX-")),
     ("meetings:move", "meeting-finalize", "neuro", fields_of(meeting_forms.FinalizeForm)),
+    ("meetings:item-find", "meeting", "coordinator", fields_of(meeting_forms.FindCaseForm)),
+    ("meetings:item-prepare", "item", "neuro", fields_of(meeting_forms.PrepareForm, "prepX-")),
+    ("meetings:opinion-add", "item", "neuro", fields_of(meeting_forms.OpinionForm, "opX-")),
     # No form class: the view reads its one field, ``kind``, straight from the POST.
     ("meetings:packet-request", "meeting", "coordinator", ["kind"]),
     ("score-calculator", "", "breast", fields_of(scoring_forms.PatientScoreForm, "patient-")
@@ -112,7 +115,9 @@ def test_random_form_posts_never_get_a_server_error(
     name, scope, who, names = page
     user = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator}[who]
     names = [n.replace("itemX-", f"item{world_a.item.pk}-")
-             .replace("followX-", f"follow{world_a.item.pk}-") for n in names]
+             .replace("followX-", f"follow{world_a.item.pk}-")
+             .replace("prepX-", f"prep{world_a.item.pk}-")
+             .replace("opX-", f"op{world_a.item.pk}-") for n in names]
     url = (_occult_url(name, world_a, neurosurgeon) if scope == "occult"
            else _url(name, scope, world_a))
     client = Client(raise_request_exception=False)

@@ -1,0 +1,67 @@
+"""Meeting mode (issue 18): one page that walks the agenda live, one case at a time, for the
+projector: the case's presentation beside the decision form, attendance on the same page.
+
+Constant queries whatever the agenda's length: the agenda is read once (the visible items, the
+navigation strip), and only the CURRENT case is presented in full (cases.selectors.case_detail,
+cases.summary, the opinions, the completeness table, the care-team clinicians for the decision
+form). Two coordinators and the chair at once: every decision form carries the version it was
+read at (meetings.services.decision_record refuses a stale one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cases import audit, diagrams
+from cases.followups import current_status
+from cases.selectors import case_detail, outcome_trend
+from cases.summary import case_summary
+from tumorboard.lookups import as_id
+from tumorboard.models import User
+from tumorboard.roles import CLINICAL_ROLES
+
+from . import completeness, selectors, services, states
+from .forms import DecisionForm
+from .models import Meeting
+
+
+def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
+              bound: DecisionForm | None = None, status: int = 200) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    items = list(selectors.items_visible_to(user=user, meeting=meeting))
+    wanted = as_id(current)
+    index = next((i for i, item in enumerate(items) if item.pk == wanted), 0)
+    attendances = selectors.attendance_rows(meeting=meeting)
+    runner = services.is_runner(meeting, user)
+    context: dict[str, Any] = {
+        "meeting": meeting, "items": items, "attendances": attendances,
+        "quorum": selectors.quorum_state(attendances), "runner": runner,
+        "allowed": states.allowed_actions(meeting.status), "view": "live",
+        "hidden_items": selectors.hidden_item_count(user=user, meeting=meeting,
+                                                    shown=len(items)),
+    }
+    if items:
+        item = items[index]
+        case = item.case
+        detail = case_detail(case=case)
+        completeness.for_items([item], day=timezone.localtime(meeting.starts_at).date())
+        item.opinion_list = selectors.opinions_by_item([item])[item.pk]  # type: ignore[attr-defined]
+        from .views import _clinicians, attach_decision_forms
+
+        people = list(_clinicians().filter(role__in=CLINICAL_ROLES))
+        attach_decision_forms([item], people, bound, item.pk if bound is not None else None)
+        audit.record_case_read(actor=user, case=case, what="meeting_mode")
+        context.update({
+            "item": item, "case": case, "detail": detail, "index": index + 1,
+            "total": len(items),
+            "previous": items[index - 1] if index > 0 else None,
+            "next": items[index + 1] if index + 1 < len(items) else None,
+            "summary": case_summary(case),
+            "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
+            "trends": [trend for trend in outcome_trend(detail.followups) if trend.verdict],
+            "current_status": current_status(case, detail.followups),
+        })
+    return render(request, "meetings/meeting_live.html", context, status=status)
