@@ -14,7 +14,15 @@ from tumorboard.roles import Role
 from tumorboard.validators import SingleLineFieldsMixin
 
 from . import deficit, timeline
-from .models import Case, FollowUpVisit, LesionImaging, Patient
+from .models import (
+    Case,
+    FollowUpVisit,
+    LabValue,
+    LesionImaging,
+    Patient,
+    SystemicTherapyEpisode,
+    TherapyHold,
+)
 from .models.lesion import BILSKY_MODALITIES, Modality
 from .models.outcome import PRO_FIELDS
 from .services import CASE_CLINICAL_FIELDS, IMAGING_FIELDS
@@ -178,3 +186,36 @@ class FollowUpForm(SingleLineFieldsMixin, forms.ModelForm):
         ]
         widgets = {"visit_date": _DATE, "new_metastases": _NULL_BOOL,
                    "new_spinal_lesions": _NULL_BOOL}
+
+
+class EpisodeForm(SingleLineFieldsMixin, forms.ModelForm):
+    """One systemic therapy episode (CLINICAL.md §16)."""
+
+    class Meta:
+        model = SystemicTherapyEpisode
+        fields = ["therapy_class", "drug", "started_on", "last_dose_on", "stopped_on",
+                  "stop_reason"]
+        widgets = {"started_on": _DATE, "stopped_on": _DATE, "last_dose_on": _DATE}
+
+
+class EpisodeStopForm(forms.Form):
+    stopped_on = forms.DateField(widget=_DATE)
+    stop_reason = forms.CharField(max_length=200)
+
+
+class HoldForm(SingleLineFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = TherapyHold
+        fields = ["held_from", "held_to", "reason"]
+        widgets = {"held_from": _DATE, "held_to": _DATE}
+
+
+class HoldEndForm(forms.Form):
+    held_to = forms.DateField(label="Hold ended on", widget=_DATE)
+
+
+class LabForm(SingleLineFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = LabValue
+        fields = ["kind", "value", "taken_on"]
+        widgets = {"taken_on": _DATE}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_systemic
 
 app_name = "cases"
 
@@ -23,4 +23,13 @@ urlpatterns = [
     path("<id:case_id>/checklist/ticks/<id:tick_id>/untick/", views.duty_untick,
          name="duty-untick"),
     path("<id:case_id>/followups/new/", views.followup_create, name="followup-create"),
+    # Systemic therapy episodes, holds and laboratory values (CLINICAL.md §16).
+    path("<id:case_id>/therapy/new/", views_systemic.episode_create, name="episode-create"),
+    path("<id:case_id>/therapy/<id:episode_id>/stop/", views_systemic.episode_stop,
+         name="episode-stop"),
+    path("<id:case_id>/therapy/<id:episode_id>/holds/new/", views_systemic.hold_create,
+         name="hold-create"),
+    path("<id:case_id>/therapy/holds/<id:hold_id>/end/", views_systemic.hold_end,
+         name="hold-end"),
+    path("<id:case_id>/labs/new/", views_systemic.lab_create, name="lab-create"),
 ]

@@ -38,6 +38,7 @@ from .forms import (
 )
 from .models import Case, DutyTick, PhaseEvent, SpinalLesion
 from .summary import case_summary
+from .systemic import systemic_picture
 from .timeline import Phase
 
 #: Everyone with a clinical place in a care team; the administrator sees no patient data.
@@ -131,6 +132,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "trends": selectors.outcome_trend(detail.followups),
         "summary": case_summary(case),
         "current_status": current_status(case, detail.followups),
+        "systemic": systemic_picture(case, events=[stay.event for stay in detail.stays]),
     })  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from .lesion import LesionImaging, SpinalLesion
 from .outcome import Ambulation, FollowUpVisit, ImplantIntegrity, LocalControl, SurvivalStatus
 from .patient import Patient, Sex
 from .phase import DutyTick, PhaseEvent
+from .systemic import LabValue, SystemicTherapyEpisode, TherapyHold
 
 __all__ = [
     "Ambulation",
@@ -22,6 +23,7 @@ __all__ = [
     "DutyTick",
     "FollowUpVisit",
     "ImplantIntegrity",
+    "LabValue",
     "LesionImaging",
     "LocalControl",
     "Patient",
@@ -30,4 +32,6 @@ __all__ = [
     "Sex",
     "SpinalLesion",
     "SurvivalStatus",
+    "SystemicTherapyEpisode",
+    "TherapyHold",
 ]

@@ -55,6 +55,13 @@ from .records import (
     register_team_change_guard,
     team_change_guards,
 )
+from .systemic import (
+    episode_create,
+    episode_stop,
+    hold_create,
+    hold_end,
+    lab_create,
+)
 
 __all__ = [
     "CASE_CLINICAL_FIELDS",
@@ -76,7 +83,12 @@ __all__ = [
     "clinical_inputs_changed",
     "duty_tick",
     "duty_untick",
+    "episode_create",
+    "episode_stop",
     "followup_create",
+    "hold_create",
+    "hold_end",
+    "lab_create",
     "lesion_create",
     "lesion_imaging_add",
     "patient_create",
