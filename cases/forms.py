@@ -20,6 +20,7 @@ from .models import (
     LabValue,
     LesionImaging,
     Patient,
+    RadiotherapyPlan,
     SystemicTherapyEpisode,
     TherapyHold,
 )
@@ -219,3 +220,26 @@ class LabForm(SingleLineFieldsMixin, forms.ModelForm):
         model = LabValue
         fields = ["kind", "value", "taken_on"]
         widgets = {"taken_on": _DATE}
+
+
+class RadiotherapyPlanForm(SingleLineFieldsMixin, forms.ModelForm):
+    """The radiotherapy plan (CLINICAL.md §16); target levels typed as "T7, T8"."""
+
+    target_levels = forms.CharField(max_length=200, help_text="The treated levels, e.g. T7, T8.")
+
+    class Meta:
+        model = RadiotherapyPlan
+        fields = ["technique", "dose_gy", "fractions", "target_levels", "surgery_date",
+                  "planned_start", "planned_end", "actual_start", "actual_end"]
+        widgets = dict.fromkeys(("surgery_date", "planned_start", "planned_end", "actual_start",
+                                 "actual_end"), _DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk and not self.is_bound:
+            self.initial["target_levels"] = ", ".join(instance.target_levels)
+
+    def clean_target_levels(self) -> list[str]:
+        raw = self.cleaned_data.get("target_levels", "")
+        return [part.strip().upper() for part in raw.replace(";", ",").split(",") if part.strip()]

@@ -21,16 +21,19 @@ from scoring.calculators import (
     Hold,
     Lab,
     LabKind,
+    RadiotherapyFlag,
     ResumeItem,
     SafeSurgeryDate,
     TherapyClass,
     Urgency,
+    denosumab_with_radiotherapy,
     earliest_safe_surgery,
     lab_trend,
+    radiotherapy_window,
     resume_after_surgery,
 )
 
-from .models import Case, LabValue, PhaseEvent, SystemicTherapyEpisode
+from .models import Case, LabValue, PhaseEvent, RadiotherapyPlan, SystemicTherapyEpisode
 from .models.systemic import LAB_KIND_LABELS
 from .timeline import Phase
 
@@ -116,6 +119,31 @@ class LabSeries:
 
 
 @dataclass
+class PlanView:
+    """A radiotherapy plan with §16's flags: the window after separation surgery, and
+    denosumab during spinal radiotherapy."""
+
+    plan: RadiotherapyPlan
+    flags: tuple[RadiotherapyFlag, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def flagged(self) -> bool:
+        return any(flag.severity.value != "info" for flag in self.flags) or bool(self.warnings)
+
+
+def plan_view(plan: RadiotherapyPlan, episodes: list[Episode]) -> PlanView:
+    flags: tuple[RadiotherapyFlag, ...] = ()
+    if plan.surgery_date is not None:
+        flags = radiotherapy_window(surgery_date=plan.surgery_date,
+                                    planned_start=plan.planned_start,
+                                    actual_start=plan.actual_start)
+    start = plan.actual_start or plan.planned_start
+    end = plan.actual_end or plan.planned_end
+    return PlanView(plan, flags, denosumab_with_radiotherapy(episodes, start=start, end=end))
+
+
+@dataclass
 class SystemicPicture:
     """What the case page shows of systemic therapy (§10, §16)."""
 
@@ -124,7 +152,7 @@ class SystemicPicture:
     safe: SafeSurgeryDate
     surgery_date: date | None
     resume: tuple[ResumeItem, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    plans: list[PlanView] = field(default_factory=list)
 
 
 SPARK_WIDTH, SPARK_HEIGHT = 120, 30
@@ -158,14 +186,17 @@ def lab_series(rows: list[LabValue]) -> list[LabSeries]:
 def systemic_picture(case: Case, *, today: date | None = None,
                      events: list[PhaseEvent] | None = None) -> SystemicPicture:
     """Episodes with holds, laboratory trends, the earliest safe date and the resumption after
-    surgery (3 queries when ``events``, the case's phase events, are given)."""
+    surgery, the radiotherapy plans with their flags (4 queries when ``events``, the case's phase
+    events, are given)."""
     rows = list(case.therapy_episodes.prefetch_related("holds").select_related("recorded_by"))
     lab_rows = list(case.lab_values.all())
     episodes = case_episodes(case, rows)
     safe = safe_surgery(case, today=today, episodes=episodes, labs=case_labs(case, lab_rows))
     operated = surgery_date(case, events)
     resume = resume_after_surgery(episodes, operated) if operated else ()
-    return SystemicPicture(rows, lab_series(lab_rows), safe, operated, resume)
+    plans = [plan_view(plan, episodes)
+             for plan in case.radiotherapy_plans.select_related("planned_by")]
+    return SystemicPicture(rows, lab_series(lab_rows), safe, operated, resume, plans)
 
 
 def systemic_snapshot(case: Case, *, today: date | None = None) -> dict[str, Any]:

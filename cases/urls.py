@@ -32,4 +32,6 @@ urlpatterns = [
     path("<id:case_id>/therapy/holds/<id:hold_id>/end/", views_systemic.hold_end,
          name="hold-end"),
     path("<id:case_id>/labs/new/", views_systemic.lab_create, name="lab-create"),
+    path("<id:case_id>/radiotherapy/new/", views_systemic.plan_create, name="plan-create"),
+    path("<id:case_id>/radiotherapy/<id:plan_id>/", views_systemic.plan_edit, name="plan-edit"),
 ]

@@ -13,8 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from . import services
-from .forms import EpisodeForm, EpisodeStopForm, HoldEndForm, HoldForm, LabForm
-from .models import Case, SystemicTherapyEpisode, TherapyHold
+from .forms import (
+    EpisodeForm,
+    EpisodeStopForm,
+    HoldEndForm,
+    HoldForm,
+    LabForm,
+    RadiotherapyPlanForm,
+)
+from .models import Case, RadiotherapyPlan, SystemicTherapyEpisode, TherapyHold
 from .views import _actor, _changeable_case, _save, case_url
 
 
@@ -121,4 +128,38 @@ def lab_create(request: HttpRequest, case_id: int) -> HttpResponse:
         lambda: services.lab_create(case=case, actor=_actor(request), **form.cleaned_data),
         "Laboratory value recorded.",
         "Record a laboratory value",
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    form = RadiotherapyPlanForm(request.POST or None)
+    return _handle(
+        request,
+        case,
+        form,
+        lambda: services.radiotherapy_plan_create(
+            case=case, actor=_actor(request), **form.cleaned_data
+        ),
+        "Radiotherapy plan recorded.",
+        "Plan radiotherapy",
+    )
+
+
+@login_required
+def plan_edit(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
+    case = _changeable_case(request, case_id)
+    plan = get_object_or_404(RadiotherapyPlan, case=case, pk=plan_id)
+    form = RadiotherapyPlanForm(request.POST or None, instance=plan)
+    return _handle(
+        request,
+        case,
+        form,
+        lambda: services.radiotherapy_plan_update(
+            case=case, plan=RadiotherapyPlan.objects.get(pk=plan.pk), actor=_actor(request),
+            **form.cleaned_data
+        ),
+        "Radiotherapy plan updated.",
+        "Radiotherapy plan",
     )

@@ -8,6 +8,7 @@ from .lesion import LesionImaging, SpinalLesion
 from .outcome import Ambulation, FollowUpVisit, ImplantIntegrity, LocalControl, SurvivalStatus
 from .patient import Patient, Sex
 from .phase import DutyTick, PhaseEvent
+from .radiotherapy import RadiotherapyPlan, RadiotherapyTechnique
 from .systemic import LabValue, SystemicTherapyEpisode, TherapyHold
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "Patient",
     "PhaseEvent",
     "PrimaryStatus",
+    "RadiotherapyPlan",
+    "RadiotherapyTechnique",
     "Sex",
     "SpinalLesion",
     "SurvivalStatus",

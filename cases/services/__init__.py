@@ -61,6 +61,8 @@ from .systemic import (
     hold_create,
     hold_end,
     lab_create,
+    radiotherapy_plan_create,
+    radiotherapy_plan_update,
 )
 
 __all__ = [
@@ -92,6 +94,8 @@ __all__ = [
     "lesion_create",
     "lesion_imaging_add",
     "patient_create",
+    "radiotherapy_plan_create",
+    "radiotherapy_plan_update",
     "register_team_change_guard",
     "team_change_guards",
 ]

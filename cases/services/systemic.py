@@ -1,19 +1,27 @@
-"""Writes of systemic therapy episodes, their holds and the dated laboratory values
-(CLINICAL.md §16; read by §10's checks in ``cases.systemic``). Each is atomic, validated,
-audited, and makes a new case version."""
+"""Writes of systemic therapy episodes, their holds, the dated laboratory values and the
+radiotherapy plan (CLINICAL.md §16; read by §10's checks in ``cases.systemic``). Each is atomic,
+validated, audited, and makes a new case version."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from tumorboard.models import User
+from tumorboard.roles import Role
 
 from .. import audit
-from ..models import AuditAction, Case, LabValue, SystemicTherapyEpisode, TherapyHold
+from ..models import (
+    AuditAction,
+    Case,
+    LabValue,
+    RadiotherapyPlan,
+    SystemicTherapyEpisode,
+    TherapyHold,
+)
 from .common import history_user, lock_case, require_change, touch
 
 
@@ -105,3 +113,47 @@ def lab_create(*, case: Case, actor: User, **fields: Any) -> LabValue:
                  detail={"kind": lab.kind})
     touch(lock_case(case), actor)
     return lab
+
+
+#: The radiotherapy plan is the radiation oncologist's (CLINICAL.md §16).
+PLAN_FIELDS = ("technique", "dose_gy", "fractions", "target_levels", "surgery_date",
+               "planned_start", "planned_end", "actual_start", "actual_end")
+
+
+def _require_radiation_oncologist(actor: User) -> None:
+    if actor.role != Role.RADIATION_ONCOLOGIST:
+        raise PermissionDenied("a radiotherapy plan is recorded by a radiation oncologist")
+
+
+@transaction.atomic
+def radiotherapy_plan_create(*, case: Case, actor: User, **fields: Any) -> RadiotherapyPlan:
+    """Plan radiotherapy (technique, dose, fractions, target levels, planned dates; after
+    separation surgery, the surgery date §16's window runs from)."""
+    require_change(actor, case)
+    _require_radiation_oncologist(actor)
+    plan = RadiotherapyPlan(case=case, planned_by=actor, **fields)
+    _save(plan, actor)
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=plan, case=case,
+                 detail={"technique": plan.technique})
+    touch(lock_case(case), actor)
+    return plan
+
+
+@transaction.atomic
+def radiotherapy_plan_update(*, case: Case, plan: RadiotherapyPlan, actor: User,
+                             **fields: Any) -> RadiotherapyPlan:
+    """Change the plan or record its actual start and end."""
+    require_change(actor, case)
+    _require_radiation_oncologist(actor)
+    if plan.case_id != case.pk:
+        raise ValidationError({"plan": "not a plan of this case"})
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "cannot be changed here"))
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    _save(plan, actor)
+    audit.record(actor=actor, action=AuditAction.UPDATE, obj=plan, case=case,
+                 detail={"fields": sorted(fields)})
+    touch(lock_case(case), actor)
+    return plan

@@ -195,7 +195,7 @@ def test_the_systemic_picture_does_not_grow_with_rows(case, medonc, n,
         services.hold_create(case=case, episode=episode, actor=medonc,
                              held_from=TODAY - timedelta(days=5), reason="r")
         services.lab_create(case=case, actor=medonc, kind="cea", value=i, taken_on=TODAY)
-    # episodes, their holds, laboratory values
-    with django_assert_num_queries(3):
+    # episodes, their holds, laboratory values, radiotherapy plans
+    with django_assert_num_queries(4):
         picture = systemic_picture(case, events=[])
     assert len(picture.episodes) == n
