@@ -8,9 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+
+from tumorboard.roles import Role
 
 from . import services
 from .forms import (
@@ -23,6 +26,11 @@ from .forms import (
 )
 from .models import Case, RadiotherapyPlan, SystemicTherapyEpisode, TherapyHold
 from .views import _actor, _changeable_case, _save, case_url
+
+
+def _require_radiation_oncologist(request: HttpRequest) -> None:
+    if _actor(request).role != Role.RADIATION_ONCOLOGIST:
+        raise PermissionDenied("a radiotherapy plan is recorded by a radiation oncologist")
 
 
 def _page(
@@ -134,6 +142,7 @@ def lab_create(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def plan_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _changeable_case(request, case_id)
+    _require_radiation_oncologist(request)
     form = RadiotherapyPlanForm(request.POST or None)
     return _handle(
         request,
@@ -150,6 +159,7 @@ def plan_create(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
     case = _changeable_case(request, case_id)
+    _require_radiation_oncologist(request)
     plan = get_object_or_404(RadiotherapyPlan, case=case, pk=plan_id)
     form = RadiotherapyPlanForm(request.POST or None, instance=plan)
     return _handle(

@@ -8,5 +8,6 @@ urlpatterns = [
     path("home/neuro/", views.home_neuro, name="home-neuro"),
     path("home/coordinator/", views.home_coordinator, name="home-coordinator"),
     path("home/oncology/", views.home_oncology, name="home-oncology"),
+    path("home/radiation-oncology/", views.home_radonc, name="home-radonc"),
     path("home/admin/", views.home_admin, name="home-admin"),
 ]

@@ -22,3 +22,13 @@ class ReferralActionForm(SingleLineFieldsMixin, forms.Form):
 
     text = forms.CharField(required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RadiotherapyReferralForm(SingleLineFieldsMixin, forms.Form):
+    """A referral to radiation oncology (CLINICAL.md §15-§16): after separation surgery."""
+
+    urgency = forms.ChoiceField(choices=[("green", "Green: within 7 days"),
+                                         ("orange", "Orange: within 72 hours"),
+                                         ("red", "Red: within 24 hours")], initial="green")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             label="What the radiation oncologist is asked to do")

@@ -55,7 +55,7 @@ HOME_URL_NAME = {
     Role.BREAST_ONCOSURGEON: "home-breast",
     Role.NEUROSURGEON: "home-neuro",
     Role.COORDINATOR: "home-coordinator",
-    Role.RADIATION_ONCOLOGIST: "home-oncology",
+    Role.RADIATION_ONCOLOGIST: "home-radonc",
     Role.MEDICAL_ONCOLOGIST: "home-oncology",
     Role.ADMIN: "home-admin",
     # No pages for a system: a web login lands on the API documentation.

@@ -19,6 +19,7 @@ from .case import Case
 class CareTeamReason(models.TextChoices):
     DECISION_RESPONSIBLE = "decision_responsible", "Responsible clinician of an MDT decision"
     TASK_OWNER = "task_owner", "Owner of a follow-through task"
+    REFERRAL_RECEIVER = "referral_receiver", "Took a radiation oncology referral"
 
 
 class CareTeamMember(models.Model):
