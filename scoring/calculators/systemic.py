@@ -412,7 +412,7 @@ def denosumab_with_radiotherapy(
         if overlaps:
             warnings.append(f"{episode.drug} during spinal radiotherapy "
                             f"({start.isoformat()} to {last.isoformat()}): risk of vertebral "
-                            "osteonecrosis (S2 §7).")
+                            "osteonecrosis.")
     return tuple(warnings)
 
 
