@@ -38,6 +38,8 @@ def _transition(*, referral: Referral, action: Action, actor: User, note: str = 
         who = "the receiving team" if party is Party.RECEIVER else "the referring team"
         raise PermissionDenied(f"only {who} may {action.replace('_', ' ')} this referral")
     move = states.move_for(referral.status, action)  # IllegalMove: 409, nothing changed
+    if states.refused_for_direction(referral.direction, action):
+        raise states.IllegalMove(status=referral.status, action=action)
     if required is not None:  # (input field, message): checked on the locked, current row
         note = required_text(note, *required)
     now = timezone.now()

@@ -177,3 +177,20 @@ def test_the_pages_refer_and_the_home_shows_the_queue(case, neurosurgeon, radonc
     assert home.status_code == 200
     assert referral in list(home.context["incoming"])
     assert case.patient.family_name in home.content.decode()
+
+
+def test_a_radiotherapy_referral_is_never_listed_for_the_mdt(case, neurosurgeon,
+                                                             radoncs) -> None:
+    from referrals.states import IllegalMove
+
+    referral = services.radiotherapy_referral_raise(case=case, actor=neurosurgeon, reason="r")
+    services.referral_acknowledge(referral=referral, actor=radoncs[1])
+    services.referral_accept(referral=referral, actor=radoncs[1])
+    referral.refresh_from_db()
+    team_ids = selectors.user_team_ids(radoncs[1])
+    assert "list_for_mdt" not in selectors.allowed_actions(referral, user=radoncs[1],
+                                                           team_ids=team_ids)
+    with pytest.raises(IllegalMove):
+        services.referral_list_for_mdt(referral=referral, actor=radoncs[1])
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
