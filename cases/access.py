@@ -10,8 +10,9 @@ Every page, endpoint, export, PDF, calendar file, FHIR resource, webhook and ale
 - an MDT coordinator of the patient's institution, or of the case's MDT team;
 - whatever a higher layer registers with ``register_access_source``: the attendees of a meeting
   whose agenda holds the case (meetings), the integration clients granted one of its teams
-  (integrations). The higher app registers its source in ``AppConfig.ready``; a test proves each
-  is registered.
+  (integrations), the radiation oncologists of the service a radiotherapy referral of the case
+  went to (referrals, CLINICAL.md §16). The higher app registers its source in
+  ``AppConfig.ready``; a test proves each is registered.
 
 The rule reads the rows that grant access (memberships, care-team rows, attendance, grants) in the
 query itself: nothing is copied into a permission table, so a change made by any path (admin,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, api_systemic
 
 urlpatterns = [
     path("cases/", api.CaseListCreateView.as_view(), name="api-cases"),
@@ -15,4 +15,9 @@ urlpatterns = [
          name="api-case-transitions"),
     path("cases/<id:case_id>/timeline/", api.CaseTimelineView.as_view(),
          name="api-case-timeline"),
+    path("cases/<id:case_id>/systemic/", api_systemic.CaseSystemicView.as_view(),
+         name="api-case-systemic"),
+    path("cases/<id:case_id>/radiotherapy-plans/",
+         api_systemic.CaseRadiotherapyPlanCreateView.as_view(),
+         name="api-case-radiotherapy-plans"),
 ]

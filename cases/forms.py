@@ -14,7 +14,16 @@ from tumorboard.roles import Role
 from tumorboard.validators import SingleLineFieldsMixin
 
 from . import deficit, timeline
-from .models import Case, FollowUpVisit, LesionImaging, Patient
+from .models import (
+    Case,
+    FollowUpVisit,
+    LabValue,
+    LesionImaging,
+    Patient,
+    RadiotherapyPlan,
+    SystemicTherapyEpisode,
+    TherapyHold,
+)
 from .models.lesion import BILSKY_MODALITIES, Modality, validate_levels
 from .models.outcome import MDASI_FIELDS, PRO_FIELDS
 from .models.surgery import Complication, SurgeryRecord
@@ -225,3 +234,58 @@ class SurgeryForm(SingleLineFieldsMixin, forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return levels
+
+class EpisodeForm(SingleLineFieldsMixin, forms.ModelForm):
+    """One systemic therapy episode (CLINICAL.md §16)."""
+
+    class Meta:
+        model = SystemicTherapyEpisode
+        fields = ["therapy_class", "drug", "started_on", "last_dose_on", "stopped_on",
+                  "stop_reason"]
+        widgets = {"started_on": _DATE, "stopped_on": _DATE, "last_dose_on": _DATE}
+
+
+class EpisodeStopForm(forms.Form):
+    stopped_on = forms.DateField(widget=_DATE)
+    stop_reason = forms.CharField(max_length=200)
+
+
+class HoldForm(SingleLineFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = TherapyHold
+        fields = ["held_from", "held_to", "reason"]
+        widgets = {"held_from": _DATE, "held_to": _DATE}
+
+
+class HoldEndForm(forms.Form):
+    held_to = forms.DateField(label="Hold ended on", widget=_DATE)
+
+
+class LabForm(SingleLineFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = LabValue
+        fields = ["kind", "value", "taken_on"]
+        widgets = {"taken_on": _DATE}
+
+
+class RadiotherapyPlanForm(SingleLineFieldsMixin, forms.ModelForm):
+    """The radiotherapy plan (CLINICAL.md §16); target levels typed as "T7, T8"."""
+
+    target_levels = forms.CharField(max_length=200, help_text="The treated levels, e.g. T7, T8.")
+
+    class Meta:
+        model = RadiotherapyPlan
+        fields = ["technique", "dose_gy", "fractions", "target_levels", "surgery_date",
+                  "planned_start", "planned_end", "actual_start", "actual_end"]
+        widgets = dict.fromkeys(("surgery_date", "planned_start", "planned_end", "actual_start",
+                                 "actual_end"), _DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk and not self.is_bound:
+            self.initial["target_levels"] = ", ".join(instance.target_levels)
+
+    def clean_target_levels(self) -> list[str]:
+        raw = self.cleaned_data.get("target_levels", "")
+        return [part.strip().upper() for part in raw.replace(";", ",").split(",") if part.strip()]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_systemic
 
 app_name = "cases"
 
@@ -25,4 +25,15 @@ urlpatterns = [
     path("<id:case_id>/followups/new/", views.followup_create, name="followup-create"),
     path("<id:case_id>/surgery/new/", views.surgery_create, name="surgery-create"),
     path("<id:case_id>/care-team/specialist/", views.specialist_add, name="specialist-add"),
+    # Systemic therapy episodes, holds and laboratory values (CLINICAL.md §16).
+    path("<id:case_id>/therapy/new/", views_systemic.episode_create, name="episode-create"),
+    path("<id:case_id>/therapy/<id:episode_id>/stop/", views_systemic.episode_stop,
+         name="episode-stop"),
+    path("<id:case_id>/therapy/<id:episode_id>/holds/new/", views_systemic.hold_create,
+         name="hold-create"),
+    path("<id:case_id>/therapy/holds/<id:hold_id>/end/", views_systemic.hold_end,
+         name="hold-end"),
+    path("<id:case_id>/labs/new/", views_systemic.lab_create, name="lab-create"),
+    path("<id:case_id>/radiotherapy/new/", views_systemic.plan_create, name="plan-create"),
+    path("<id:case_id>/radiotherapy/<id:plan_id>/", views_systemic.plan_edit, name="plan-edit"),
 ]

@@ -40,6 +40,7 @@ from .forms import (
 )
 from .models import Case, DutyTick, PhaseEvent, SpinalLesion, SurgeryRecord
 from .summary import case_summary
+from .systemic import systemic_picture
 from .timeline import Phase
 
 #: Everyone with a clinical place in a care team; the administrator sees no patient data.
@@ -148,6 +149,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "can_record_surgery": (can_change and actor.role == Role.NEUROSURGEON
                                and case.phase in services.SURGERY_PHASES),
         "specialists_available": specialists[1] if can_change else [],
+        "systemic": systemic_picture(case, events=[stay.event for stay in detail.stays]),
     })  # fmt: skip
 
 

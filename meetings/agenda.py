@@ -20,7 +20,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from cases.access import visible_case_condition
 from cases.models import Case
 from cases.timeline import Phase
-from referrals.models import OPEN_STATUSES, Referral, ReferralStatus
+from referrals.models import OPEN_STATUSES, TO_RADIATION_ONCOLOGY, Referral, ReferralStatus
 from scoring.calculators import BilskyGrade, PriorityKey, Urgency, priority_key, priority_reason
 
 from .models import OPEN_MEETING_STATUSES, AgendaItem, Decision, Meeting, MeetingStatus
@@ -57,11 +57,14 @@ def agenda_eligible_cases(*, meeting: Meeting) -> QuerySet[Case]:
     Ordered by case id: the first form had no ORDER BY, and its sequential scan gave about that."""
     institution_id = meeting.mdt_team.institution_id
     candidates = (
-        Referral.objects.filter(status__in=ELIGIBLE_REFERRAL_STATUSES).order_by()
+        Referral.objects.filter(status__in=ELIGIBLE_REFERRAL_STATUSES)
+        .exclude(direction=TO_RADIATION_ONCOLOGY).order_by()
         .values("case_id")
         .union(Case.objects.filter(phase=Phase.MDT_TUMOR_BOARD).order_by().values("pk"))
     )
-    accepted = Referral.objects.filter(case=OuterRef("pk"), status__in=ELIGIBLE_REFERRAL_STATUSES)
+    # A radiotherapy referral comes after the board's decision: it never brings a case back.
+    accepted = Referral.objects.filter(case=OuterRef("pk"), status__in=ELIGIBLE_REFERRAL_STATUSES
+                                       ).exclude(direction=TO_RADIATION_ONCOLOGY)
     # The phase event is joined inside the subquery, which runs for MDT-phase candidates only
     # (an outer join would hash every phase event of the hospital first).
     decided = Decision.objects.filter(item__case=OuterRef("pk"),

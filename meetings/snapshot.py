@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from cases.evaluation import case_evaluation_request
 from cases.models import Case, SpinalLesion
+from cases.systemic import systemic_snapshot
 from referrals.models import Referral
 from scoring.calculators import ScoringInputError, evaluate_request
 
@@ -50,6 +51,7 @@ def load_cases(case_ids: Iterable[int]) -> dict[int, Case]:
             Prefetch("lesions", queryset=SpinalLesion.objects.prefetch_related("imagings")),
             Prefetch("referrals", queryset=Referral.objects.order_by("created_at", "pk")
                      .prefetch_related("triggers", "events")),
+            "therapy_episodes__holds", "lab_values",
         )
     )
     return {case.pk: case for case in cases}
@@ -91,6 +93,8 @@ def case_snapshot(case: Case, *, now: datetime | None = None) -> dict[str, Any]:
         "errors": errors,
         "clinical": {name: _plain(getattr(case, name)) for name in CLINICAL_FIELDS},
         "referrals": referrals,
+        # CLINICAL.md §10/§16: the episodes and the earliest safe date of elective surgery.
+        "systemic": systemic_snapshot(case, today=timezone.localdate(now)),
     }
 
 

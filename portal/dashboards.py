@@ -156,3 +156,20 @@ def coordinated_meetings(*, user: User, meetings: list[Any]) -> list[MeetingStat
                      quorum=quorum_state(attendances[m.pk]))
         for m in meetings
     ]
+
+
+def radiotherapy_plans(*, user: User, limit: int = 50) -> list[Any]:
+    """The radiotherapy plans of the cases the user sees that are not finished yet (no actual
+    end), soonest start first, each with §16's flags (CLINICAL.md §16). Three queries."""
+    from cases.models import RadiotherapyPlan, SystemicTherapyEpisode
+    from cases.systemic import episode_of, plan_view
+
+    plans = list(RadiotherapyPlan.objects
+                 .filter(visible_case_condition(user=user, case_ref="case_id"),
+                         actual_end__isnull=True)
+                 .select_related("case__patient").order_by("planned_start", "pk")[:limit])
+    episodes: dict[int, list[Any]] = defaultdict(list)
+    for row in SystemicTherapyEpisode.objects.filter(
+            case_id__in={plan.case_id for plan in plans}).prefetch_related("holds"):
+        episodes[row.case_id].append(episode_of(row))
+    return [plan_view(plan, episodes[plan.case_id]) for plan in plans]

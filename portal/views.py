@@ -101,3 +101,15 @@ def home_specialist(request: HttpRequest) -> HttpResponse:
 def home_admin(request: HttpRequest) -> HttpResponse:
     probes = TaskProbe.objects.select_related("requested_by").order_by("-sent_at")[:10]
     return _home(request, "portal/home_admin.html", health=health_report(), probes=probes)
+
+
+@role_required(Role.RADIATION_ONCOLOGIST)
+def home_radonc(request: HttpRequest) -> HttpResponse:
+    """The radiation oncologist's home: the triage queue of radiotherapy referrals, the
+    radiotherapy plans with §16's flags, and the cases assigned to them (CLINICAL.md §16)."""
+    user = cast(User, request.user)
+    cases = dashboards.assigned_cases(user=user)
+    audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
+    return _home(request, "portal/home_radonc.html", **referral_rows(request),
+                 plans=dashboards.radiotherapy_plans(user=user),
+                 rows=[(case, case_next_step(case, user.role)) for case in cases])

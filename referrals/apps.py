@@ -19,6 +19,12 @@ class ReferralsConfig(AppConfig):
         register_team_change_guard("referrals-open-referral", guard_team_change)
         # The case status and page show the open referrals.
         register_case_status_part("referrals", selectors.fill_case_status)
+        # Radiation oncologists see the cases referred to their service (CLINICAL.md §16).
+        from cases.access import register_access_source
+
+        from .services.radiotherapy import radiation_access
+
+        register_access_source("radiation-oncology-referrals", radiation_access)
         # New findings re-evaluate the referral triggers inside their transaction (CLINICAL.md §8).
         case_signals.findings_changed.connect(
             triggers.on_findings_changed, dispatch_uid="referrals-triggers")

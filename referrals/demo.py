@@ -6,6 +6,11 @@ Idempotent: a referral is moved only while it is still at ``sent``, as first rai
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
 from cases.models import Case
 from tumorboard.demo import DemoPeople
 
@@ -52,3 +57,51 @@ def seed_referrals(people: DemoPeople) -> int:
         for code in ("history", "examination"):
             services.workup_item_tick(referral=occult, code=code, actor=people.users["breast2"])
     return Referral.objects.filter(case__patient__institution=people.institution).count()
+
+
+def seed_radiotherapy(people: Any) -> int:
+    """Radiotherapy referrals and a plan (CLINICAL.md §15-§16), after the demo meetings (whose
+    decisions resolve the open referrals of their cases): DEMO-1006, operated, referred by its
+    neurosurgeon, taken by radonc1 and planned (SBRT to L3, with denosumab running: warned);
+    DEMO-1005, in surgery, referred and waiting in the radiation oncologists' queue. Idempotent.
+    Returns the number of radiotherapy referrals of the demo cases."""
+    from cases import services as case_services
+    from cases.models import Case
+    from cases.systemic import surgery_date
+
+    from .models import TO_RADIATION_ONCOLOGY, ReferralStatus
+    from .services import radiotherapy_referral_raise, referral_accept, referral_acknowledge
+
+    def case_of(mrn: str) -> Case | None:
+        return Case.objects.filter(patient__institution=people.institution,
+                                   patient__mrn=mrn).first()
+
+    radonc = people.users["radonc1"]
+    operated = case_of("DEMO-1006")
+    if operated is not None:
+        referral = operated.referrals.filter(direction=TO_RADIATION_ONCOLOGY).first()
+        if referral is None:
+            referral = radiotherapy_referral_raise(
+                case=operated, actor=people.users["neuro2"], urgency="green",
+                reason="Separation surgery and L3 fixation done: SBRT to the residual tumour "
+                       "once the wound has healed.")
+        if referral.status == ReferralStatus.SENT:
+            referral_acknowledge(referral=referral, actor=radonc)
+            referral.refresh_from_db()
+        if referral.status == ReferralStatus.ACKNOWLEDGED:
+            referral_accept(referral=referral, actor=radonc, note="SBRT planned.")
+        if not operated.radiotherapy_plans.exists():
+            operated_on = surgery_date(operated) or timezone.localdate()
+            case_services.radiotherapy_plan_create(
+                case=operated, actor=radonc, technique="sbrt", dose_gy=24, fractions=2,
+                target_levels=["L3"], surgery_date=operated_on,
+                planned_start=operated_on + timedelta(days=21),
+                planned_end=operated_on + timedelta(days=23))
+    waiting = case_of("DEMO-1005")
+    if waiting is not None and not waiting.referrals.filter(
+            direction=TO_RADIATION_ONCOLOGY).exists():
+        radiotherapy_referral_raise(
+            case=waiting, actor=people.users["neuro1"], urgency="orange",
+            reason="Separation surgery at T11-T12 this week: SBRT to follow.")
+    return Referral.objects.filter(direction=TO_RADIATION_ONCOLOGY,
+                                   case__patient__institution=people.institution).count()

@@ -62,3 +62,11 @@ class WorkupResultForm(SingleLineFieldsMixin, forms.ModelForm):
 class WorkupExcludeForm(SingleLineFieldsMixin, forms.Form):
     reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "say why the work-up excludes the breast"})
+class RadiotherapyReferralForm(SingleLineFieldsMixin, forms.Form):
+    """A referral to radiation oncology (CLINICAL.md §15-§16): after separation surgery."""
+
+    urgency = forms.ChoiceField(choices=[("green", "Green: within 7 days"),
+                                         ("orange", "Orange: within 72 hours"),
+                                         ("red", "Red: within 24 hours")], initial="green")
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             label="What the radiation oncologist is asked to do")

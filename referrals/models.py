@@ -23,9 +23,14 @@ def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
     return [(member.value, member.value.replace("_", " ")) for member in enum]
 
 
+#: A referral to radiation oncology (CLINICAL.md §15-§16): after separation surgery, or from an
+#: MDT decision for ``srs`` or ``cebrt``. Raised by a clinician or by the decision, never by the
+#: §8 rules, so it is not a direction of the scoring core.
+TO_RADIATION_ONCOLOGY = "to_radiation"
 DIRECTION_CHOICES = [
     (ReferralDirection.BREAST_TO_NEURO.value, "Breast oncology to neurosurgery"),
     (ReferralDirection.NEURO_TO_BREAST.value, "Neurosurgery to breast oncology"),
+    (TO_RADIATION_ONCOLOGY, "To radiation oncology"),
 ]
 URGENCY_CHOICES = _choices(Urgency)
 TRIGGER_CHOICES = _choices(TriggerCode)

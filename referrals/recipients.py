@@ -35,7 +35,7 @@ from scoring.calculators import ReferralDirection, Urgency
 from tumorboard.models import Team, TeamMembership, User
 from tumorboard.roles import Role
 
-from .models import AlertKind, Referral
+from .models import TO_RADIATION_ONCOLOGY, AlertKind, Referral
 
 
 class Side(StrEnum):
@@ -66,6 +66,9 @@ RECIPIENTS: dict[str, Side] = {
 ROLES = {
     ReferralDirection.BREAST_TO_NEURO.value: (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON),
     ReferralDirection.NEURO_TO_BREAST.value: (Role.NEUROSURGEON, Role.BREAST_ONCOSURGEON),
+    # The sender of a radiotherapy referral is a surgeon of either side (or the MDT decision):
+    # the sending side falls back to every clinician of the sending team.
+    TO_RADIATION_ONCOLOGY: (Role.NEUROSURGEON, Role.RADIATION_ONCOLOGIST),
 }
 
 

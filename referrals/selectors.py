@@ -93,7 +93,8 @@ def parties(referral: Referral, *, user: User, team_ids: set[int]) -> set[Party]
 
 def allowed_actions(referral: Referral, *, user: User, team_ids: set[int]) -> list[str]:
     mine = parties(referral, user=user, team_ids=team_ids)
-    return [move.action.value for move in states.moves_from(referral.status) if move.by in mine]
+    return [move.action.value for move in states.moves_from(referral.status) if move.by in mine
+            and not states.refused_for_direction(referral.direction, move.action)]
 
 
 def with_user_teams(referrals: QuerySet[Referral], *, user: User) -> QuerySet[Referral]:

@@ -13,6 +13,7 @@ from typing import Final
 
 from tumorboard import statemachine
 
+from .models import TO_RADIATION_ONCOLOGY
 from .models import ReferralStatus as S
 
 
@@ -97,6 +98,15 @@ def moves_from(status: str) -> list[Move]:
 
 def move_for(status: str, action: str) -> Move:
     return _MACHINE.move_for(status, action)
+
+
+#: A radiotherapy referral comes after the board's decision (CLINICAL.md §15-§16): it is never
+#: listed for the MDT; it stays accepted while the radiation oncologist plans.
+_REFUSED_BY_DIRECTION: Final = {TO_RADIATION_ONCOLOGY: frozenset({Action.LIST_FOR_MDT})}
+
+
+def refused_for_direction(direction: str, action: str) -> bool:
+    return action in _REFUSED_BY_DIRECTION.get(direction, frozenset())
 
 
 def party_of(action: str) -> Party:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<id:referral_id>/workup/exclude/", views.workup_exclude, name="workup-exclude"),
     path("<id:referral_id>/workup/<slug:item_code>/", views.workup_tick, name="workup-tick"),
     path("flag/<id:case_id>/", views.flag_trigger, name="flag-trigger"),
+    path("radiotherapy/<id:case_id>/", views.radiotherapy_refer, name="radiotherapy-refer"),
     path("alerts/", views.alert_list, name="alert-list"),
     path("alerts/<id:alert_id>/ack/", views.alert_ack, name="alert-ack"),
     path("metrics/", views.metrics, name="metrics"),

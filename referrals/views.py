@@ -25,7 +25,13 @@ from tumorboard.views import role_required
 
 from . import metrics as referral_metrics
 from . import selectors, services, workup_rules
-from .forms import FlagTriggerForm, ReferralActionForm, WorkupExcludeForm, WorkupResultForm
+from .forms import (
+    FlagTriggerForm,
+    RadiotherapyReferralForm,
+    ReferralActionForm,
+    WorkupExcludeForm,
+    WorkupResultForm,
+)
 from .states import PERSON_ACTIONS, Action, IllegalMove
 
 #: The text each move takes on the page, and the service keyword it goes to.
@@ -238,3 +244,22 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
 def metrics(request: HttpRequest) -> HttpResponse:
     rows = referral_metrics.team_metrics(user=_actor(request))
     return render(request, "referrals/metrics.html", {"rows": rows})
+
+
+@role_required(Role.NEUROSURGEON, Role.BREAST_ONCOSURGEON, Role.MEDICAL_ONCOLOGIST)
+def radiotherapy_refer(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Refer a case to radiation oncology (after separation surgery; CLINICAL.md §15-§16)."""
+    user = _actor(request)
+    case = case_get_visible(user=user, case_id=case_id, record=request.method == "GET")
+    form = RadiotherapyReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral = services.radiotherapy_referral_raise(case=case, actor=user,
+                                                            **form.cleaned_data)
+        except ValidationError as error:
+            for field, reasons in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, reasons)
+        else:
+            messages.success(request, f"Referral {referral.pk} sent to radiation oncology.")
+            return redirect("referrals:referral-detail", referral_id=referral.pk)
+    return render(request, "referrals/radiotherapy_form.html", {"case": case, "form": form})

@@ -21,8 +21,10 @@ PEOPLE: list[tuple[str, str, str, Role, list[str]]] = [
     ("breast2", "Priya", "Raman", Role.BREAST_ONCOSURGEON, ["Northfield Breast Service"]),
     ("neuro1", "Tomasz", "Wilk", Role.NEUROSURGEON, ["Riverside Spine Service"]),
     ("neuro2", "Amara", "Okafor", Role.NEUROSURGEON, ["Northfield Spine Service"]),
-    ("radonc1", "Lena", "Berg", Role.RADIATION_ONCOLOGIST, ["Spine Metastasis MDT"]),
-    ("radonc2", "Marco", "Bellini", Role.RADIATION_ONCOLOGIST, ["Spine Metastasis MDT"]),
+    ("radonc1", "Lena", "Berg", Role.RADIATION_ONCOLOGIST,
+     ["Spine Metastasis MDT", "Riverside Radiation Oncology"]),
+    ("radonc2", "Marco", "Bellini", Role.RADIATION_ONCOLOGIST,
+     ["Spine Metastasis MDT", "Riverside Radiation Oncology"]),
     ("medonc1", "Sofia", "Lindqvist", Role.MEDICAL_ONCOLOGIST, ["Spine Metastasis MDT"]),
     ("medonc2", "David", "Achterberg", Role.MEDICAL_ONCOLOGIST, ["Spine Metastasis MDT"]),
     ("coordinator", "Nadia", "Forde", Role.COORDINATOR, ["Spine Metastasis MDT"]),
@@ -39,6 +41,8 @@ TEAMS: list[tuple[str, TeamKind, str]] = [
     ("Riverside Spine Service", Team.Kind.SPINE, "neuro1"),
     ("Northfield Spine Service", Team.Kind.SPINE, "neuro2"),
     ("Spine Metastasis MDT", Team.Kind.MDT, "coordinator"),
+    # Receives the radiotherapy referrals (CLINICAL.md §15-§16).
+    ("Riverside Radiation Oncology", Team.Kind.RADIATION, "radonc1"),
 ]
 
 

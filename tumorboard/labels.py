@@ -95,6 +95,19 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "visceral": {"none": "None", "removable": "Removable", "treatable": "Treatable",
                  "untreatable": "Untreatable"},
     "agent": {"zoledronic_acid": "Zoledronic acid", "denosumab": "Denosumab"},
+    # CLINICAL.md §16: systemic therapy classes and radiotherapy techniques.
+    "therapy_class": {
+        "endocrine": "Endocrine therapy", "cdk46_inhibitor": "CDK4/6 inhibitor",
+        "anti_her2": "Anti-HER2 therapy", "chemotherapy": "Chemotherapy",
+        "adc": "Antibody-drug conjugate", "immunotherapy": "Immunotherapy",
+        "bone_modifying_agent": "Bone-modifying agent",
+    },
+    "rt_timing": {"before_wound_healing": "Before wound healing (under 14 days)",
+                  "in_window": "In the 14-28 day window",
+                  "after_window": "After the 14-28 day window",
+                  "late": "Later than 35 days"},
+    "rt_technique": {"sbrt": "SBRT (stereotactic body radiotherapy)",
+                     "cebrt": "cEBRT (conventional external beam radiotherapy)"},
     "severity": {"block": "Blocks surgery", "warning": "Warning", "info": "For information"},
     "timing": {
         "anc_at_or_below_1500": "Neutrophils at or below 1500/mm³",

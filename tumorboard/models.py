@@ -64,6 +64,8 @@ class TeamKind(models.TextChoices):
     BREAST = "breast", "Breast oncology service"
     SPINE = "spine", "Spine service"
     MDT = "mdt", "Multidisciplinary tumor board"
+    # The radiation oncologists who receive radiotherapy referrals (CLINICAL.md §15-§16).
+    RADIATION = "radiation", "Radiation oncology service"
 
 
 class Team(models.Model):

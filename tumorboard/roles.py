@@ -69,7 +69,7 @@ HOME_URL_NAME = {
     Role.BREAST_ONCOSURGEON: "home-breast",
     Role.NEUROSURGEON: "home-neuro",
     Role.COORDINATOR: "home-coordinator",
-    Role.RADIATION_ONCOLOGIST: "home-oncology",
+    Role.RADIATION_ONCOLOGIST: "home-radonc",
     Role.MEDICAL_ONCOLOGIST: "home-oncology",
     Role.PALLIATIVE_CARE_PHYSICIAN: "home-specialist",
     Role.PHYSIOTHERAPIST: "home-specialist",

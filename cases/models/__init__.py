@@ -15,7 +15,9 @@ from .outcome import (
 )
 from .patient import Patient, Sex
 from .phase import DutyTick, PhaseEvent
+from .radiotherapy import RadiotherapyPlan, RadiotherapyTechnique
 from .surgery import SurgeryRecord
+from .systemic import LabValue, SystemicTherapyEpisode, TherapyHold
 
 __all__ = [
     "Ambulation",
@@ -31,13 +33,18 @@ __all__ = [
     "DutyTick",
     "FollowUpVisit",
     "ImplantIntegrity",
+    "LabValue",
     "LesionImaging",
     "LocalControl",
     "Patient",
     "PhaseEvent",
     "PrimaryStatus",
+    "RadiotherapyPlan",
+    "RadiotherapyTechnique",
     "Sex",
     "SpinalLesion",
     "SurgeryRecord",
     "SurvivalStatus",
+    "SystemicTherapyEpisode",
+    "TherapyHold",
 ]

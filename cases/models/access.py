@@ -20,6 +20,7 @@ class CareTeamReason(models.TextChoices):
     DECISION_RESPONSIBLE = "decision_responsible", "Responsible clinician of an MDT decision"
     TASK_OWNER = "task_owner", "Owner of a follow-through task"
     SPECIALIST_CARE = "specialist_care", "Palliative care or rehabilitation"
+    REFERRAL_RECEIVER = "referral_receiver", "Took a radiation oncology referral"
 
 
 class CareTeamMember(models.Model):

@@ -58,6 +58,15 @@ from .records import (
 )
 from .specialists import case_specialists, specialist_add, specialists_available
 from .surgery import SURGERY_PHASES, surgery_record
+from .systemic import (
+    episode_create,
+    episode_stop,
+    hold_create,
+    hold_end,
+    lab_create,
+    radiotherapy_plan_create,
+    radiotherapy_plan_update,
+)
 
 __all__ = [
     "CASE_CLINICAL_FIELDS",
@@ -82,10 +91,17 @@ __all__ = [
     "duties_fulfilled",
     "duty_tick",
     "duty_untick",
+    "episode_create",
+    "episode_stop",
     "followup_create",
+    "hold_create",
+    "hold_end",
+    "lab_create",
     "lesion_create",
     "lesion_imaging_add",
     "patient_create",
+    "radiotherapy_plan_create",
+    "radiotherapy_plan_update",
     "register_team_change_guard",
     "specialist_add",
     "specialists_available",

@@ -15,7 +15,7 @@ from cases.access import care_team_add
 from cases.models import AuditAction, CareTeamReason, Case
 from cases.polling import touch_cases
 from referrals.models import AlertKind
-from referrals.services import case_alerts_create
+from referrals.services import case_alerts_create, radiotherapy_referral_from_decision
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.errors import Conflict
 from tumorboard.labels import label
@@ -191,6 +191,11 @@ def meeting_finalize(*, meeting: Meeting, actor: User, quorum_override_reason: s
     closed = referrals_close_for_decision(
         decisions={item.case_id: item.decision.pk for item in items}, actor=actor,
         meeting_id=meeting.pk)
+    # A decision for srs or cebrt refers the case to radiation oncology (CLINICAL.md §15-§16).
+    for item in items:
+        radiotherapy_referral_from_decision(
+            case=item.case, pathway=item.decision.pathway, urgency=item.decision.urgency,
+            actor=actor, decision_id=item.decision.pk)
     audit.record(actor=actor, action=AuditAction.TRANSITION, obj=meeting, case_ids=case_ids,
                  detail={"from": previous, "to": meeting.status, "quorum": quorum["met"],
                          "referrals_closed": closed})

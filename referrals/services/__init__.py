@@ -20,6 +20,10 @@ from .escalation import (
     escalation_minutes,
     escalation_retimed_at,
 )
+from .radiotherapy import (
+    radiotherapy_referral_from_decision,
+    radiotherapy_referral_raise,
+)
 from .raising import MANUAL_TRIGGERS, WORKUP_CODES, referral_flag, referral_raise
 from .teams import TeamHasOpenReferral, guard_team_change, is_member, referral_party
 from .transitions import (
@@ -53,6 +57,8 @@ __all__ = [
     "escalation_retimed_at",
     "guard_team_change",
     "is_member",
+    "radiotherapy_referral_from_decision",
+    "radiotherapy_referral_raise",
     "referral_accept",
     "referral_acknowledge",
     "referral_answer",

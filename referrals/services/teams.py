@@ -11,13 +11,23 @@ from tumorboard.errors import Conflict
 from tumorboard.models import Team, TeamMembership, User
 from tumorboard.roles import Role
 
-from ..models import OPEN_STATUSES, Referral
+from ..models import OPEN_STATUSES, TO_RADIATION_ONCOLOGY, Referral
 from ..selectors import parties, user_team_ids
 from ..states import Party
 
 
+def radiation_team(case: Case) -> Team | None:
+    """The radiation oncology service of the patient's institution (the first, by id)."""
+    return (Team.objects.filter(kind=Team.Kind.RADIATION,
+                                institution_id=case.patient.institution_id)
+            .order_by("pk").first())
+
+
 def teams_for(case: Case, direction: str) -> tuple[Team | None, Team | None]:
-    """(sending team, receiving team) of a referral of ``direction`` on ``case``."""
+    """(sending team, receiving team) of a referral of ``direction`` on ``case``. To radiation
+    oncology: from the spine team (after separation surgery) or else the breast team."""
+    if direction == TO_RADIATION_ONCOLOGY:
+        return case.spine_team or case.breast_team, radiation_team(case)
     if direction == ReferralDirection.BREAST_TO_NEURO:
         return case.breast_team, case.spine_team
     return case.spine_team, case.breast_team
@@ -26,7 +36,8 @@ def teams_for(case: Case, direction: str) -> tuple[Team | None, Team | None]:
 #: The clinician of the receiving side of each direction: a case this clinician opened is already
 #: in the receiving team's hands (the neurosurgeon-first path), so the rules refer nothing to it.
 RECEIVING_ROLE = {ReferralDirection.BREAST_TO_NEURO.value: Role.NEUROSURGEON,
-                  ReferralDirection.NEURO_TO_BREAST.value: Role.BREAST_ONCOSURGEON}
+                  ReferralDirection.NEURO_TO_BREAST.value: Role.BREAST_ONCOSURGEON,
+                  TO_RADIATION_ONCOLOGY: Role.RADIATION_ONCOLOGIST}
 
 
 def opened_by_receiving_team(direction: str) -> Q:

@@ -21,6 +21,7 @@ from ..models import OPEN_STATUSES, AlertKind, Referral, ReferralEvent, Referral
 from ..states import Action, Party
 from .alerts import alerts_create
 from .events import event_write
+from .radiotherapy import join_care_team
 from .teams import referral_party
 
 _REFERRALS = Referral.objects.select_related("case", "receiving_team")
@@ -37,6 +38,8 @@ def _transition(*, referral: Referral, action: Action, actor: User, note: str = 
         who = "the receiving team" if party is Party.RECEIVER else "the referring team"
         raise PermissionDenied(f"only {who} may {action.replace('_', ' ')} this referral")
     move = states.move_for(referral.status, action)  # IllegalMove: 409, nothing changed
+    if states.refused_for_direction(referral.direction, action):
+        raise states.IllegalMove(status=referral.status, action=action)
     if required is not None:  # (input field, message): checked on the locked, current row
         note = required_text(note, *required)
     now = timezone.now()
@@ -46,6 +49,7 @@ def _transition(*, referral: Referral, action: Action, actor: User, note: str = 
         setattr(referral, name, value)
     if action is Action.ACKNOWLEDGE:
         referral.acknowledged_at, referral.assignee = now, actor
+        join_care_team(referral, actor)
     if action in states.DECISIONS:
         referral.decided_at = now
     if move.to_status in (ReferralStatus.CLOSED, ReferralStatus.CANCELLED,

@@ -99,11 +99,12 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 #: plus phase stays, their ticks, assessments, follow-up visits, and what every page and the
 #: session cost (session, user, change permission (2), the alert bell, session save (3)), and
 #: every referral of the case with its triggers and its history (3: referrals, triggers, events
-#: with their actors; the endpoint does not read them).
+#: with their actors; the endpoint does not read them), and systemic therapy (4: episodes, their
+#: holds, laboratory values, radiotherapy plans; CLINICAL.md §16).
 #: Timeline endpoint 6: the case, the audit row and its chain head (locked, then moved), phase
 #: stays, their ticks. Each ceiling counts the two queries of the keyed chain's head.
 DETAIL_API_MAX_QUERIES = 10
-DETAIL_PAGE_MAX_QUERIES = 25
+DETAIL_PAGE_MAX_QUERIES = 29
 TIMELINE_API_MAX_QUERIES = 6
 
 STUDY = {"pain": "none", "bone_lesion": "blastic", "alignment": "normal", "collapse": "none",

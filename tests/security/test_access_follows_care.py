@@ -70,7 +70,8 @@ def test_the_access_receivers_survive_a_garbage_collection() -> None:
             Case.oncologists.through} <= watched
     for signal, receiver, sender, uid in access.RECEIVERS:
         assert receiver in _live(signal, sender), uid
-    assert set(access.access_sources()) == {"meeting-attendees", "integration-grants"}
+    assert set(access.access_sources()) == {"meeting-attendees", "integration-grants",
+                                            "radiation-oncology-referrals"}
 
 
 def test_with_debug_off_the_receivers_are_live_after_setup_and_gc(tmp_path: Path) -> None:
@@ -103,7 +104,8 @@ def test_with_debug_off_the_receivers_are_live_after_setup_and_gc(tmp_path: Path
     for name in ("membership_saved", "membership_deleted", "care_team", "oncologists",
                  "attendance", "grant"):
         assert live[name] >= 1, (name, live)
-    assert live["sources"] == ["integration-grants", "meeting-attendees"]
+    assert live["sources"] == ["integration-grants", "meeting-attendees",
+                               "radiation-oncology-referrals"]
     assert live["guards"] == ["referrals-open-referral"]
 
 

@@ -191,6 +191,32 @@ THROUGH_INPUT: dict[str, list[tuple[str, str, str, str, Any]]] = {
     "cases.PhaseEvent.phase_event_moves": [
         ("breast", "post", "api-case-transitions", "case", lambda w: {
             "to_phase": w.case.phase, "reason": "x"})],
+    # Systemic therapy, laboratory values and the radiotherapy plan (CLINICAL.md §16).
+    "cases.SystemicTherapyEpisode.episode_class_valid": [
+        ("breast", "form", "cases:episode-create", "case", lambda w: {
+            "therapy_class": "vitamins", "drug": "x", "started_on": "2026-01-01"})],
+    "cases.SystemicTherapyEpisode.episode_stops_after_start": [
+        ("breast", "form", "cases:episode-create", "case", lambda w: {
+            "therapy_class": "endocrine", "drug": "letrozole", "started_on": "2026-01-10",
+            "stopped_on": "2026-01-01", "stop_reason": "x"})],
+    "cases.TherapyHold.hold_ends_after_start": [
+        ("breast", "form", "cases:hold-create", "episode", lambda w: {
+            "held_from": "2026-01-10", "held_to": "2026-01-05", "reason": "x"})],
+    "cases.LabValue.lab_kind_valid": [
+        ("breast", "form", "cases:lab-create", "case", lambda w: {
+            "kind": "glucose", "value": "5", "taken_on": "2026-01-01"})],
+    "cases.LabValue.lab_value_not_negative": [
+        ("breast", "form", "cases:lab-create", "case", lambda w: {
+            "kind": "anc", "value": "-1", "taken_on": "2026-01-01"})],
+    **{f"cases.RadiotherapyPlan.rt_plan_{name}": [
+        ("radonc", "post", "api-case-radiotherapy-plans", "case", lambda w, c=change: {
+            "technique": "sbrt", "dose_gy": 24, "fractions": 2, "target_levels": ["T7"],
+            "planned_start": "2026-01-10", **c})]
+       for name, change in (
+           ("technique_valid", {"technique": "protons"}), ("dose_positive", {"dose_gy": 0}),
+           ("fractions_min", {"fractions": 0}),
+           ("planned_end_after_start", {"planned_end": "2026-01-01"}),
+           ("actual_end_after_start", {"actual_end": "2026-01-12"}))},
     "referrals.Referral.referral_decline_has_reason": [
         ("neuro", "post", "api-referral-decline", "referral", lambda w: {"reason": ""})],
     "meetings.Meeting.meeting_has_place_or_link": [
@@ -248,6 +274,13 @@ def test_every_constraint_is_classified() -> None:
 
 
 def _url(name: str, scope: str, world: Any) -> str:
+    if scope == "episode":
+        from cases import services
+
+        episode = services.episode_create(
+            case=world.case, actor=world.case.created_by, therapy_class="endocrine",
+            drug="letrozole", started_on=dt.date(2026, 1, 1))
+        return reverse(name, args=[world.case.pk, episode.pk])
     args = {"": [], "case": [world.case.pk], "referral": [world.referral.pk],
             "lesion": [world.case.pk, world.case.lesions.get().pk],
             "item": [world.meeting.pk, world.item.pk],
@@ -257,15 +290,18 @@ def _url(name: str, scope: str, world: Any) -> str:
 
 @pytest.mark.parametrize("constraint", sorted(THROUGH_INPUT))
 def test_breaking_a_constraint_through_input_is_a_400_and_writes_nothing(
-    constraint, world_a, breast_surgeon, neurosurgeon, coordinator
+    constraint, world_a, breast_surgeon, neurosurgeon, coordinator, oncologist
 ) -> None:
-    people = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator}
+    people = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator,
+              "radonc": oncologist}
     for who, method, name, scope, build in THROUGH_INPUT[constraint]:
         if scope == "in-session item":
             from meetings import services
 
             services.meeting_lock(meeting=world_a.meeting, actor=coordinator)
             services.meeting_start(meeting=on_its_day(world_a.meeting), actor=coordinator)
+        if who == "radonc":  # the radiation oncologist plans on a case of their care team
+            world_a.case.oncologists.add(oncologist)
         url, body = _url(name, scope, world_a), build(world_a)
         before = row_counts()
         if method == "form":

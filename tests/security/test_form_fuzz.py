@@ -52,6 +52,15 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
     ("referrals:workup-result", "occult", "breast", fields_of(referral_forms.WorkupResultForm)),
     ("referrals:workup-exclude", "occult", "breast",
      fields_of(referral_forms.WorkupExcludeForm)),
+    # Systemic therapy, laboratory values and radiotherapy (CLINICAL.md §16).
+    ("cases:episode-create", "case", "breast", fields_of(case_forms.EpisodeForm)),
+    ("cases:episode-stop", "episode", "breast", fields_of(case_forms.EpisodeStopForm)),
+    ("cases:hold-create", "episode", "breast", fields_of(case_forms.HoldForm)),
+    ("cases:hold-end", "hold", "breast", fields_of(case_forms.HoldEndForm)),
+    ("cases:lab-create", "case", "breast", fields_of(case_forms.LabForm)),
+    ("cases:plan-create", "case", "radonc", fields_of(case_forms.RadiotherapyPlanForm)),
+    ("referrals:radiotherapy-refer", "case", "neuro",
+     fields_of(referral_forms.RadiotherapyReferralForm)),
     ("referrals:referral-act", "referral-decline", "neuro",
      fields_of(referral_forms.ReferralActionForm)),
     ("meetings:meeting-list", "", "coordinator", fields_of(meeting_forms.MeetingCreateForm)),
@@ -71,8 +80,28 @@ PAGES: list[tuple[str, str, str, list[str]]] = [
 ]
 
 
+def _therapy(case: Any, *, hold: bool) -> list[int]:
+    """An episode of the case (and an open hold of it), for the pages that take them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases import services
+
+    started = timezone.localdate() - dt.timedelta(days=30)
+    episode = services.episode_create(case=case, actor=case.created_by, therapy_class="endocrine",
+                                      drug="letrozole", started_on=started)
+    if not hold:
+        return [case.pk, episode.pk]
+    held = services.hold_create(case=case, episode=episode, actor=case.created_by,
+                                held_from=started + dt.timedelta(days=1), reason="test")
+    return [case.pk, held.pk]
+
+
 def _url(name: str, scope: str, world: Any) -> str:
     case, item = world.case, world.item
+    if scope in ("episode", "hold"):
+        return reverse(name, args=_therapy(case, hold=scope == "hold"))
     args = {
         "": [], "case": [case.pk], "patient": [case.patient_id],
         "lesion": [case.pk, case.lesions.first().pk], "referral-decline": [world.referral.pk,
@@ -110,10 +139,11 @@ def test_every_page_form_is_fuzzed() -> None:
 
 @pytest.mark.parametrize("page", PAGES, ids=[p[0] for p in PAGES])
 def test_random_form_posts_never_get_a_server_error(
-    page, world_a, breast_surgeon, neurosurgeon, coordinator
+    page, world_a, breast_surgeon, neurosurgeon, coordinator, oncologist
 ) -> None:
     name, scope, who, names = page
-    user = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator}[who]
+    user = {"breast": breast_surgeon, "neuro": neurosurgeon, "coordinator": coordinator,
+            "radonc": oncologist}[who]
     names = [n.replace("itemX-", f"item{world_a.item.pk}-")
              .replace("followX-", f"follow{world_a.item.pk}-")
              .replace("prepX-", f"prep{world_a.item.pk}-")

@@ -29,7 +29,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 HOME_PATHS = {
     "home-breast": "/home/breast/", "home-neuro": "/home/neuro/",
     "home-coordinator": "/home/coordinator/", "home-oncology": "/home/oncology/",
-    "home-admin": "/home/admin/",
+    "home-admin": "/home/admin/", "home-radonc": "/home/radiation-oncology/",
 }
 
 

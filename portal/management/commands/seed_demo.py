@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cases.demo import seed_cases
+from cases.demo_systemic import seed_systemic
 from followthrough.demo import seed_follow_through
 from integrations.demo import seed_integration_client
 from meetings.demo import seed_meetings
-from referrals.demo import seed_referrals
+from referrals.demo import seed_radiotherapy, seed_referrals
 from tumorboard.demo import PEOPLE, seed_people
 
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
             patients = seed_cases(people)
             referrals = seed_referrals(people)
             meetings = seed_meetings(people)
+            # Systemic therapy episodes and labs, then radiotherapy referrals and a plan
+            # (CLINICAL.md §16), after the meetings whose decisions resolve open referrals.
+            seed_systemic(people)
+            seed_radiotherapy(people)
             tasks = seed_follow_through(people)
             client, token = seed_integration_client(people)
         self.stdout.write(
