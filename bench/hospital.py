@@ -59,7 +59,8 @@ def _copy(model: Any, rows: Iterable[dict[str, Any]]) -> int:
     from django.db import connection
     from psycopg.types.json import Jsonb
 
-    fields = model._meta.concrete_fields
+    # A generated column (Referral.queue_rank) is the database's to compute.
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
     columns = [f.column for f in fields]
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     defaults = {f.attname: f.get_default() for f in fields}
