@@ -106,8 +106,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout, not a fixed lifetime
-# Database sessions whose save lets "database down" through as 503, not 400 (tumorboard.sessions).
+# Database sessions whose save lets "database down" through as 503, not 400, read from the
+# "sessions" cache (Redis when REDIS_URL is set) with the row's expiry rewritten at most every
+# SESSION_DB_REFRESH_SECONDS when nothing else changed (tumorboard.sessions).
 SESSION_ENGINE = "tumorboard.sessions"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_DB_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
