@@ -40,6 +40,9 @@ elif AUDIT_HMAC_KEY == SECRET_KEY:
 AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("AUDIT_CHECKPOINT_FILE", "").strip() or VAR_DIR / "audit" / "checkpoint.json")
 AUDIT_CHECKPOINT_SECONDS = _env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=10)
+# The reads' audit rows are sealed with one INSERT in the request and linked to the chain by
+# beat this often (cases.models.audit.chain_pending).
+AUDIT_CHAIN_SECONDS = _env_int("AUDIT_CHAIN_SECONDS", 5, minimum=1)
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
