@@ -115,11 +115,16 @@ def row_team_ids(referrals: Iterable[Referral]) -> set[int]:
 def triage_queue(*, user: User) -> QuerySet[Referral]:
     """Incoming referrals of the user's teams still to act on: red first, then the due time.
 
-    The user's teams are read first (one small query), so that the queue's filter is
-    ``receiving_team_id = <the team>``: with the partial index ``referral_queue_order_idx``
-    (team, rank, due time, id) PostgreSQL reads a page's rows in the queue's order and stops,
-    instead of joining and sorting every row of the queue (bench/RESULTS.md, item 2b)."""
-    teams = sorted(user_team_ids(user))
+    The user's teams that have a queue are read first (one small query: an index probe per
+    team), so that the queue's filter is ``receiving_team_id = <the team>``: with the partial
+    index ``referral_queue_order_idx`` (team, rank, due time, id) PostgreSQL reads a page's rows
+    in the queue's order and stops, instead of joining and sorting every row of the queue
+    (bench/RESULTS.md, issue 22). A person in two receiving teams with open referrals (rare)
+    gets the two queues merged by a sort."""
+    queued = Referral.objects.filter(receiving_team_id=OuterRef("team_id"),
+                                     status__in=QUEUE_STATUSES)
+    teams = sorted(TeamMembership.objects.filter(user_id=user.pk).filter(Exists(queued))
+                   .values_list("team_id", flat=True))
     team_filter = Q(receiving_team_id=teams[0]) if len(teams) == 1 else Q(
         receiving_team_id__in=teams)
     return with_user_teams(referral_list_for_display(user=user).filter(

@@ -20,9 +20,12 @@ pytestmark = pytest.mark.django_db
 #: computed in Python between them), hence page 13 and home 23 (two audit rows). The queue
 #: reads the user's teams first (one query), so that its page is read in order from
 #: ``referral_queue_order_idx`` (tests/referrals/test_queue_rank.py): page 14, home 24.
-PAGE_MAX_QUERIES = 14
-HOME_MAX_QUERIES = 24
-API_MAX_QUERIES = 5
+#: Issue 22: a read's audit row is one INSERT (linked to the keyed chain out of the request,
+#: cases.models.audit.chain_pending), and with REDIS_URL the session costs no query (four
+#: without it: read, and the save in its savepoint). The ceilings are the counts without Redis.
+PAGE_MAX_QUERIES = 12
+HOME_MAX_QUERIES = 20
+API_MAX_QUERIES = 3
 
 
 def make_referrals(n, actor, breast_team, spine_team, mdt_team) -> None:
@@ -98,6 +101,6 @@ def test_the_alert_list_endpoint_is_constant(n, breast_surgeon, neurosurgeon, br
     make_referrals(n, breast_surgeon, breast_team, spine_team, mdt_team)
     api = APIClient()
     api.force_authenticate(neurosurgeon)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         response = api.get(reverse("api-alerts"))
     assert len(response.json()["results"]) == n
