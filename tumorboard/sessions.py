@@ -37,10 +37,12 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbSessionStore
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.cache.backends.base import BaseCache
+from django.utils import timezone
 
 from tumorboard.dbguard import UNAVAILABLE
 
 logger = logging.getLogger(__name__)
+_FORMAT = "tb-session-1"
 
 
 class SessionStore(CachedDbSessionStore):
@@ -53,11 +55,17 @@ class SessionStore(CachedDbSessionStore):
 
     def load(self) -> dict[str, Any]:
         try:
-            data = self._cache.get(self.cache_key)
+            cached = self._cache.get(self.cache_key)
         except Exception:  # Redis away, or a key it refuses: the database answers
-            data = None
-        if data is not None:
-            return data
+            cached = None
+        if isinstance(cached, tuple) and len(cached) == 3 and cached[0] == _FORMAT:
+            _, expires, data = cached
+            if expires > timezone.now().timestamp():
+                return data
+            # Past its inactivity timeout, whatever the cache's own clock says; the row's
+            # expiry is never later than the entry's, so the database has nothing either.
+            self._session_key = None
+            return {}
         row = self._get_session_from_db()
         if not row:
             return {}
@@ -91,8 +99,10 @@ class SessionStore(CachedDbSessionStore):
             return True
 
     def _cache_set(self, data: dict[str, Any], age: int) -> None:
+        # The expiry travels with the data: checked on every read, not left to the cache's TTL.
+        entry = (_FORMAT, timezone.now().timestamp() + age, data)
         try:
-            self._cache.set(self.cache_key, data, age)
+            self._cache.set(self.cache_key, entry, age)
         except Exception:  # Redis away, or a key it refuses: the database answers
             logger.warning("session cache unavailable; the database keeps the session")
 
