@@ -18,8 +18,17 @@ and fills it:
   neuro-to-breast referral on every tenth case (every state present);
 - ``ALERT_POOL`` cases of breast team 0 with no referral, kept for the alert latency probe.
 
-What is not written: django-simple-history rows (no read path the benchmarks measure uses them;
-the services write them for the rows the probes change) and audit rows (the run adds them).
+What is not written in this, the **stress** profile (the default): django-simple-history rows
+and audit rows (the run adds them).
+
+The **realistic** profile (``--profile realistic``) is the same hospital as production has it:
+about 1.5 % of the cases with an open referral (and 0.1 % with their escalation step due),
+every other case with a closed referral of the last year (raise, send, acknowledge, accept or
+decline, close: its events and its two alerts, acknowledged), ``AUDIT_PER_CASE`` audit rows a
+case over the year (reads and writes, in one chain whose head the ``AuditChain`` row holds; the
+MACs are placeholders, so ``verify_audit`` is not for this database) and the history rows of
+each patient (three) and lesion (two): the tables that grow in production (audit, history,
+events, alerts) at full size in the measurement.
 """
 
 from __future__ import annotations
@@ -50,6 +59,9 @@ BATCH = 20_000
 OTHER_PHASES = ("initial_diagnosis", "spine_metastasis_detection", "pre_operative", "surgery",
                 "post_operative", "surveillance")
 OPEN_MIX = ("raised",) + ("sent",) * 9 + ("acknowledged",) * 4 + ("info_requested",) * 2
+PROFILES = ("stress", "realistic")
+REALISTIC_OPEN_EVERY = 66  # about 1.5 % of the cases with an open referral
+AUDIT_PER_CASE = 20  # realistic: audit rows a case over a year (reads and writes)
 BILSKY_ORDER = ("0", "1a", "1b", "1c", "2", "3")
 
 
@@ -59,7 +71,8 @@ def _copy(model: Any, rows: Iterable[dict[str, Any]]) -> int:
     from django.db import connection
     from psycopg.types.json import Jsonb
 
-    fields = model._meta.concrete_fields
+    # A generated column (Referral.queue_rank) is the database's to compute.
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
     columns = [f.column for f in fields]
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     defaults = {f.attname: f.get_default() for f in fields}
@@ -182,8 +195,9 @@ def _people() -> dict[str, Any]:
             "spine_users": spine_users, "mdt": mdt, "coordinator": coordinator}
 
 
-def _roles(n: int) -> list[str]:
-    """The referral role of each case: 'pool', 'accepted', 'listed', 'due' or an open status."""
+def _roles(n: int, profile: str = "stress") -> list[str]:
+    """The referral role of each case: 'pool', 'accepted', 'listed', 'due', an open status or
+    (realistic profile) 'history', a closed referral of the last year."""
     roles = [""] * n
     pool = list(range(0, n, TEAMS))[:ALERT_POOL]
     for i in pool:
@@ -192,16 +206,21 @@ def _roles(n: int) -> list[str]:
     rng = random.Random(7)
     rng.shuffle(rest)
     cursor = 0
-    for role, count in (("accepted", ELIGIBLE), ("listed", LISTED), ("due", max(1, n // 100))):
+    due = max(1, n // 100) if profile == "stress" else max(1, n // 1000)
+    for role, count in (("accepted", ELIGIBLE), ("listed", LISTED), ("due", due)):
         for i in rest[cursor:cursor + count]:
             roles[i] = role
         cursor += count
     for j, i in enumerate(rest[cursor:]):
-        roles[i] = OPEN_MIX[j % len(OPEN_MIX)]
+        if profile == "realistic" and j % REALISTIC_OPEN_EVERY:
+            roles[i] = "history"
+        else:
+            roles[i] = OPEN_MIX[(j // (REALISTIC_OPEN_EVERY if profile == "realistic" else 1))
+                                % len(OPEN_MIX)]
     return roles
 
 
-def seed(n: int) -> dict[str, Any]:
+def seed(n: int, profile: str = "stress") -> dict[str, Any]:
     """Fill the (migrated, empty) database with a hospital of ``n`` cases; returns the ids the
     benchmarks need."""
     from django.db import connection, transaction
@@ -227,7 +246,7 @@ def seed(n: int) -> dict[str, Any]:
     templates = _templates(rng, now)
     people = _people()
     mdt, coordinator = people["mdt"], people["coordinator"]
-    roles = _roles(n)
+    roles = _roles(n, profile)
     next_meeting = Meeting.objects.create(
         mdt_team=mdt, title="Bench MDT (locked)", starts_at=now + timedelta(days=3),
         place="Room 1", chair=people["spine_users"][0][0], coordinator=coordinator,
@@ -250,11 +269,20 @@ def seed(n: int) -> dict[str, Any]:
 
     counts: dict[str, int] = {}
     ids = {"lesion": 0, "imaging": 0, "referral": 0, "event": 0, "alert": 0,
-           "trigger": 0, "item": 0}
+           "trigger": 0, "item": 0, "audit": 0, "patient_history": 0,
+           "lesion_history": 0}
 
     def bump(key: str) -> int:
         ids[key] += 1
         return ids[key]
+
+    if profile == "realistic":  # the rows the setup above audited come first
+        from django.db.models import Max
+
+        from cases.models import AuditEvent
+
+        top = AuditEvent.objects.aggregate(pk=Max("pk"), seq=Max("seq"))
+        ids["audit"] = max(top["pk"] or 0, top["seq"] or 0)
 
     started = time.monotonic()
     with transaction.atomic():
@@ -268,17 +296,29 @@ def seed(n: int) -> dict[str, Any]:
                                  ReferralTrigger, ReferralEvent, Alert, AgendaItem),
                          urgency_hours={u.value: h for u, h in URGENCY_DUE_HOURS.items()},
                          urgency_enum=Urgency)
+            if profile == "realistic":
+                _write_realistic(plans, people, now, bump, counts)
             log(f"seed: {min(n, lo + BATCH):,}/{n:,} cases "
                 f"({time.monotonic() - started:.0f} s)")
+    grown = []
+    if profile == "realistic":
+        from cases.models import AuditChain, AuditEvent
+
+        grown = [AuditEvent, Patient.history.model, SpinalLesion.history.model]
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", "prev_hash",
+                                                               "hash").first()
+        if last:
+            AuditChain.objects.update_or_create(pk=1, defaults={
+                "length": last[0], "prev_hash": last[1], "head_hash": last[2]})
     _reset_sequences([Patient, Case, PhaseEvent, SpinalLesion, LesionImaging, Assessment,
                       Referral, ReferralTrigger, ReferralEvent,
-                      Alert, AgendaItem])
+                      Alert, AgendaItem, *grown])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {
         "cases": n, "rows": counts, "next_meeting": next_meeting.pk,
         "pool": [i + 1 for i, role in enumerate(roles) if role == "pool"],
-        "mdt_team": mdt.pk, "coordinator": coordinator.pk,
+        "mdt_team": mdt.pk, "coordinator": coordinator.pk, "profile": profile,
     }
 
 
@@ -363,7 +403,7 @@ def _write_batch(plans: list[dict[str, Any]], people: dict[str, Any],
     referrals, triggers, events, alerts, items = [], [], [], [], []
     for p in plans:
         role, t = p["role"], p["t"]
-        if role == "pool":
+        if role in ("pool", "history"):
             continue
         sender = people["breast_users"][t][0].pk
         receivers = people["spine_users"][t]
@@ -429,12 +469,113 @@ def _write_batch(plans: list[dict[str, Any]], people: dict[str, Any],
     add("agenda_items", _copy(AgendaItem, items))
 
 
+def _write_realistic(plans: list[dict[str, Any]], people: dict[str, Any], now: datetime,
+                     bump: Any, counts: dict[str, int]) -> None:
+    """The realistic profile's rows for a batch of cases: a closed referral of the last year
+    for each 'history' case (events, alerts), audit rows and history rows of every case."""
+    import hashlib
+
+    from cases.models import AuditEvent, Patient, SpinalLesion
+    from referrals.models import Alert, Referral, ReferralEvent
+
+    def add(name: str, k: int) -> None:
+        counts[name] = counts.get(name, 0) + k
+
+    referrals, events, alerts = [], [], []
+    for p in plans:
+        if p["role"] != "history":
+            continue
+        i, t = p["i"], p["t"]
+        sender = people["breast_users"][t][0].pk
+        receiver = people["spine_users"][t][0].pk
+        created = now - timedelta(days=3 + (i * 7919) % 360, minutes=i % 600)
+        declined = i % 5 == 0
+        ref = {"id": bump("referral"), "case_id": i + 1, "direction": "breast_to_neuro",
+               "status": "declined" if declined else "closed", "urgency": "green",
+               "due_at": created + timedelta(days=14), "urgency_rationale": "bench",
+               "sender_id": sender, "sending_team_id": people["breast_teams"][t].pk,
+               "receiving_team_id": people["spine_teams"][t].pk, "assignee_id": receiver,
+               "created_at": created, "updated_at": created + timedelta(days=2),
+               "sent_at": created, "acknowledged_at": created + timedelta(hours=3),
+               "decided_at": created + timedelta(days=1),
+               "decline_reason": "Not indicated." if declined else "",
+               "closed_at": created + timedelta(days=2)}
+        referrals.append(ref)
+        steps = [("raise", "", "raised"), ("send", "raised", "sent"),
+                 ("acknowledge", "sent", "acknowledged")]
+        steps += ([("decline", "acknowledged", "declined")] if declined else
+                  [("accept", "acknowledged", "accepted"), ("close", "accepted", "closed")])
+        for k, (action, before, after) in enumerate(steps):
+            events.append({"id": bump("event"), "referral_id": ref["id"], "action": action,
+                           "from_status": before, "to_status": after,
+                           "at": created + timedelta(hours=k)})
+        for kind, recipient in (("new_referral", receiver), ("decided", sender)):
+            alerts.append({"id": bump("alert"), "recipient_id": recipient,
+                           "referral_id": ref["id"], "kind": kind, "created_at": created,
+                           "claimed_at": created, "attempts": 1, "sent_at": created,
+                           "email_skipped": True, "acknowledged_at": created + timedelta(hours=1)})
+    add("referrals", _copy(Referral, referrals))
+    add("referral_events", _copy(ReferralEvent, events))
+    add("alerts", _copy(Alert, alerts))
+
+    def audit_rows() -> Iterator[dict[str, Any]]:
+        for p in plans:
+            i, t = p["i"], p["t"]
+            actors = (people["breast_users"][t][0].pk, people["spine_users"][t][0].pk)
+            for k in range(AUDIT_PER_CASE):
+                seq = bump("audit")
+                prev = hashlib.sha256(str(seq - 1).encode()).hexdigest()
+                yield {"id": seq, "seq": seq, "prev_hash": prev,
+                       "hash": hashlib.sha256(str(seq).encode()).hexdigest(),
+                       "actor_id": actors[k % 2], "action": ("view", "view", "list",
+                                                             "update")[k % 4],
+                       "object_type": "case", "object_id": i + 1, "case_id": i + 1,
+                       "patient_id": i + 1, "case_ids": None,
+                       "at": now - timedelta(days=365 * (AUDIT_PER_CASE - k) / AUDIT_PER_CASE,
+                                             minutes=i % 1440),
+                       "ip_address": "10.0.0.1", "path": f"/cases/{i + 1}/",
+                       "outcome": "ok", "detail": {}}
+
+    add("audit_events", _copy(AuditEvent, audit_rows()))
+
+    def patient_history() -> Iterator[dict[str, Any]]:
+        for p in plans:
+            i = p["i"]
+            for k, kind in enumerate(("+", "~", "~")):
+                yield {"history_id": bump("patient_history"), "id": i + 1,
+                       "institution_id": people["institution"].pk, "mrn": f"BENCH{i:08d}",
+                       "family_name": f"Family{i}", "given_name": f"Given{i}",
+                       "birth_date": date(1940 + i % 50, 1 + i % 12, 1 + i % 28),
+                       "sex": "female", "created_by_id": people["breast_users"][p["t"]][0].pk,
+                       "created_at": p["opened"], "updated_at": p["opened"],
+                       "history_date": p["opened"] + timedelta(days=30 * k),
+                       "history_type": kind, "history_change_reason": None,
+                       "history_user_id": people["breast_users"][p["t"]][0].pk}
+
+    add("patient_history", _copy(Patient.history.model, patient_history()))
+    lesions = list(SpinalLesion.objects.filter(case_id__in=[p["i"] + 1 for p in plans])
+                   .values("id", "case_id", "label", "levels", "created_by_id", "created_at"))
+
+    def lesion_history() -> Iterator[dict[str, Any]]:
+        for lesion in lesions:
+            for k, kind in enumerate(("+", "~")):
+                yield {**lesion, "history_id": bump("lesion_history"),
+                       "history_date": lesion["created_at"] + timedelta(days=20 * k),
+                       "history_type": kind, "history_change_reason": None,
+                       "history_user_id": lesion["created_by_id"]}
+
+    add("lesion_history", _copy(SpinalLesion.history.model, lesion_history()))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, required=True)
     parser.add_argument("--database", help="default tb_bench_<cases>")
     parser.add_argument("--drop", action="store_true", help="drop the database and stop")
     parser.add_argument("--json", help="write the ids the run needs to this file")
+    parser.add_argument("--profile", choices=PROFILES, default="stress",
+                        help="stress: one open referral per case; realistic: 1-2 %% open, a "
+                        "year of closed history, audit and history rows")
     args = parser.parse_args()
     name = args.database or f"tb_bench_{args.cases}"
     server, url = database_urls(name)
@@ -451,7 +592,7 @@ def main() -> int:
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
     migrated = time.monotonic()
-    info = seed(args.cases)
+    info = seed(args.cases, args.profile)
     info.update(database=name, migrate_seconds=round(migrated - started, 1),
                 seed_seconds=round(time.monotonic() - migrated, 1),
                 seeded_at=datetime.now(UTC).isoformat(timespec="seconds"))

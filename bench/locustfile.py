@@ -7,6 +7,12 @@ requests or so many seconds from the first response, whichever comes first), BEN
 (seconds of responses left out at the start) and BENCH_TIMES (a JSON file that receives every
 response time, in ms, and the length of the measured window). Anything but a 200 counts as a
 failure (redirects are not followed: a lost session shows as a 302, not as the login page).
+
+With BENCH_MIXED (the JSON of ``bench.probe paths``) it is instead the mixed workload of a
+hospital network's day (bench/run's "clinicians served"): breast oncosurgeons on their home, the
+case list and case pages; neurosurgeons on the triage queue and case pages; coordinators on
+their home and the agenda; integration-shaped clients polling ``updated_since``. Every
+response counts (BENCH_NAME is "mixed"), and every non-200 is counted as an error.
 """
 
 from __future__ import annotations
@@ -38,8 +44,18 @@ def _init(environment: Any, **_: Any) -> None:
     _ENV = environment
 
 
+MIXED: dict[str, Any] | None = (json.loads(os.environ["BENCH_MIXED"])
+                                if os.environ.get("BENCH_MIXED") else None)
+ERRORS: list[int] = []
+
+
 @events.request.add_listener
 def _count(name: str, response_time: float, exception: Any, **_: Any) -> None:
+    if MIXED is not None:
+        if exception is not None:
+            ERRORS.append(1)
+            return
+        name = NAME
     if name != NAME or exception is not None:
         return
     now = time.monotonic()
@@ -62,12 +78,84 @@ def _write(**_: Any) -> None:
     target = os.environ.get("BENCH_TIMES")
     if target:
         with open(target, "w") as out:
-            json.dump({"times_ms": TIMES, "window_s": WINDOW[1] - WINDOW[0] if WINDOW else 0},
-                      out)
+            json.dump({"times_ms": TIMES, "window_s": WINDOW[1] - WINDOW[0] if WINDOW else 0,
+                       "errors": len(ERRORS)}, out)
+
+
+def _get(user: HttpUser, path: str, name: str) -> None:
+    with user.client.get(path, name=name, allow_redirects=False,
+                         catch_response=True) as response:
+        if response.status_code != 200:
+            response.failure(f"HTTP {response.status_code}")
+
+
+if MIXED is not None:
+    _P: dict[str, Any] = MIXED
+
+    class _Mixed(HttpUser):
+        abstract = True
+        wait_time = constant(0)
+        endpoints: tuple[str, ...] = ()
+
+        def on_start(self) -> None:
+            persona = _P[self.endpoints[0]]
+            self.client.cookies.set(_P["cookie_name"], persona["session"])
+
+        def _visit(self, endpoint: str) -> None:
+            _get(self, random.choice(_P[endpoint]["paths"]), endpoint)
+
+    class BreastSurgeon(_Mixed):
+        weight = 4
+        endpoints = ("breast_home", "case_list", "case_list_page", "case_page", "case_detail")
+
+        @task(1)
+        def home(self) -> None:
+            self._visit("breast_home")
+
+        @task(2)
+        def lists(self) -> None:
+            self._visit(random.choice(("case_list", "case_list_page")))
+
+        @task(4)
+        def case(self) -> None:
+            self._visit(random.choice(("case_page", "case_detail")))
+
+    class Neurosurgeon(_Mixed):
+        weight = 3
+        endpoints = ("triage_queue",)
+
+        @task(2)
+        def queue(self) -> None:
+            self._visit("triage_queue")
+
+        @task(3)
+        def case(self) -> None:
+            _get(self, random.choice(_P["case_page"]["paths"]), "case_page")
+
+    class Coordinator(_Mixed):
+        weight = 2
+        endpoints = ("coordinator_home", "agenda")
+
+        @task(1)
+        def home(self) -> None:
+            self._visit("coordinator_home")
+
+        @task(2)
+        def agenda(self) -> None:
+            self._visit("agenda")
+
+    class IntegrationPoll(_Mixed):
+        weight = 1
+        endpoints = ("agenda",)  # the coordinator's session stands for a client's token
+
+        @task
+        def poll(self) -> None:
+            _get(self, "/api/v1/cases/?updated_since=2026-01-01T00:00:00Z", "poll")
 
 
 class Clinician(HttpUser):
     wait_time = constant(0)
+    abstract = MIXED is not None
 
     def on_start(self) -> None:
         # A session made by Django's login() in bench/probe.py: the same for the baseline and

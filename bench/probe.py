@@ -33,11 +33,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 #: (name, persona, path builder) of every load-tested endpoint; ``{case}``/``{meeting}`` filled.
+#: ``bare`` is served by bench/bare_wsgi.py (no Django), on a gunicorn of its own.
 ENDPOINTS = {
+    "bare": ("breast0", "/"),
     "ping": ("breast0", "/api/v1/ping/"),
     "case_list": ("breast0", "/api/v1/cases/?page={page}"),
+    "case_list_page": ("breast0", "/cases/?page={page}"),
     "case_detail": ("breast0", "/api/v1/cases/{case}/"),
+    "case_page": ("breast0", "/cases/{case}/"),
     "triage_queue": ("neuro0", "/referrals/"),
+    "breast_home": ("breast0", "/home/breast/"),
+    "coordinator_home": ("coordinator", "/home/coordinator/"),
     "agenda": ("coordinator", "/api/v1/meetings/{meeting}/agenda/"),
 }
 
@@ -105,11 +111,15 @@ def probe_queries() -> dict[str, Any]:
     variants = {
         "ping": ["/api/v1/ping/"] * 2,
         "case_list": ["/api/v1/cases/?page=1", "/api/v1/cases/?page=2"],
+        "case_list_page": ["/cases/?page=1", "/cases/?page=2"],
         "case_detail": [f"/api/v1/cases/{cases[0]}/", f"/api/v1/cases/{cases[-1]}/"],
-        "triage_queue": ["/referrals/"] * 2,
+        "case_page": [f"/cases/{cases[0]}/", f"/cases/{cases[-1]}/"],
+        "triage_queue": ["/referrals/", "/referrals/?page=2"],
+        "breast_home": ["/home/breast/"] * 2,
+        "coordinator_home": ["/home/coordinator/"] * 2,
         "agenda": [f"/api/v1/meetings/{meeting}/agenda/"] * 2,
     }
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"bare": [0, 0]}  # no Django, no query
     for name, urls in variants.items():
         client = Client()
         client.force_login(_user(ENDPOINTS[name][0]))

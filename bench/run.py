@@ -48,7 +48,8 @@ from bench.common import DEFAULT_REDIS, database_urls, drop_database, log  # noq
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-ENDPOINTS = ("ping", "case_list", "case_detail", "triage_queue", "agenda")
+ENDPOINTS = ("bare", "ping", "case_list", "case_list_page", "case_detail", "case_page",
+             "triage_queue", "breast_home", "coordinator_home", "agenda")
 
 
 class BenchFailure(Exception):
@@ -167,15 +168,16 @@ def load_phase(name: str, spec: dict[str, Any], cookie_name: str, base: str,
 
 
 def load_test(paths: dict[str, Any], base: str, env: dict[str, str], tmp: Path,
-              opts: argparse.Namespace, progress: Progress, size: int) -> dict[str, Any]:
+              opts: argparse.Namespace, progress: Progress, size: int,
+              bare_base: str) -> dict[str, Any]:
     """Rounds of every endpoint in turn; per endpoint, the medians over rounds of each figure
     and of its ratio to the ping of the same round."""
     rounds: list[dict[str, dict[str, Any]]] = []
     for number in range(opts.rounds):
         current = {}
         for name in ENDPOINTS:
-            current[name] = load_phase(name, paths[name], paths["cookie_name"], base, env, tmp,
-                                       opts)
+            current[name] = load_phase(name, paths[name], paths["cookie_name"],
+                                       bare_base if name == "bare" else base, env, tmp, opts)
             progress.step(f"{size:,} cases: load round {number + 1}/{opts.rounds}: {name} "
                           f"p95 {current[name]['p95']:.1f} ms, {current[name]['rps']:.0f}/s")
         rounds.append(current)
@@ -192,6 +194,40 @@ def load_test(paths: dict[str, Any], base: str, env: dict[str, str], tmp: Path,
     return out
 
 
+def capacity(paths: dict[str, Any], base: str, env: dict[str, str], tmp: Path,
+             opts: argparse.Namespace) -> dict[str, Any]:
+    """The mixed workload of a hospital network's day (bench/locustfile.py, ``BENCH_MIXED``)
+    at each user count of ``--capacity``: clinicians served is the highest sustained request
+    rate of a step whose p95 stays under 300 ms with no error."""
+    steps = []
+    for users in opts.capacity:
+        times_file = tmp / f"mixed-{users}-{secrets.token_hex(3)}.json"
+        step_env = {**env, "BENCH_MIXED": json.dumps(paths), "BENCH_NAME": "mixed",
+                    "BENCH_DURATION": str(opts.capacity_seconds), "BENCH_WARMUP": "2",
+                    "BENCH_MAX_REQUESTS": "0", "BENCH_TIMES": str(times_file)}
+        command = [str(BIN / "locust"), "-f", str(BASE_DIR / "bench" / "locustfile.py"),
+                   "--headless", "-u", str(users), "-r", str(users),
+                   "--run-time", f"{opts.capacity_seconds + 32}s", "--host", base,
+                   "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"]
+        result = subprocess.run(command, cwd=BASE_DIR, env=step_env, capture_output=True,
+                                text=True, timeout=opts.capacity_seconds + 120, check=False)
+        if not times_file.exists():
+            raise BenchFailure(f"mixed workload at {users} users failed:\n"
+                               f"{(result.stdout + result.stderr)[-3000:]}")
+        data = json.loads(times_file.read_text())
+        times = data["times_ms"]
+        step = {"users": users, "requests": len(times), "errors": data.get("errors", 0),
+                "rps": len(times) / data["window_s"] if data["window_s"] else 0.0,
+                "p95": percentile(times, 0.95) if times else None}
+        steps.append(step)
+        if step["errors"] or not times or step["p95"] > 300:
+            break  # past the knee: more users only queue
+    good = [s for s in steps if not s["errors"] and s["p95"] is not None and s["p95"] <= 300]
+    best = max(good, key=lambda s: s["rps"], default=None)
+    return {"steps": steps, "served_rps": best["rps"] if best else 0.0,
+            "served_users": best["users"] if best else 0}
+
+
 def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
                  progress: Progress) -> dict[str, Any]:
     name = f"tb_bench_{size}_{os.getpid()}"
@@ -200,8 +236,8 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
            if not k.startswith(("PYTEST", "SECURE_", "GUNICORN_", "LOG_", "BENCH_"))
            and k not in {"DEBUG", "SECRET_KEY", "AUDIT_HMAC_KEY", "STATIC_MANIFEST", "EMAIL_URL",
                          "CELERY_TASK_DEFAULT_QUEUE", "FORWARDED_ALLOW_IPS"}}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    port, bare_port = free_port(), free_port()
+    base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     queue = f"bench-{secrets.token_hex(4)}"
     var = tmp / f"var-{size}"
     env.update(
@@ -225,7 +261,8 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
     started = time.monotonic()
     seed_file = tmp / f"seed-{size}.json"
     seeded = subprocess.run([PYTHON, "-m", "bench.hospital", "--cases", str(size), "--database",
-                             name, "--json", str(seed_file)], cwd=BASE_DIR, env=env,
+                             name, "--json", str(seed_file), "--profile", opts.profile],
+                            cwd=BASE_DIR, env=env,
                             capture_output=True, text=True, timeout=3600, check=False)
     if seeded.returncode != 0:
         raise BenchFailure(f"seed failed:\n{(seeded.stdout + seeded.stderr)[-3000:]}")
@@ -236,11 +273,16 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
     stack = Stack(env, tmp)
     try:
         stack.start(f"web-{size}", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py"])
+        # The server's own floor: the same gunicorn settings, a WSGI answer without Django.
+        stack.start(f"bare-{size}", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
+                                     "-b", f"127.0.0.1:{bare_port}",
+                                     "bench.bare_wsgi:application"])
         stack.start(f"worker-{size}", [PYTHON, "-m", "celery", "-A", "tumorboard", "worker",
                                        "--loglevel=INFO", "--concurrency=2", "-O", "fair",
                                        "--without-gossip", "--without-mingle",
                                        f"--hostname=bench-{os.getpid()}-{size}@%h"])
         wait_for("gunicorn", lambda: _http_ok(f"{base}/login/"), 60, stack)
+        wait_for("the bare gunicorn", lambda: _http_ok(f"{bare_base}/"), 60, stack)
         wait_for("the worker", lambda: "ready." in (tmp / f"worker-{size}.log").read_text(
             errors="replace"), 60, stack)
         progress.step(f"{size:,} cases: gunicorn and the worker are up")
@@ -248,8 +290,12 @@ def measure_size(size: int, opts: argparse.Namespace, redis_url: str, tmp: Path,
         result["queries"] = run_json([PYTHON, "-m", "bench.probe", "queries"], env, 300,
                                      "queries")
         progress.step(f"{size:,} cases: SQL queries per request {result['queries']}")
-        result["load"] = load_test(paths, base, env, tmp, opts, progress, size)
+        result["load"] = load_test(paths, base, env, tmp, opts, progress, size, bare_base)
         stack.check_alive()
+        if opts.capacity:
+            result["capacity"] = capacity(paths, base, env, tmp, opts)
+            progress.step(f"{size:,} cases: clinicians served "
+                          f"{result['capacity']['served_rps']:.0f} requests/s")
         result["agenda"] = run_json([PYTHON, "-m", "bench.probe", "agenda", "--repeats",
                                      str(opts.repeats)], env, 600, "agenda")
         progress.step(f"{size:,} cases: agenda population {result['agenda']['median_s']:.3f} s")
@@ -333,20 +379,31 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--alerts", type=int, default=30)
     parser.add_argument("--scoring-seconds", type=float, default=1.0)
     parser.add_argument("--keep", action="store_true", help="keep the databases and the logs")
+    parser.add_argument("--profile", choices=("stress", "realistic"), default="stress",
+                        help="the hospital's data (bench/hospital.py): one open referral per "
+                        "case (stress) or 1-2 %% open with a year of closed history, audit and "
+                        "history rows (realistic)")
+    parser.add_argument("--capacity", default="2,4,8,16",
+                        help="user counts of the mixed workload's steps ('' to skip)")
+    parser.add_argument("--capacity-seconds", type=int, default=20,
+                        help="seconds per step of the mixed workload")
     parser.add_argument("--out", help="JSON results (default var/bench/run-<time>.json)")
     opts = parser.parse_args(argv)
     if opts.quick:
         opts.sizes, opts.rounds, opts.duration, opts.packets = "1000", 1, 4, "10"
         opts.warmup = 1
         opts.packet_repeats, opts.alerts, opts.repeats, opts.scoring_seconds = 1, 10, 3, 0.3
+        opts.capacity, opts.capacity_seconds = "4", 5
     opts.sizes = [int(s) for s in str(opts.sizes).split(",")]
     opts.packets = [int(s) for s in str(opts.packets).split(",")]
+    opts.capacity = [int(s) for s in str(opts.capacity).split(",") if s.strip()]
     return opts
 
 
 def main(argv: list[str] | None = None) -> int:
     opts = options(argv)
-    steps = 1 + len(opts.sizes) * (6 + len(opts.packets) + opts.rounds * len(ENDPOINTS))
+    steps = 1 + len(opts.sizes) * (6 + len(opts.packets) + opts.rounds * len(ENDPOINTS)
+                                   + bool(opts.capacity))
     progress = Progress(steps)
     tmp = Path(tempfile.mkdtemp(prefix="tb-bench-"))
     results: dict[str, Any] = {"machine": machine(), "options": {

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import AuditEvent
-from .models.audit import GENESIS_HASH, audit_key
+from .models.audit import GENESIS_HASH, audit_key, chain_pending
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,7 @@ def audit_checkpoint_write(*, path: Path | None = None) -> Checkpoint | None:
         logger.error("audit checkpoint not written: %s", problem,
                      extra={"audit_checkpoint_file": str(path)})
         return None
+    chain_pending()  # the reads written since the last run are covered by this checkpoint
     seq, mac = chain_head()
     checkpoint = Checkpoint.make(seq, mac)
     path.parent.mkdir(parents=True, exist_ok=True)

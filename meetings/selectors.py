@@ -92,6 +92,9 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
                                   meeting=meeting)
         .select_related("case", "case__patient", "case__latest_assessment", "presenter",
                         "requested_by", "decision", "decision__responsible")
+        # The agenda shows the assessment's summary columns, never its JSON (~5 kB a row to
+        # decode; 200 decodes a request for 100 items: bench/RESULTS.md, issue 22).
+        .defer("case__latest_assessment__inputs", "case__latest_assessment__result")
         .order_by("position")
     )
 

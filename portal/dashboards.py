@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from cases.access import case_list_visible_to, visible_case_condition
@@ -52,7 +53,11 @@ def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
     A neurosurgeon-first case (opened by a neurosurgeon of its spine team) is already in the
     spine team's hands: nothing to refer (referrals.services.teams). Four queries."""
     direction = ReferralDirection.BREAST_TO_NEURO.value
+    # Only the assessment's fired triggers are read, never its JSON whole (inputs and result:
+    # ~5 kB a row, 400 decodes a request for 200 cases: bench/RESULTS.md, issue 22).
     cases = list(case_list_visible_to(user=user).select_related("patient", "latest_assessment")
+                 .defer("latest_assessment__inputs", "latest_assessment__result")
+                 .annotate(fired_triggers=KeyTransform("triggers", "latest_assessment__result"))
                  .filter(latest_assessment__isnull=False)
                  .exclude(opened_by_receiving_team(direction))
                  .order_by("-updated_at")[:200])
@@ -71,8 +76,9 @@ def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
     for case in cases:
         assessment = case.latest_assessment
         assert assessment is not None  # filtered above
-        fired = [(t["code"], t.get("evidence", "")) for t in (assessment.result or {})
-                 .get("triggers", []) if t.get("direction", direction) == direction]
+        fired = [(t["code"], t.get("evidence", ""))
+                 for t in (case.fired_triggers or [])
+                 if t.get("direction", direction) == direction]
         if any(is_open for *_, is_open in referred[case.pk]):
             continue
         answered: set[tuple[object, object]] = {

@@ -57,6 +57,19 @@ OPEN_STATUSES = (
 AWAITING_TRIAGE = (ReferralStatus.RAISED, ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
 
 
+#: What the receiving team still has to act on: the triage queue (referrals.selectors).
+QUEUE_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED,
+                  ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED)
+
+#: The triage queue's order of urgencies (CLINICAL.md §9): red 0, orange 1, green 2, none 3.
+QUEUE_RANK = models.Case(
+    models.When(urgency="red", then=models.Value(0)),
+    models.When(urgency="orange", then=models.Value(1)),
+    models.When(urgency="green", then=models.Value(2)),
+    default=models.Value(3), output_field=models.SmallIntegerField(),
+)
+
+
 class Referral(models.Model):
     Status = ReferralStatus
 
@@ -104,6 +117,15 @@ class Referral(models.Model):
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalation_due_at = models.DateTimeField(null=True, blank=True)
 
+    # The triage queue's rank (CLINICAL.md §9: red first, then orange, green, none), stored and
+    # indexed so that a page of the queue is read in order from ``referral_queue_order_idx``
+    # instead of sorting every row of the queue. A column the database computes from
+    # ``urgency`` (STORED generated column): right after any write, through the services, the
+    # admin, ``QuerySet.update`` or SQL, with no code to keep in step. It depends on the urgency
+    # alone, whatever the direction.
+    queue_rank = models.GeneratedField(expression=QUEUE_RANK,
+                                       output_field=models.SmallIntegerField(), db_persist=True)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
@@ -134,6 +156,12 @@ class Referral(models.Model):
                          name="referral_escalation_due_idx"),
             # The triage queue: a receiving team's open referrals.
             models.Index(fields=["receiving_team", "status"], name="referral_team_status_idx"),
+            # The triage queue's page: a receiving team's queue in its order (rank, due time,
+            # newest first), so that PostgreSQL reads the first rows of the page and stops
+            # (referrals.selectors.triage_queue).
+            models.Index(fields=["receiving_team", "queue_rank", "due_at", "-id"],
+                         condition=Q(status__in=QUEUE_STATUSES),
+                         name="referral_queue_order_idx"),
             # The poll of REST clients: ?updated_since=...
             models.Index(fields=["updated_at"], name="referral_updated_at_idx"),
             # meetings.agenda: the candidates of agenda population are the cases of accepted or

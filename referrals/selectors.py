@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case as When_
-from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from . import states
 from .models import (
     AWAITING_TRIAGE,
     OPEN_STATUSES,
+    QUEUE_STATUSES,
     Alert,
     Referral,
     ReferralEvent,
@@ -29,15 +29,10 @@ from .models import (
 )
 from .states import Party
 
-#: Red first, then orange, green, none (CLINICAL.md §9).
-URGENCY_ORDER = When_(
-    When(urgency="red", then=Value(0)), When(urgency="orange", then=Value(1)),
-    When(urgency="green", then=Value(2)), default=Value(3), output_field=IntegerField(),
-)
-#: The triage queue: what the receiving team still has to act on.
-QUEUE_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED,
-                  ReferralStatus.INFO_REQUESTED, ReferralStatus.ACCEPTED)
-
+#: Lists' order: red first, then orange, green, none (CLINICAL.md §9), then the due time, newest
+#: first. The rank is the stored ``Referral.queue_rank``, so the triage queue's page is read in
+#: this order from its index (``referral_queue_order_idx``).
+LIST_ORDER = ("queue_rank", "due_at", "-pk")
 
 
 def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
@@ -53,8 +48,7 @@ def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
         # Lists show the assessment's summary columns, never its JSON (~5 kB a row to decode).
         .defer("case__latest_assessment__inputs", "case__latest_assessment__result")
         .prefetch_related("triggers")
-        .annotate(urgency_rank=URGENCY_ORDER)
-        .order_by("urgency_rank", "due_at", "-pk")
+        .order_by(*LIST_ORDER)
     )
 
 
@@ -120,9 +114,22 @@ def row_team_ids(referrals: Iterable[Referral]) -> set[int]:
 
 
 def triage_queue(*, user: User) -> QuerySet[Referral]:
-    """Incoming referrals of the user's teams still to act on: red first, then the due time."""
+    """Incoming referrals of the user's teams still to act on: red first, then the due time.
+
+    The user's teams that have a queue are read first (one small query: an index probe per
+    team), so that the queue's filter is ``receiving_team_id = <the team>``: with the partial
+    index ``referral_queue_order_idx`` (team, rank, due time, id) PostgreSQL reads a page's rows
+    in the queue's order and stops, instead of joining and sorting every row of the queue
+    (bench/RESULTS.md, issue 22). A person in two receiving teams with open referrals (rare)
+    gets the two queues merged by a sort."""
+    queued = Referral.objects.filter(receiving_team_id=OuterRef("team_id"),
+                                     status__in=QUEUE_STATUSES)
+    teams = sorted(TeamMembership.objects.filter(user_id=user.pk).filter(Exists(queued))
+                   .values_list("team_id", flat=True))
+    team_filter = Q(receiving_team_id=teams[0]) if len(teams) == 1 else Q(
+        receiving_team_id__in=teams)
     return with_user_teams(referral_list_for_display(user=user).filter(
-        receiving_team__memberships__user=user, status__in=QUEUE_STATUSES), user=user)
+        team_filter, status__in=QUEUE_STATUSES), user=user)
 
 
 def outgoing_referrals(*, user: User) -> QuerySet[Referral]:

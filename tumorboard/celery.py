@@ -49,6 +49,11 @@ def _beat_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "cases.tasks.audit_checkpoint",
             "schedule": float(settings.AUDIT_CHECKPOINT_SECONDS),
         },
+        # The reads' audit rows (one INSERT in the request) linked to the keyed chain.
+        "cases-audit-chain-pending": {
+            "task": "cases.tasks.audit_chain_pending",
+            "schedule": float(settings.AUDIT_CHAIN_SECONDS),
+        },
         # The webhook outbox: deliveries whose (re)try is due, and any whose task was lost.
         "integrations-deliver-due-webhooks": {
             "task": "integrations.tasks.deliver_due",

@@ -29,6 +29,11 @@ from django.db import models, router, transaction
 from django.utils import timezone
 
 GENESIS_HASH = "0" * 64
+#: What a read's row is sealed with until it is chained: HMAC(key, PENDING_LINK + payload). Not
+#: a MAC (64 hex digits), so a seal is never mistaken for a link.
+PENDING_LINK = "pending:"
+#: The read actions, whose rows are written with one INSERT and chained out of the request.
+READ_ACTIONS = ("view", "list")
 
 
 def canonical_payload(event: Any) -> str:
@@ -176,6 +181,52 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("the audit trail is append-only")
+
+
+def pending_seal(event: Any, *, key: bytes | None = None) -> str:
+    """The MAC of a row written outside the chain (a read): the key over its fields, so that a
+    pending row changed or made behind the application's back is told apart from ours."""
+    return chain_hash(PENDING_LINK, canonical_payload(event), key=key)
+
+
+def insert_pending(event: AuditEvent) -> AuditEvent:
+    """Write a read's row with one INSERT, sealed but not yet in the chain (``seq`` null):
+    the request never waits for the chain head's lock. ``chain_pending`` links it later."""
+    if event.pk is not None:
+        raise RuntimeError("the audit trail is append-only")
+    event.seq, event.prev_hash = None, ""
+    event.hash = pending_seal(event)
+    models.Model.save(event, force_insert=True)
+    return event
+
+
+def chain_pending(*, limit: int = 5000, using: str | None = None) -> int:
+    """Link the rows written outside the chain (reads, ``insert_pending``) to its end, oldest
+    first, under the head's lock: beat runs it every ``AUDIT_CHAIN_SECONDS``, the checkpoint and
+    ``verify_audit`` before they read the head. A row whose seal does not fit (changed or made
+    behind the application's back) is left out of the chain, where ``audit_chain_verify``
+    reports it. Returns the number of rows chained."""
+    using = using or router.db_for_write(AuditEvent)
+    key = audit_key()
+    with transaction.atomic(using=using):
+        if not AuditEvent.objects.using(using).filter(seq=None).exists():
+            return 0
+        head = lock_head(using)
+        plain: models.QuerySet[AuditEvent] = models.QuerySet(AuditEvent, using=using)
+        rows = list(plain.filter(seq=None).order_by("pk")[:limit])
+        seq, prev, linked = head.length, head.head_hash, []
+        for row in rows:
+            if not hmac.compare_digest(pending_seal(row, key=key), row.hash):
+                continue
+            seq += 1
+            row.seq, row.prev_hash = seq, prev
+            row.hash = prev = chain_hash(prev, canonical_payload(row), key=key)
+            linked.append(row)
+        if linked:
+            plain.bulk_update(linked, ["seq", "prev_hash", "hash"], batch_size=1000)
+            AuditChain.objects.using(using).filter(pk=1).update(
+                length=seq, prev_hash=linked[-1].prev_hash, head_hash=prev)
+        return len(linked)
 
 
 def lock_head(using: str) -> AuditChain:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
 from scoring.calculators import LEVELS, format_levels
@@ -68,7 +68,14 @@ def lesion_create(
     try:
         lesion.full_clean(exclude=["levels", *(["label"] if errors else [])])
     except ValidationError as error:
-        errors.update(error.message_dict)
+        found = error.message_dict
+        taken = [m for m in found.get(NON_FIELD_ERRORS, []) if "label" in m.lower()]
+        if taken:  # the label was taken by a concurrent request since the check above
+            found[NON_FIELD_ERRORS] = [m for m in found[NON_FIELD_ERRORS] if m not in taken]
+            if not found[NON_FIELD_ERRORS]:
+                del found[NON_FIELD_ERRORS]
+            errors["label"] = ["this case already has a lesion with this label"]
+        errors.update(found)
     try:
         study = _imaging(lesion, actor, imaging)
     except ValidationError as error:

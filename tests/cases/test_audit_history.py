@@ -55,7 +55,7 @@ def test_behind_nginx_the_trail_names_the_client_not_the_proxy(breast_surgeon, c
     forged = APIClient(REMOTE_ADDR="203.0.113.5", HTTP_X_REAL_IP="198.51.100.99")
     forged.force_authenticate(breast_surgeon)
     assert forged.get(reverse("api-case", args=[care_case.pk])).status_code == 200
-    reads = AuditEvent.objects.filter(actor=breast_surgeon, action="view").order_by("seq")
+    reads = AuditEvent.objects.filter(actor=breast_surgeon, action="view").order_by("pk")
     assert [row.ip_address for row in reads] == ["198.51.100.23", "203.0.113.5"]
 
 

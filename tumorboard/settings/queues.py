@@ -74,4 +74,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
               "LOCATION": "throttle"}
     ),
+    # Sessions read without a database round trip (tumorboard.sessions): one cache shared by
+    # every process, so never a per-process memory cache (a logout must reach every worker).
+    "sessions": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": "tb",
+         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    ),
 }

@@ -40,6 +40,9 @@ elif AUDIT_HMAC_KEY == SECRET_KEY:
 AUDIT_CHECKPOINT_FILE = Path(
     os.environ.get("AUDIT_CHECKPOINT_FILE", "").strip() or VAR_DIR / "audit" / "checkpoint.json")
 AUDIT_CHECKPOINT_SECONDS = _env_int("AUDIT_CHECKPOINT_SECONDS", 300, minimum=10)
+# The reads' audit rows are sealed with one INSERT in the request and linked to the chain by
+# beat this often (cases.models.audit.chain_pending).
+AUDIT_CHAIN_SECONDS = _env_int("AUDIT_CHAIN_SECONDS", 5, minimum=1)
 
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -106,8 +109,12 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # inactivity timeout, not a fixed lifetime
-# Database sessions whose save lets "database down" through as 503, not 400 (tumorboard.sessions).
+# Database sessions whose save lets "database down" through as 503, not 400, read from the
+# "sessions" cache (Redis when REDIS_URL is set) with the row's expiry rewritten at most every
+# SESSION_DB_REFRESH_SECONDS when nothing else changed (tumorboard.sessions).
 SESSION_ENGINE = "tumorboard.sessions"
+SESSION_CACHE_ALIAS = "sessions"
+SESSION_DB_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
