@@ -44,7 +44,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy tumorboard cases referrals scoring meetings integrations portal
+	$(BIN)/mypy tumorboard cases referrals scoring meetings integrations portal followthrough
 
 # Static security checks: bandit fails on any high-severity finding (-lll) in the whole tree;
 # pip-audit checks the pinned dependencies and says plainly when its vulnerability service is

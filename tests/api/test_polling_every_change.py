@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.models import Case, Patient
-from tests.factories import make_mdt_case
+from tests.factories import make_mdt_case, on_its_day
 from tumorboard.models import Team, User
 
 PAST = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
@@ -102,7 +102,7 @@ def test_every_change_through_the_services_is_polled(
         meeting=meeting, actor=coordinator, reason="a late case"))
     meetings.meeting_lock(meeting=meeting, actor=coordinator)
     poller.sees("session started", [case, other], lambda: meetings.meeting_start(
-        meeting=meeting, actor=coordinator))
+        meeting=on_its_day(meeting), actor=coordinator))
 
     item = AgendaItem.objects.get(meeting=meeting, case=case)
     poller.sees("decision recorded", [case], lambda: meetings.decision_record(

@@ -9,6 +9,7 @@ import pytest
 
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Meeting
+from tests.factories import on_its_day
 from tests.meetings.conftest import mark_all_present, mdt_case, meeting  # noqa: F401
 from tumorboard.models import User
 
@@ -17,7 +18,7 @@ from tumorboard.models import User
 def session(meeting: Meeting, coordinator: User, mdt_case: Any) -> Meeting:  # noqa: F811
     meeting_services.agenda_populate(meeting=meeting, actor=coordinator)
     meeting_services.meeting_lock(meeting=meeting, actor=coordinator)
-    meeting_services.meeting_start(meeting=meeting, actor=coordinator)
+    meeting_services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
     meeting.refresh_from_db()
     return meeting
 
