@@ -39,14 +39,68 @@ class RadiotherapyPlanSerializer(serializers.ModelSerializer):
         return value
 
 
+class SafetyConstraintSerializer(serializers.Serializer):
+    """One constraint on the date of elective surgery (§10): what sets it and how hard it is."""
+
+    code = serializers.CharField()
+    severity = serializers.CharField(help_text="info, warn or block")
+    message = serializers.CharField()
+    not_before = serializers.DateField(allow_null=True)
+
+
+class SafeSurgerySerializer(serializers.Serializer):
+    earliest = serializers.DateField(allow_null=True, help_text="null: not known yet (see the "
+                                     "constraints)")
+    emergency = serializers.BooleanField(help_text="the emergency override applies (red case)")
+    blocked = serializers.BooleanField()
+    constraints = SafetyConstraintSerializer(many=True)
+    reference = serializers.CharField()
+
+
+class ResumeItemSerializer(serializers.Serializer):
+    """What happens to one systemic therapy after the operation (§16)."""
+
+    therapy_class = serializers.CharField()
+    drug = serializers.CharField()
+    action = serializers.CharField()
+    message = serializers.CharField()
+    earliest = serializers.DateField(allow_null=True)
+    latest = serializers.DateField(allow_null=True)
+
+
+class PlanFlagSerializer(serializers.Serializer):
+    which = serializers.CharField()
+    days = serializers.IntegerField()
+    timing = serializers.CharField()
+    severity = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RadiotherapyPlanAnswerSerializer(serializers.Serializer):
+    """A radiotherapy plan as answered: its fields, §16's window flags and warnings."""
+
+    id = serializers.IntegerField()
+    technique = serializers.CharField()
+    dose_gy = serializers.FloatField()
+    fractions = serializers.IntegerField()
+    target_levels = serializers.ListField(child=serializers.CharField())
+    surgery_date = serializers.DateField(allow_null=True)
+    planned_start = serializers.DateField()
+    planned_end = serializers.DateField(allow_null=True)
+    actual_start = serializers.DateField(allow_null=True)
+    actual_end = serializers.DateField(allow_null=True)
+    flags = PlanFlagSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
+    flagged = serializers.BooleanField()
+
+
 class SystemicSerializer(serializers.Serializer):
     """The answer of ``GET cases/<id>/systemic/`` (documentation only)."""
 
-    safe_surgery = serializers.DictField(help_text="earliest (date or null), emergency, blocked, "
-                                         "constraints [code, severity, message, not_before]")
+    safe_surgery = SafeSurgerySerializer()
     surgery_date = serializers.DateField(allow_null=True)
-    resume_after_surgery = serializers.ListField(child=serializers.DictField())
-    radiotherapy_plans = serializers.ListField(child=serializers.DictField())
+    resume_after_surgery = ResumeItemSerializer(many=True)
+    radiotherapy_plans = RadiotherapyPlanAnswerSerializer(many=True)
 
 
 def _plan_json(view: PlanView) -> dict[str, Any]:
@@ -76,7 +130,8 @@ class CaseRadiotherapyPlanCreateView(_CaseView):
     @extend_schema(operation_id="cases_radiotherapy_plans_create",
                    summary="Plan radiotherapy (radiation oncologist)",
                    request=RadiotherapyPlanSerializer,
-                   responses={201: RadiotherapyPlanSerializer, **errors(400, 401, 403, 404)})
+                   responses={201: RadiotherapyPlanAnswerSerializer,
+                              **errors(400, 401, 403, 404)})
     def post(self, request: Request, case_id: int) -> Response:
         case = self.visible_case(case_id, record=False)
         data = validated(RadiotherapyPlanSerializer, request.data)

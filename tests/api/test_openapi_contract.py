@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from meetings.models import Meeting
 from tests.api.conftest import token_client
-from tests.factories import STUDY
+from tests.factories import STUDY, on_its_day
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +221,9 @@ def test_every_answer_of_a_full_journey_matches_the_schema(
                      format="json"), 200)
     agenda = check(coord.get(reverse("api-meeting-agenda", args=[meeting["id"]])), 200).json()
     check(coord.post(reverse("api-meeting-lock", args=[meeting["id"]]), {}, format="json"), 200)
+    # Not before its day (409, a documented error body); then its day comes.
+    check(coord.post(reverse("api-meeting-start", args=[meeting["id"]]), {}, format="json"), 409)
+    on_its_day(Meeting.objects.get(pk=meeting["id"]))
     check(coord.post(reverse("api-meeting-start", args=[meeting["id"]]), {}, format="json"), 200)
     for item in agenda:
         check(coord.post(reverse("api-meeting-item-decision", args=[meeting["id"], item["id"]]),

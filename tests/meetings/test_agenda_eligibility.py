@@ -94,6 +94,8 @@ def test_eligibility_edges_are_those_of_the_first_form_in_the_same_order(
     # Decided at a finalized meeting before it entered the MDT phase again: eligible again.
     decided_before = _to_mdt_phase(make(accept=False), breast_surgeon)
     _decide_at_a_finalized_meeting(decided_before, days=2, **decide)
+    # The decision moved it on to surveillance (followthrough, §15); a new finding brings it back.
+    _to_mdt_phase(decided_before, breast_surgeon)
     Decision.objects.filter(item__case=decided_before).update(
         decided_at=decided_before.current_event.at - dt.timedelta(days=1))
     # Accepted, and on the agenda of this meeting already (added by hand): still eligible.

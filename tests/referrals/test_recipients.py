@@ -30,7 +30,11 @@ EXPECTED_SIDES = {
 
 
 def test_every_referral_alert_kind_has_its_side() -> None:
-    referral_kinds = set(AlertKind.values) - {"decision_responsible"}  # a case's, not a referral's
+    # A case's alerts, not a referral's: the decision's responsible clinician and the follow-through
+    # tasks (followthrough.alerts names their owners).
+    case_kinds = {"decision_responsible", "task_assigned", "task_unassigned", "task_escalated",
+                  "task_overdue"}
+    referral_kinds = set(AlertKind.values) - case_kinds
     assert set(RECIPIENTS) == referral_kinds
     assert {kind: Side(side).value for kind, side in RECIPIENTS.items()} == EXPECTED_SIDES
 

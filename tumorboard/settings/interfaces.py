@@ -7,6 +7,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import security  # noqa: F401  (the keys are checked first: their errors come first)
 from .environment import DEBUG, VAR_DIR, _env_int, _env_list
 from .workflow import SERVICE_BASE_URL
 
