@@ -110,7 +110,7 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 #: cases.models.audit.chain_pending), and with REDIS_URL the session costs no query (four
 #: without it: read, and the save in its savepoint). The ceilings are the counts without Redis.
 DETAIL_API_MAX_QUERIES = 8
-DETAIL_PAGE_MAX_QUERIES = 26  # + therapy episodes, holds, labs, plans (issue 19)
+DETAIL_PAGE_MAX_QUERIES = 27  # + therapy episodes, holds, labs, plans, tasks (issues 18, 19)
 TIMELINE_API_MAX_QUERIES = 4
 
 STUDY = {"pain": "none", "bone_lesion": "blastic", "alignment": "normal", "collapse": "none",

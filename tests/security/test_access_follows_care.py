@@ -279,7 +279,9 @@ def test_the_responsible_clinician_joins_the_care_team_and_is_alerted(
     client = Client()
     client.force_login(radonc_outside)
     alerts_page = client.get(reverse("referrals:alert-list")).content.decode()
-    assert f"Case #{case.pk}" in alerts_page
+    # In the application the alert names the patient (issue 19); e-mails keep ids only.
+    assert f"{case.patient.family_name}, {case.patient.given_name}" in alerts_page
+    assert f"case #{case.pk}" in alerts_page
     assert "You are responsible for an MDT decision" in alerts_page
 
 
