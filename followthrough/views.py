@@ -3,6 +3,7 @@ not-done forms. Thin: the selectors decide what is seen (the access rule), the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from cases import audit
 from cases.models import AuditAction
 from meetings.selectors import meeting_get_visible
 from tumorboard.errors import Conflict
+from tumorboard.labels import field_label
 from tumorboard.lookups import as_id
 from tumorboard.models import User
 from tumorboard.roles import CARE_ROLES, CLINICAL_ROLES, Role
@@ -67,6 +69,23 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect("followthrough:task-list")
 
 
+def _move(request: HttpRequest, task: FollowThroughTask, move: Callable[[], object], *,
+          refused: str, done: str) -> HttpResponse:
+    """Run one move of a task; a refusal comes back as a message naming the item and the field
+    in the page's words, and changes nothing (the service checks before it writes)."""
+    try:
+        move()
+    except ValidationError as error:
+        messages.error(request, f"Task {task.pk} {refused}: " + "; ".join(
+            f"{field_label(field).lower()}: {'; '.join(msgs)}"
+            for field, msgs in error.message_dict.items()))
+    except Conflict as error:
+        messages.error(request, f"Task {task.pk}: {error}.")
+    else:
+        messages.success(request, done)
+    return _back(request)
+
+
 @require_POST
 @role_required(*CARE_ROLES)
 def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
@@ -77,19 +96,10 @@ def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
         messages.error(request, f"Task {task.pk} not marked done: done on: give a date "
                                 f"(YYYY-MM-DD).")
         return _back(request)
-    try:
-        services.task_done(task=task, actor=user, done_on=form.cleaned_data["done_on"])
-    except ValidationError as error:
-        messages.error(request, f"Task {task.pk} not marked done: " + "; ".join(
-            f"{field.replace('_', ' ')}: {'; '.join(msgs)}"
-            for field, msgs in error.message_dict.items()))
-    except Conflict as error:
-        messages.error(request, f"Task {task.pk}: {error}.")
-    except PermissionDenied as error:
-        raise PermissionDenied(str(error)) from None
-    else:
-        messages.success(request, f"Task {task.pk} ({task.get_kind_display().lower()}) done.")
-    return _back(request)
+    return _move(request, task, lambda: services.task_done(
+        task=task, actor=user, done_on=form.cleaned_data["done_on"]),
+        refused="not marked done",
+        done=f"Task {task.pk} ({task.get_kind_display().lower()}) done.")
 
 
 @require_POST
@@ -99,19 +109,9 @@ def task_not_done(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(user, task_id)
     form = TaskNotDoneForm(request.POST)
     reason = form.cleaned_data["not_done_reason"] if form.is_valid() else ""
-    try:
-        services.task_not_done(task=task, actor=user, reason=reason)
-    except ValidationError as error:
-        messages.error(request, f"Task {task.pk} not closed: " + "; ".join(
-            f"{field.replace('_', ' ')}: {'; '.join(msgs)}"
-            for field, msgs in error.message_dict.items()))
-    except Conflict as error:
-        messages.error(request, f"Task {task.pk}: {error}.")
-    except PermissionDenied as error:
-        raise PermissionDenied(str(error)) from None
-    else:
-        messages.success(request, f"Task {task.pk} closed as not done.")
-    return _back(request)
+    return _move(request, task, lambda: services.task_not_done(task=task, actor=user,
+                                                               reason=reason),
+                 refused="not closed", done=f"Task {task.pk} closed as not done.")
 
 
 @require_POST
@@ -122,20 +122,14 @@ def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(user, task_id)
     owner_id = as_id(request.POST.get("owner", ""))
     owner = User.objects.filter(pk=owner_id).first() if owner_id else None
-    try:
+
+    def assign() -> None:
         if owner is None:
             raise ValidationError({"owner": "choose the clinician who will own the task"})
         services.task_assign(task=task, actor=user, owner=owner)
-    except ValidationError as error:
-        messages.error(request, f"Task {task.pk} not assigned: " + "; ".join(
-            f"{field}: {'; '.join(msgs)}" for field, msgs in error.message_dict.items()))
-    except Conflict as error:
-        messages.error(request, f"Task {task.pk}: {error}.")
-    except PermissionDenied as error:
-        raise PermissionDenied(str(error)) from None
-    else:
-        messages.success(request, f"Task {task.pk} assigned to {owner.display_name}.")
-    return _back(request)
+
+    return _move(request, task, assign, refused="not assigned",
+                 done=f"Task {task.pk} assigned to {owner.display_name if owner else ''}.")
 
 
 @require_POST
