@@ -19,6 +19,7 @@ from cases import audit, diagrams
 from cases.followups import current_status
 from cases.selectors import case_detail, outcome_trend
 from cases.summary import case_summary
+from cases.systemic import systemic_picture
 from tumorboard.lookups import as_id
 from tumorboard.models import User
 from tumorboard.roles import CLINICAL_ROLES
@@ -60,6 +61,8 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
             "previous": items[index - 1] if index > 0 else None,
             "next": items[index + 1] if index + 1 < len(items) else None,
             "summary": case_summary(case),
+            # Episodes, holds, laboratory trends and the earliest safe date of surgery (§10, §16).
+            "systemic": systemic_picture(case, events=[stay.event for stay in detail.stays]),
             "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
             "trends": [trend for trend in outcome_trend(detail.followups) if trend.verdict],
             "current_status": current_status(case, detail.followups),
