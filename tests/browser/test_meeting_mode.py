@@ -129,3 +129,28 @@ def test_a_meeting_is_prepared_and_run_in_meeting_mode(clinician) -> None:
     coordinator.check("07-finalized")
     meeting.refresh_from_db()
     assert meeting.status == "finalized" and meeting.quorum_met is True
+
+    # Follow-through (CLINICAL.md §15): finalizing created the decision's tasks with due times; an
+    # owner is alerted and finds the task under "My tasks", an unowned one waits in the
+    # coordinators' queue.
+    from followthrough.models import FollowThroughTask
+    from referrals.models import Alert
+
+    tasks = list(FollowThroughTask.objects.filter(decision=decision).select_related("owner")
+                 .order_by("due_at", "pk"))
+    assert tasks and all(task.due_at > decision.decided_at for task in tasks)
+    owned = [task for task in tasks if task.owner is not None]
+    if owned:
+        task = owned[0]
+        assert Alert.objects.filter(recipient=task.owner, case=first.case,
+                                    kind="task_assigned").exists()
+        owner = clinician(JOURNEY)
+        owner.login(task.owner.username)
+        owner.goto("/")
+        expect(owner.page.locator("body")).to_contain_text("My tasks")
+        expect(owner.page.locator("body")).to_contain_text(task.get_kind_display())
+        owner.check("08-owner-my-tasks")
+    else:
+        coordinator.goto("/tasks/?scope=unassigned")
+        expect(page.locator("body")).to_contain_text(tasks[0].get_kind_display())
+        coordinator.check("08-unassigned-tasks")
