@@ -207,6 +207,13 @@ def _seed_case(people: DemoPeople, demo: DemoCase) -> None:
         actor = breast if phase in (Phase.SPINE_METASTASIS_DETECTION,) else neuro
         services.case_transition(case=case, to_phase=phase, reason=reason, actor=actor)
         case.refresh_from_db()
+        if phase == Phase.POST_OPERATIVE and demo.lesions:
+            # The neurosurgeon's operation note (issue 19): what was done, where, with what.
+            services.surgery_record(
+                case=case, actor=neuro, performed_on=timezone.localdate() - timedelta(days=3),
+                procedure="separation_surgery", approach="posterior",
+                levels=list(demo.lesions[0][0]), instrumentation="pedicle_screws",
+                complications=[], complication_note="")
     _tick_some(case, breast, neuro, 1)
     for visit in demo.followups:
         services.followup_create(case=case, actor=neuro, **visit)

@@ -7,6 +7,7 @@ Idempotent: a referral is moved only while it is still at ``sent``, as first rai
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -56,6 +57,18 @@ def seed_referrals(people: DemoPeople) -> int:
     if occult is not None and not occult.workup_items.exclude(done_at=None).exists():
         for code in ("history", "examination"):
             services.workup_item_tick(referral=occult, code=code, actor=people.users["breast2"])
+    if occult is not None and not occult.workup_results.exists():
+        # Results, not ticks (§17): a raised CA 15-3 and an indeterminate mammogram keep the
+        # work-up open; the biopsy will tell.
+        today = timezone.localdate()
+        services.workup_result_record(
+            referral=occult, actor=people.users["breast2"], kind="marker",
+            taken_on=today - timedelta(days=2), marker="ca15_3", value=Decimal("58"),
+            upper_limit=Decimal("31.3"))
+        services.workup_result_record(
+            referral=occult, actor=people.users["breast2"], kind="breast_imaging",
+            taken_on=today - timedelta(days=1), modality="mammography", birads_left=4,
+            birads_right=1)
     return Referral.objects.filter(case__patient__institution=people.institution).count()
 
 

@@ -71,6 +71,12 @@ def test_seed_demo_cases_are_idempotent_and_cover_every_phase() -> None:
     assert case_counts() == first
     assert first[0] == 8
     assert set(Case.objects.values_list("phase", flat=True)) == set(Phase.values)
+    # The operation is on record once a demo case is past surgery (issue 19), once.
+    from cases.models import SurgeryRecord
+
+    operated = SurgeryRecord.objects.select_related("case").get()
+    assert operated.case.phase in (Phase.POST_OPERATIVE, Phase.SURVEILLANCE)
+    assert operated.levels and operated.recorded_by.role == "neurosurgeon"
     assert any(
         lesion_progression(list(lesion.imagings.all()))[0]
         for lesion in SpinalLesion.objects.prefetch_related("imagings")
