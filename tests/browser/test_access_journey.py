@@ -79,7 +79,9 @@ def test_the_mdt_reaches_the_people_it_depends_on(clinician) -> None:
     page = radonc.page
     expect(page.locator("main")).to_contain_text("You are responsible for an MDT decision")
     radonc.check("01-alert")
-    page.get_by_role("link", name=f"Case #{first.pk}").click()
+    # The alert names the patient in the application (issue 19); the link opens the case.
+    patient = first.patient
+    page.get_by_role("link", name=f"{patient.family_name}, {patient.given_name}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ashdown")
     radonc.check("02-case-opened")
 
