@@ -81,7 +81,8 @@ def test_on_call_neurosurgeon_accepts_a_red_referral_on_a_phone(phone) -> None:
     alert = page.locator("main tbody tr", has_text=f"Referral #{referral.pk}").first
     expect(alert).to_contain_text("Red")
     fits(neuro, "02-alerts")
-    alert.get_by_role("link", name=f"Referral #{referral.pk}").click()
+    # The alert names the patient (issue 19): her name is the link to the referral.
+    alert.get_by_role("link", name=f"{case.patient.family_name}, {case.patient.given_name}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ambersley")
     fits(neuro, "03-referral")
     page.get_by_role("button", name="Acknowledge").click()
