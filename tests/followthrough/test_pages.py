@@ -138,3 +138,19 @@ def test_the_coordinator_assigns_a_queued_task_from_the_page(client, tasks, coor
     client.post(url, {"owner": str(neurosurgeon.pk)})
     task.refresh_from_db()
     assert task.owner == oncologist
+
+
+def test_the_radiation_oncologists_home_shows_their_tasks(client, tasks, coordinator):
+    """The radiation oncologist's home (issue 19) carries "My tasks" like every clinician's."""
+    from followthrough import services
+    from tests.factories import UserFactory
+    from tumorboard.roles import Role
+
+    radonc = UserFactory(username="rita", role=Role.RADIATION_ONCOLOGIST,
+                         institution=coordinator.institution)
+    task = services.task_assign(task=tasks["radiotherapy_started"], actor=coordinator,
+                                owner=radonc)
+    client.force_login(radonc)
+    page = client.get(reverse("home-radonc")).content.decode()
+    assert 'id="my-tasks"' in page
+    assert f'id="my-task-{task.pk}"' in page
