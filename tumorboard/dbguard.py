@@ -26,10 +26,13 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from .errors import SessionCacheUnavailable
+
 logger = logging.getLogger(__name__)
 
-#: The errors of a database that cannot be reached or has just dropped the connection.
-UNAVAILABLE = (OperationalError, InterfaceError)
+#: The errors of a database that cannot be reached or has just dropped the connection, and of
+#: the session cache that cannot forget a signed-in session (tumorboard.sessions).
+UNAVAILABLE = (OperationalError, InterfaceError, SessionCacheUnavailable)
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "The database is unavailable for a moment; nothing was saved. Try again in a few seconds."
 _MARK = "_tumorboard_database_unavailable"

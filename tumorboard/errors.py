@@ -12,3 +12,8 @@ class Conflict(Exception):
 
     def payload(self) -> dict[str, object]:
         return {"detail": str(self)}
+
+
+class SessionCacheUnavailable(Exception):
+    """A signed-in session could not be removed from the cache (Redis away): the request is
+    answered 503 with Retry-After by ``tumorboard.dbguard``, never 500, and is retried."""

@@ -40,6 +40,7 @@ from django.core.cache.backends.base import BaseCache
 from django.utils import timezone
 
 from tumorboard.dbguard import UNAVAILABLE
+from tumorboard.errors import SessionCacheUnavailable
 
 logger = logging.getLogger(__name__)
 _FORMAT = "tb-session-1"
@@ -72,6 +73,15 @@ class SessionStore(CachedDbSessionStore):
         data = self.decode(row.session_data)
         self._cache_set(data, self.get_expiry_age(expiry=row.expire_date))
         return data
+
+    def exists(self, session_key: str) -> bool:
+        """Whether a new key is taken (a login): the cache, else the database that answers."""
+        try:
+            if self.cache_key_prefix + session_key in self._cache:
+                return True
+        except Exception:  # Redis away, or a key it refuses: the database answers
+            logger.warning("session cache unavailable; a new session key checked in the database")
+        return DatabaseSessionStore.exists(self, session_key)
 
     def save(self, must_create: bool = False) -> None:
         if must_create or self.modified or self._database_expiry_is_stale():
@@ -123,6 +133,7 @@ class SessionStore(CachedDbSessionStore):
         try:
             self._cache.delete(self.cache_key_prefix + session_key)
         except Exception:  # Redis away, or a key it refuses: the database answers
-            if signed_in:
-                raise  # never leave a signed-in session alive in the cache
+            if signed_in:  # never leave a signed-in session alive in the cache: 503, retry
+                raise SessionCacheUnavailable("the session cache could not forget a session") \
+                    from None
             logger.warning("session cache unavailable; an anonymous session left in it")
