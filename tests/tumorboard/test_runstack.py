@@ -30,6 +30,7 @@ HOME_PATHS = {
     "home-breast": "/home/breast/", "home-neuro": "/home/neuro/",
     "home-coordinator": "/home/coordinator/", "home-oncology": "/home/oncology/",
     "home-admin": "/home/admin/", "home-radonc": "/home/radiation-oncology/",
+    "home-specialist": "/home/specialist/",
 }
 
 
