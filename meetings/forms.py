@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from scoring.calculators import NomsPathway, Urgency
@@ -10,6 +12,7 @@ from tumorboard.models import User
 from tumorboard.validators import SingleLineFieldsMixin
 
 from .models import Specialty
+from .snapshot import recommended
 
 
 class MeetingCreateForm(SingleLineFieldsMixin, forms.Form):
@@ -120,3 +123,32 @@ class FollowUpForm(SingleLineFieldsMixin, forms.Form):
         choices=[("yes", "carried out"), ("no", "not carried out")], coerce=lambda v: v == "yes")
     carried_out_at = forms.DateField(required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def decision_initial(item: Any) -> dict[str, Any]:
+    """What a decision form shows when first read: the stored decision (with its version), or
+    the service's recommendation; never a responsible clinician (chosen on purpose)."""
+    decision = getattr(item, "decision", None)
+    if decision is not None:
+        return {"pathway": decision.pathway, "stabilisation": decision.stabilisation,
+                "urgency": decision.urgency, "responsible": decision.responsible_id,
+                "rationale": decision.rationale, "override_reason": decision.override_reason,
+                "version": decision.version}
+    pathway, stab = recommended(item.snapshot)
+    return {"pathway": pathway or None, "stabilisation": bool(stab), "urgency": item.urgency,
+            "version": 0}
+
+
+def attach_decision_forms(items: list[Any], people: list[User],
+                          bound: DecisionForm | None = None, bound_item: int | None = None
+                          ) -> None:
+    """One decision form per item (``bound`` for the item whose submit was refused, so that its
+    input survives), the recommendation and the follow-up form."""
+    for item in items:
+        item.recommended = recommended(item.snapshot)[0]
+        if bound is not None and item.pk == bound_item:
+            item.form = bound
+        else:
+            item.form = DecisionForm(initial=decision_initial(item), people=people,
+                                     prefix=f"item{item.pk}")
+        item.follow_form = FollowUpForm(prefix=f"follow{item.pk}")

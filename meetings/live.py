@@ -22,10 +22,9 @@ from cases.summary import case_summary
 from cases.systemic import systemic_picture
 from tumorboard.lookups import as_id
 from tumorboard.models import User
-from tumorboard.roles import CLINICAL_ROLES
 
 from . import completeness, selectors, services, states
-from .forms import DecisionForm
+from .forms import DecisionForm, attach_decision_forms
 from .models import Meeting
 
 
@@ -50,9 +49,7 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
         detail = case_detail(case=case)
         completeness.for_items([item], day=timezone.localtime(meeting.starts_at).date())
         item.opinion_list = selectors.opinions_by_item([item])[item.pk]  # type: ignore[attr-defined]
-        from .views import _clinicians, attach_decision_forms
-
-        people = list(_clinicians().filter(role__in=CLINICAL_ROLES))
+        people = list(selectors.clinicians())
         attach_decision_forms([item], people, bound, item.pk if bound is not None else None)
         audit.record_case_read(actor=user, case=case, what="meeting_mode")
         context.update({

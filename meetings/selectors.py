@@ -203,3 +203,9 @@ def decision_summary(decision: Decision) -> dict[str, object]:
         "carried_out": decision.carried_out,
         "carried_out_at": decision.carried_out_at.isoformat() if decision.carried_out_at else None,
     }
+
+
+def clinicians() -> QuerySet[User]:
+    """Who may chair, present or be responsible: active clinicians (tumorboard.roles)."""
+    people = User.objects.filter(is_active=True, role__in=CLINICAL_ROLES)
+    return people.order_by("last_name", "first_name", "pk")

@@ -36,20 +36,15 @@ from .forms import (
     MeetingCreateForm,
     OpinionForm,
     PrepareForm,
+    attach_decision_forms,
 )
+from .live import live_page
 from .models import Meeting, PacketKind
 from .services.prepare import OPINION_STATUSES
-from .snapshot import recommended
 
 
 def _actor(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _clinicians() -> Any:
-    """Who may chair, present or be responsible: active clinicians (tumorboard.roles)."""
-    people = User.objects.filter(is_active=True, role__in=CLINICAL_ROLES)
-    return people.order_by("last_name", "first_name", "pk")
 
 
 def _invitable() -> Any:
@@ -94,7 +89,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         # Attendees are ticked from the MDT team's members (the chair and the coordinator are
         # always invited).
         invitable = _invitable().filter(memberships__team__in=teams).distinct()
-        form = MeetingCreateForm(request.POST or None, people=_clinicians(), invitable=invitable)
+        form = MeetingCreateForm(request.POST or None, people=selectors.clinicians(),
+                                 invitable=invitable)
         if request.method == "POST" and form.is_valid():
             team = teams.first()
             data = form.cleaned_data
@@ -234,39 +230,10 @@ def opinion_add(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
     return _detail_page(request, meeting, bound=form, bound_item=item.pk, status=status)
 
 
-def _decision_initial(item: Any) -> dict[str, Any]:
-    """What a decision form shows when first read: the stored decision (with its version), or
-    the service's recommendation; never a responsible clinician (chosen on purpose)."""
-    decision = getattr(item, "decision", None)
-    if decision is not None:
-        return {"pathway": decision.pathway, "stabilisation": decision.stabilisation,
-                "urgency": decision.urgency, "responsible": decision.responsible_id,
-                "rationale": decision.rationale, "override_reason": decision.override_reason,
-                "version": decision.version}
-    pathway, stab = recommended(item.snapshot)
-    return {"pathway": pathway or None, "stabilisation": bool(stab), "urgency": item.urgency,
-            "version": 0}
-
-
-def attach_decision_forms(items: list[Any], people: list[User],
-                          bound: DecisionForm | None = None, bound_item: int | None = None
-                          ) -> None:
-    """One decision form per item (``bound`` for the item whose submit was refused, so that its
-    input survives), the recommendation and the follow-up form."""
-    for item in items:
-        item.recommended = recommended(item.snapshot)[0]
-        if bound is not None and item.pk == bound_item:
-            item.form = bound
-        else:
-            item.form = DecisionForm(initial=_decision_initial(item), people=people,
-                                     prefix=f"item{item.pk}")
-        item.follow_form = FollowUpForm(prefix=f"follow{item.pk}")
-
-
 def _session_page(request: HttpRequest, meeting: Meeting, *, bound: DecisionForm | None = None,
                   bound_item: int | None = None, status: int = 200) -> HttpResponse:
     context = _meeting_context(request, meeting)
-    attach_decision_forms(context["items"], list(_clinicians()), bound, bound_item)
+    attach_decision_forms(context["items"], list(selectors.clinicians()), bound, bound_item)
     return render(request, "meetings/meeting_session.html", context, status=status)
 
 
@@ -280,8 +247,6 @@ def meeting_session(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @role_required(*CARE_ROLES)
 def meeting_live(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Meeting mode: the agenda one case at a time (meetings.live); ``?item=`` picks the case."""
-    from .live import live_page
-
     meeting = selectors.meeting_get_visible(user=_actor(request), meeting_id=meeting_id)
     return live_page(request, meeting, current=request.GET.get("item"))
 
@@ -408,14 +373,12 @@ def item_decide(request: HttpRequest, meeting_id: int, item_id: int) -> HttpResp
     user = _actor(request)
     meeting = selectors.meeting_get_visible(user=user, meeting_id=meeting_id)
     item = selectors.item_get_visible(user=user, meeting=meeting, item_id=item_id)
-    people = list(_clinicians())
+    people = list(selectors.clinicians())
     live = request.POST.get("view") == "live"
     form = DecisionForm(request.POST, people=people, prefix=f"item{item.pk}")
 
     def again(status: int) -> HttpResponse:
         if live:
-            from .live import live_page
-
             return live_page(request, meeting, current=item.pk, bound=form, status=status)
         return _session_page(request, meeting, bound=form, bound_item=item.pk, status=status)
 

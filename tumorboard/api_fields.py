@@ -9,25 +9,21 @@ from typing import Any
 from rest_framework import serializers
 
 
-class BlankAsNullChoiceField(serializers.ChoiceField):
+class _BlankAsNull(serializers.Field):
+    """Read-only; a blank value (``""``) is answered as ``null`` (the schema says nullable)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return None if value in ("", None) else super().to_representation(value)
+
+
+class BlankAsNullChoiceField(_BlankAsNull, serializers.ChoiceField):
     """A read-only choice whose blank value (``""``) is answered as ``null``."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
 
-    def to_representation(self, value: Any) -> Any:
-        return None if value in ("", None) else super().to_representation(value)
-
-
-class BlankAsNullCharField(serializers.CharField):
+class BlankAsNullCharField(_BlankAsNull, serializers.CharField):
     """A read-only string whose blank value (``""``) is answered as ``null``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_null", True)
-        kwargs.setdefault("read_only", True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: Any) -> Any:
-        return None if value in ("", None) else super().to_representation(value)
