@@ -13,8 +13,9 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from cases.access import case_list_visible_to, visible_case_condition
-from cases.models import CareTeamMember, Case
+from cases.models import CareTeamMember, Case, RadiotherapyPlan, SystemicTherapyEpisode
 from cases.selectors import case_list_for_display
+from cases.systemic import episode_of, plan_view
 from cases.timeline import Phase
 from meetings.models import (
     OPEN_MEETING_STATUSES,
@@ -167,9 +168,6 @@ def coordinated_meetings(*, user: User, meetings: list[Any]) -> list[MeetingStat
 def radiotherapy_plans(*, user: User, limit: int = 50) -> list[Any]:
     """The radiotherapy plans of the cases the user sees that are not finished yet (no actual
     end), soonest start first, each with §16's flags (CLINICAL.md §16). Three queries."""
-    from cases.models import RadiotherapyPlan, SystemicTherapyEpisode
-    from cases.systemic import episode_of, plan_view
-
     plans = list(RadiotherapyPlan.objects
                  .filter(visible_case_condition(user=user, case_ref="case_id"),
                          actual_end__isnull=True)
