@@ -31,6 +31,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalRecords
 
 from tumorboard.models import TeamMembership, User
+from tumorboard.requestmemo import memoized
 from tumorboard.roles import Role, is_care_team_clinician, may_see_patients
 
 from .models import AuditAction, CareTeamMember, Case
@@ -87,6 +88,14 @@ def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:
     referral, "referral__case_id" on an alert). On another model it is one correlated EXISTS on
     the case: the planner probes the case's primary key for each candidate row.
     """
+    # Built once per request for each person and path (tumorboard.requestmemo): the rule
+    # depends on who the person is, never on the rows it reads, which each query reads itself.
+    key = ("visible_case_condition", user.pk, getattr(user, "role", None), user.is_active,
+           getattr(user, "institution_id", None), case_ref)
+    return memoized(key, lambda: _visible_case_condition(user, case_ref))
+
+
+def _visible_case_condition(user: User, case_ref: str) -> Q:
     condition = _case_condition(user)
     if condition is None:
         return Q(pk__in=[])

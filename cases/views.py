@@ -78,8 +78,9 @@ def _save(form: Any, write: Callable[[], Any]) -> Any:
 # --- lists --------------------------------------------------------------------------------------
 
 
-def case_rows(request: HttpRequest) -> dict[str, Any]:
-    """The case list of the person, filtered and paginated; also used by the home pages."""
+def case_rows(request: HttpRequest, *, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    """The case list of the person, filtered and paginated; also used by the home pages (a
+    shorter page: the home shows the most recent, the case list all of them)."""
     actor = _actor(request)
     query = request.GET.get("q", "").strip()[:100]
     cases = search(selectors.case_list_for_display(user=actor), query)
@@ -89,7 +90,7 @@ def case_rows(request: HttpRequest) -> dict[str, Any]:
     context = {"filters": filters, "query": query, "keep": keep.urlencode()}
     if filters.is_bound and not filters.is_valid():
         return {**context, "page": None, "rows": []}
-    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filters.qs, page_size).get_page(request.GET.get("page"))
     rows = [(case, selectors.case_next_step(case, actor.role)) for case in page.object_list]
     audit.record_list_read(actor=actor, case_ids=[case.pk for case, _ in rows])
     # A registered patient whose case is not open yet is found too (by MRN or name).

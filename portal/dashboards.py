@@ -3,7 +3,7 @@ queries, always starting from the visibility selectors (cases.selectors.case_lis
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -27,20 +27,22 @@ from meetings.models import (
     Packet,
 )
 from meetings.selectors import quorum_state
-from referrals.models import OPEN_STATUSES, ReferralStatus, ReferralTrigger
+from referrals.models import OPEN_STATUSES, Referral, ReferralStatus, ReferralTrigger
 from referrals.selectors import referral_list_for_display
 from referrals.services.teams import opened_by_receiving_team
 from scoring.calculators import ReferralDirection
 from tumorboard.models import User
 
 
-def phase_counts(cases: list[Any]) -> list[tuple[str, int]]:
-    """(phase label, number of cases) in timeline order, phases with cases only."""
-    counts = Counter(case.phase for case in cases)
-    return [(phase.label, counts[phase.value]) for phase in Phase if counts[phase.value]]
+def phase_counts(*, user: User) -> list[tuple[str, int]]:
+    """(phase label, number of cases) of every case the person sees, in timeline order, phases
+    with cases only. One query."""
+    counts = dict(case_list_visible_to(user=user).order_by().values_list("phase")
+                  .annotate(n=Count("pk")).values_list("phase", "n"))
+    return [(phase.label, counts[phase.value]) for phase in Phase if counts.get(phase.value)]
 
 
-def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
+def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[str]]]:
     """Cases whose latest assessment fired breast-to-neuro triggers (CLINICAL.md §8) that no one
     has answered yet. A trigger is answered by
 
@@ -52,16 +54,28 @@ def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
       after that assessment.
 
     A neurosurgeon-first case (opened by a neurosurgeon of its spine team) is already in the
-    spine team's hands: nothing to refer (referrals.services.teams). Four queries."""
+    spine team's hands: nothing to refer (referrals.services.teams). Three queries; the first
+    leaves out in SQL the cases answered whatever the evidence (no trigger fired, an open
+    referral, a referral or a decision after the assessment), so that the rows read are the
+    candidates, not the person's most recent cases (bench/RESULTS.md, issue 22)."""
     direction = ReferralDirection.BREAST_TO_NEURO.value
+    referrals = Referral.objects.filter(case_id=OuterRef("pk"), direction=direction)
+    decided_after = Decision.objects.filter(
+        item__case_id=OuterRef("pk"), item__meeting__status=MeetingStatus.FINALIZED,
+        decided_at__gte=OuterRef("latest_assessment__evaluated_at"))
     # Only the assessment's fired triggers are read, never its JSON whole (inputs and result:
     # ~5 kB a row, 400 decodes a request for 200 cases: bench/RESULTS.md, issue 22).
     cases = list(case_list_visible_to(user=user).select_related("patient", "latest_assessment")
                  .defer("latest_assessment__inputs", "latest_assessment__result")
                  .annotate(fired_triggers=KeyTransform("triggers", "latest_assessment__result"))
                  .filter(latest_assessment__isnull=False)
+                 .exclude(latest_assessment__result__triggers=[])
+                 .exclude(Exists(referrals.filter(status__in=OPEN_STATUSES)))
+                 .exclude(Exists(referrals.filter(
+                     created_at__gte=OuterRef("latest_assessment__evaluated_at"))))
+                 .exclude(Exists(decided_after))
                  .exclude(opened_by_receiving_team(direction))
-                 .order_by("-updated_at")[:200])
+                 .order_by("-updated_at")[:limit * 10])
     ids = [case.pk for case in cases]
     referred: dict[int, list[tuple[Any, str, str, bool]]] = defaultdict(list)
     for case_id, created, code, evidence, status in ReferralTrigger.objects.filter(
@@ -92,17 +106,18 @@ def unreferred_triggers(*, user: User) -> list[tuple[Any, list[str]]]:
         waiting = [code for code, evidence in fired if (code, evidence) not in answered]
         if waiting and not after:
             rows.append((case, waiting))
-    return rows
+    return rows[:limit]
 
 
-def upcoming_items(*, user: User) -> list[Any]:
+def upcoming_items(*, user: User, limit: int = 50) -> list[Any]:
     """Agenda items of the person's cases on meetings still to come or running. One query."""
 
     return list(
         AgendaItem.objects.filter(visible_case_condition(user=user, case_ref="case_id"),
                                   meeting__status__in=OPEN_MEETING_STATUSES,
                                   meeting__starts_at__gte=timezone.now() - timedelta(hours=12))
-        .select_related("meeting", "case__patient").order_by("meeting__starts_at", "position")[:50]
+        .select_related("meeting", "case__patient")
+        .order_by("meeting__starts_at", "position")[:limit]
     )
 
 

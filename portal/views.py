@@ -48,21 +48,28 @@ def _home(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
     return render(request, template, {"teams": teams, **context})
 
 
+#: Rows of each list on a home page: the most urgent or most recent, each list with its count
+#: and a link to the whole of it (the case list, the triage queue). A home that listed 50 of
+#: everything took 330 ms to build at 1k cases (bench/RESULTS.md, issue 22).
+HOME_ROWS = 10
+
+
 @role_required(Role.BREAST_ONCOSURGEON)
 def home_breast(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    cases = case_rows(request)
-    return _home(request, "portal/home_breast.html", **cases, **referral_rows(request),
-                 phases=dashboards.phase_counts([case for case, _ in cases["rows"]]),
-                 unreferred=dashboards.unreferred_triggers(user=user),
-                 agenda_items=dashboards.upcoming_items(user=user))
+    return _home(request, "portal/home_breast.html", **case_rows(request, page_size=HOME_ROWS),
+                 **referral_rows(request, page_size=HOME_ROWS),
+                 phases=dashboards.phase_counts(user=user),
+                 unreferred=dashboards.unreferred_triggers(user=user, limit=HOME_ROWS),
+                 agenda_items=dashboards.upcoming_items(user=user, limit=HOME_ROWS))
 
 
 @role_required(Role.NEUROSURGEON)
 def home_neuro(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    return _home(request, "portal/home_neuro.html", **case_rows(request),
-                 **referral_rows(request), accepted=dashboards.accepted_by(user=user),
+    return _home(request, "portal/home_neuro.html", **case_rows(request, page_size=HOME_ROWS),
+                 **referral_rows(request, page_size=HOME_ROWS),
+                 accepted=dashboards.accepted_by(user=user),
                  surgeries=dashboards.surgeries(user=user))
 
 
@@ -110,6 +117,7 @@ def home_radonc(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     cases = dashboards.assigned_cases(user=user)
     audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
-    return _home(request, "portal/home_radonc.html", **referral_rows(request),
+    return _home(request, "portal/home_radonc.html",
+                 **referral_rows(request, page_size=HOME_ROWS),
                  plans=dashboards.radiotherapy_plans(user=user),
                  rows=[(case, case_next_step(case, user.role)) for case in cases])

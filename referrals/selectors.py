@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,11 +41,14 @@ def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
 
 
 def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
-    """Visible referrals with what lists show, red first then by due time, constant queries."""
+    """Visible referrals with what lists show, red first then by due time, constant queries.
+
+    Lists name the patient and show the scores; they never show the teams or the people by
+    name, so those are not joined: with them the query joined eight tables and PostgreSQL spent
+    9 ms planning it for 0.7 ms of execution (bench/RESULTS.md, issue 22)."""
     return (
         referral_list_visible_to(user=user)
-        .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
-                        "sending_team", "sender", "assignee")
+        .select_related("case", "case__patient", "case__latest_assessment")
         # Lists show the assessment's summary columns, never its JSON (~5 kB a row to decode).
         .defer("case__latest_assessment__inputs", "case__latest_assessment__result")
         .prefetch_related("triggers")
@@ -150,12 +154,11 @@ def overdue_referrals(*, user: User, now: datetime | None = None) -> QuerySet[Re
 def alert_list_for(*, user: User) -> QuerySet[Alert]:
     """The user's alerts whose case they still see: a referral's alert through its referral's
     case, a case's alert (an MDT decision) through the case."""
-    visible = (
-        (Q(referral__isnull=False)
-         & visible_case_condition(user=user, case_ref="referral__case_id"))
-        | (Q(referral__isnull=True) & visible_case_condition(user=user, case_ref="case_id"))
-    )
-    return Alert.objects.filter(visible, recipient_id=user.pk).select_related("referral")
+    # The rule once, on the case the alert is about (the bell runs on every page: the rule twice,
+    # once per kind of alert, took 18 ms to build and plan; bench/RESULTS.md, issue 22).
+    return (Alert.objects.alias(about=Coalesce("referral__case_id", "case_id"))
+            .filter(visible_case_condition(user=user, case_ref="about"), recipient_id=user.pk)
+            .select_related("referral"))
 
 
 def alert_get_visible(*, user: User, alert_id: object) -> Alert:

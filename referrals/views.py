@@ -50,17 +50,18 @@ QUEUE_PAGE_SIZE = 50
 
 
 def referral_rows(request: HttpRequest, *, incoming_page: int | str | None = 1,
-                  outgoing_page: int | str | None = 1) -> dict[str, Any]:
+                  outgoing_page: int | str | None = 1,
+                  page_size: int | None = None) -> dict[str, Any]:
     """One page of the triage queue (incoming) and one of the outgoing referrals of the user's
     teams, with the allowed actions of each row, in a constant number of queries.
 
-    The home pages show the first pages; the referral list passes the page numbers asked for
+    The home pages show the first rows (``page_size``); the referral list passes the page
+    numbers asked for
     (``Paginator.get_page``: a bad or out-of-range number gives the first or last page)."""
     user = _actor(request)
-    incoming = Paginator(selectors.triage_queue(user=user),
-                         QUEUE_PAGE_SIZE).get_page(incoming_page)
-    outgoing = Paginator(selectors.outgoing_referrals(user=user),
-                         QUEUE_PAGE_SIZE).get_page(outgoing_page)
+    page_size = page_size or QUEUE_PAGE_SIZE
+    incoming = Paginator(selectors.triage_queue(user=user), page_size).get_page(incoming_page)
+    outgoing = Paginator(selectors.outgoing_referrals(user=user), page_size).get_page(outgoing_page)
     shown = [*incoming, *outgoing]
     team_ids = selectors.row_team_ids(shown)
     for referral in shown:

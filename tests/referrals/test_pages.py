@@ -118,10 +118,12 @@ def queue_of_three(client, monkeypatch, neurosurgeon, breast_surgeon, breast_tea
                    mdt_team) -> list[int]:
     """Queue pages of 2, the neurosurgeon logged in, and three referrals in the spine team's
     queue, returned in priority order: red, then two orange ones by their due time."""
+    from portal import views as homes
     from referrals import views
     from tests.factories import add_lesion, create_case
 
     monkeypatch.setattr(views, "QUEUE_PAGE_SIZE", 2)
+    monkeypatch.setattr(homes, "HOME_ROWS", 2)
     client.force_login(neurosurgeon)
     now = timezone.now()
     wanted = [("orange", 30), ("red", 20), ("orange", 10)]

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from portal.views import HOME_ROWS
 from tests.factories import add_lesion, create_case
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,8 @@ def test_the_neurosurgeon_home_shows_the_first_page_in_constant_queries(
     client.force_login(neurosurgeon)
     with django_assert_max_num_queries(HOME_MAX_QUERIES):
         response = client.get(reverse("home-neuro"))
-    assert len(response.context["incoming"]) == min(n, 50)
+    # The home shows the most urgent (HOME_ROWS) and links the whole queue.
+    assert len(response.context["incoming"]) == min(n, HOME_ROWS)
     assert reverse("referrals:referral-list").encode() in response.content
 
 

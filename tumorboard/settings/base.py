@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # One request's memo (the access rule built once, not once per query: issue 22).
+    "tumorboard.requestmemo.RequestMemoMiddleware",
     # Every API write body is one JSON object of bounded size and depth, checked before any
     # view runs, even a view that reads no body: otherwise a 413/415/400 (tumorboard.apibody).
     "tumorboard.apibody.ApiBodyMiddleware",
