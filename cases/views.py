@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tumorboard.errors import Conflict
 from tumorboard.labels import label
 from tumorboard.models import User
+from tumorboard.paging import CappedPaginator
 from tumorboard.roles import Role
 from tumorboard.views import role_required
 
@@ -90,7 +90,7 @@ def case_rows(request: HttpRequest, *, page_size: int = PAGE_SIZE) -> dict[str, 
     context = {"filters": filters, "query": query, "keep": keep.urlencode()}
     if filters.is_bound and not filters.is_valid():
         return {**context, "page": None, "rows": []}
-    page = Paginator(filters.qs, page_size).get_page(request.GET.get("page"))
+    page = CappedPaginator(filters.qs, page_size).get_page(request.GET.get("page"))
     rows = [(case, selectors.case_next_step(case, actor.role)) for case in page.object_list]
     audit.record_list_read(actor=actor, case_ids=[case.pk for case, _ in rows])
     # A registered patient whose case is not open yet is found too (by MRN or name).

@@ -34,12 +34,13 @@ from scoring.calculators import ReferralDirection
 from tumorboard.models import User
 
 
-def phase_counts(*, user: User) -> list[tuple[str, int]]:
-    """(phase label, number of cases) of every case the person sees, in timeline order, phases
-    with cases only. One query."""
-    counts = dict(case_list_visible_to(user=user).order_by().values_list("phase")
-                  .annotate(n=Count("pk")).values_list("phase", "n"))
-    return [(phase.label, counts[phase.value]) for phase in Phase if counts.get(phase.value)]
+def phase_links() -> list[tuple[str, str]]:
+    """(phase label, value of the case list's ``phase`` filter) in timeline order.
+
+    The home links each phase to the person's cases in it rather than counting them: an exact
+    count by phase reads every case the person sees (77 ms for 25,000 at 100k), and a capped
+    one still reads every case of a rare phase; the case list counts the one asked for."""
+    return [(phase.label, phase.value) for phase in Phase]
 
 
 def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[str]]]:
@@ -54,10 +55,12 @@ def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[
       after that assessment.
 
     A neurosurgeon-first case (opened by a neurosurgeon of its spine team) is already in the
-    spine team's hands: nothing to refer (referrals.services.teams). Three queries; the first
-    leaves out in SQL the cases answered whatever the evidence (no trigger fired, an open
-    referral, a referral or a decision after the assessment), so that the rows read are the
-    candidates, not the person's most recent cases (bench/RESULTS.md, issue 22)."""
+    spine team's hands: nothing to refer (referrals.services.teams).
+
+    Among the person's 200 most recently updated cases (a bounded read at any size). Three
+    queries; the first leaves out in SQL the cases answered whatever the evidence (no trigger
+    fired, an open referral, a referral or a decision after the assessment), so that Python
+    reads the candidates only (bench/RESULTS.md, issue 22)."""
     direction = ReferralDirection.BREAST_TO_NEURO.value
     referrals = Referral.objects.filter(case_id=OuterRef("pk"), direction=direction)
     decided_after = Decision.objects.filter(
@@ -65,7 +68,10 @@ def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[
         decided_at__gte=OuterRef("latest_assessment__evaluated_at"))
     # Only the assessment's fired triggers are read, never its JSON whole (inputs and result:
     # ~5 kB a row, 400 decodes a request for 200 cases: bench/RESULTS.md, issue 22).
-    cases = list(case_list_visible_to(user=user).select_related("patient", "latest_assessment")
+    # The person's 200 most recently updated cases, then the candidates among them.
+    recent = case_list_visible_to(user=user).order_by("-updated_at").values("pk")[:200]
+    cases = list(Case.objects.filter(pk__in=recent)
+                 .select_related("patient", "latest_assessment")
                  .defer("latest_assessment__inputs", "latest_assessment__result")
                  .annotate(fired_triggers=KeyTransform("triggers", "latest_assessment__result"))
                  .filter(latest_assessment__isnull=False)
@@ -75,7 +81,7 @@ def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[
                      created_at__gte=OuterRef("latest_assessment__evaluated_at"))))
                  .exclude(Exists(decided_after))
                  .exclude(opened_by_receiving_team(direction))
-                 .order_by("-updated_at")[:limit * 10])
+                 .order_by("-updated_at"))
     ids = [case.pk for case in cases]
     referred: dict[int, list[tuple[Any, str, str, bool]]] = defaultdict(list)
     for case_id, created, code, evidence, status in ReferralTrigger.objects.filter(

@@ -19,6 +19,7 @@ from referrals.selectors import overdue_referrals
 from referrals.views import referral_rows
 from tumorboard.health import health_report
 from tumorboard.models import TaskProbe, User
+from tumorboard.paging import CappedPaginator
 from tumorboard.roles import HOME_URL_NAME, SPECIALIST_ROLES, Role
 from tumorboard.views import role_required
 
@@ -59,7 +60,7 @@ def home_breast(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     return _home(request, "portal/home_breast.html", **case_rows(request, page_size=HOME_ROWS),
                  **referral_rows(request, page_size=HOME_ROWS),
-                 phases=dashboards.phase_counts(user=user),
+                 phases=dashboards.phase_links(),
                  unreferred=dashboards.unreferred_triggers(user=user, limit=HOME_ROWS),
                  agenda_items=dashboards.upcoming_items(user=user, limit=HOME_ROWS))
 
@@ -76,7 +77,7 @@ def home_neuro(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def home_coordinator(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    overdue = list(overdue_referrals(user=user)[:100])
+    overdue = CappedPaginator(overdue_referrals(user=user), HOME_ROWS * 2).get_page(1)
     audit.record_list_read(actor=user, case_ids=sorted({r.case_id for r in overdue}),
                            what="overdue_referrals")
     return _home(request, "portal/home_coordinator.html", overdue=overdue,

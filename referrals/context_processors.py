@@ -14,12 +14,14 @@ def alert_bell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
 
-    def count() -> int:
+    def count() -> str:
+        """"" when nothing is unread (the bell shows no number), else "3" or "99+"."""
         cached = getattr(request, "_unread_alerts", None)
         if cached is None:
-            from .selectors import alert_unread_count
+            from .selectors import alert_unread_count, bell_words
 
-            cached = alert_unread_count(user=user)
+            unread = alert_unread_count(user=user)
+            cached = bell_words(unread) if unread else ""
             request._unread_alerts = cached  # type: ignore[attr-defined]
         return cached
 

@@ -162,6 +162,15 @@ class Referral(models.Model):
             models.Index(fields=["receiving_team", "queue_rank", "due_at", "-id"],
                          condition=Q(status__in=QUEUE_STATUSES),
                          name="referral_queue_order_idx"),
+            # The coordinator's overdue list across every team, in the queue's order: read from
+            # here and stopped at the page (referrals.selectors.overdue_referrals; issue 22).
+            models.Index(fields=["queue_rank", "due_at", "-id"],
+                         condition=Q(status__in=AWAITING_TRIAGE),
+                         name="referral_overdue_order_idx"),
+            # The outgoing list of the sending team, in the queue's order, read up to its page
+            # (referrals.selectors.outgoing_referrals; issue 22).
+            models.Index(fields=["sending_team", "queue_rank", "due_at", "-id"],
+                         name="referral_outgoing_order_idx"),
             # The poll of REST clients: ?updated_since=...
             models.Index(fields=["updated_at"], name="referral_updated_at_idx"),
             # meetings.agenda: the candidates of agenda population are the cases of accepted or

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from cases.selectors import case_get_visible
 from scoring.calculators import ReferralDirection
 from tumorboard.labels import label
 from tumorboard.models import User
+from tumorboard.paging import CappedPaginator
 from tumorboard.roles import CARE_ROLES, Role
 from tumorboard.views import role_required
 
@@ -60,8 +60,10 @@ def referral_rows(request: HttpRequest, *, incoming_page: int | str | None = 1,
     (``Paginator.get_page``: a bad or out-of-range number gives the first or last page)."""
     user = _actor(request)
     page_size = page_size or QUEUE_PAGE_SIZE
-    incoming = Paginator(selectors.triage_queue(user=user), page_size).get_page(incoming_page)
-    outgoing = Paginator(selectors.outgoing_referrals(user=user), page_size).get_page(outgoing_page)
+    incoming = CappedPaginator(selectors.triage_queue(user=user),
+                               page_size).get_page(incoming_page)
+    outgoing = CappedPaginator(selectors.outgoing_referrals(user=user),
+                               page_size).get_page(outgoing_page)
     shown = [*incoming, *outgoing]
     team_ids = selectors.row_team_ids(shown)
     for referral in shown:
