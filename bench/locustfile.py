@@ -134,7 +134,7 @@ if MIXED is not None:
 
     class Coordinator(_Mixed):
         weight = 2
-        endpoints = ("coordinator_home", "agenda")
+        endpoints = ("coordinator_home", "agenda", "meeting_mode")
 
         @task(1)
         def home(self) -> None:
@@ -144,13 +144,24 @@ if MIXED is not None:
         def agenda(self) -> None:
             self._visit("agenda")
 
+        @task(2)
+        def meeting(self) -> None:
+            self._visit("meeting_mode")
+
     class IntegrationPoll(_Mixed):
         weight = 1
         endpoints = ("agenda",)  # the coordinator's session stands for a client's token
 
-        @task
+        @task(2)
         def poll(self) -> None:
             _get(self, "/api/v1/cases/?updated_since=2026-01-01T00:00:00Z", "poll")
+
+        @task(1)
+        def fhir(self) -> None:
+            # An EHR looking a patient up by MRN (FHIR search), with its own session.
+            self.client.cookies.set(_P["cookie_name"], _P["fhir_search"]["session"])
+            self._visit("fhir_search")
+            self.client.cookies.set(_P["cookie_name"], _P["agenda"]["session"])
 
 
 class Clinician(HttpUser):

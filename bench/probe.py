@@ -45,6 +45,8 @@ ENDPOINTS = {
     "breast_home": ("breast0", "/home/breast/"),
     "coordinator_home": ("coordinator", "/home/coordinator/"),
     "agenda": ("coordinator", "/api/v1/meetings/{meeting}/agenda/"),
+    "meeting_mode": ("coordinator", "/meetings/{meeting}/live/?item={item}"),
+    "fhir_search": ("breast0", "/api/v1/fhir/Patient?identifier={mrn}"),
 }
 
 
@@ -72,6 +74,21 @@ def visible_case_ids(username: str = "breast0", limit: int = 200) -> list[int]:
                 .values_list("pk", flat=True)[:limit])
 
 
+def agenda_item_ids(meeting: int) -> list[int]:
+    from meetings.models import AgendaItem
+
+    return list(AgendaItem.objects.filter(meeting_id=meeting).order_by("position")
+                .values_list("pk", flat=True))
+
+
+def visible_mrns(case_ids: list[int]) -> list[str]:
+    """The MRNs of the given cases' patients, in the cases' order (FHIR ``identifier=``)."""
+    from cases.models import Case
+
+    by_case = dict(Case.objects.filter(pk__in=case_ids).values_list("pk", "patient__mrn"))
+    return [by_case[pk] for pk in case_ids]
+
+
 def locked_meeting_id() -> int:
     from meetings.models import Meeting
 
@@ -86,6 +103,7 @@ def paths() -> dict[str, Any]:
 
     cases = visible_case_ids()
     meeting = locked_meeting_id()
+    items, mrns = agenda_item_ids(meeting), visible_mrns(cases)
     sessions = {}
     for persona in {persona for persona, _ in ENDPOINTS.values()}:
         client = Client()
@@ -95,6 +113,10 @@ def paths() -> dict[str, Any]:
     for name, (persona, template) in ENDPOINTS.items():
         if "{case}" in template:
             chosen = [template.format(case=pk) for pk in cases[::4][:50]]
+        elif "{item}" in template:
+            chosen = [template.format(meeting=meeting, item=pk) for pk in items[::2][:50]]
+        elif "{mrn}" in template:
+            chosen = [template.format(mrn=mrn) for mrn in mrns[::4][:50]]
         else:
             chosen = [template.format(page=1, meeting=meeting)]
         out[name] = {"persona": persona, "session": sessions[persona], "paths": chosen}
@@ -108,6 +130,7 @@ def probe_queries() -> dict[str, Any]:
 
     cases = visible_case_ids()
     meeting = locked_meeting_id()
+    items, mrns = agenda_item_ids(meeting), visible_mrns(cases)
     variants = {
         "ping": ["/api/v1/ping/"] * 2,
         "case_list": ["/api/v1/cases/?page=1", "/api/v1/cases/?page=2"],
@@ -118,6 +141,10 @@ def probe_queries() -> dict[str, Any]:
         "breast_home": ["/home/breast/"] * 2,
         "coordinator_home": ["/home/coordinator/"] * 2,
         "agenda": [f"/api/v1/meetings/{meeting}/agenda/"] * 2,
+        "meeting_mode": [f"/meetings/{meeting}/live/?item={items[0]}",
+                         f"/meetings/{meeting}/live/?item={items[-1]}"],
+        "fhir_search": [f"/api/v1/fhir/Patient?identifier={mrns[0]}",
+                        f"/api/v1/fhir/Patient?identifier={mrns[-1]}"],
     }
     out: dict[str, Any] = {"bare": [0, 0]}  # no Django, no query
     for name, urls in variants.items():

@@ -52,7 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from pyinstrument import Profiler
 
-    from bench.probe import ENDPOINTS, _user, locked_meeting_id, visible_case_ids
+    from bench.probe import (
+        ENDPOINTS,
+        _user,
+        agenda_item_ids,
+        locked_meeting_id,
+        visible_case_ids,
+        visible_mrns,
+    )
 
     handler = WSGIHandler()
 
@@ -87,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cases = visible_case_ids()
     meeting = locked_meeting_id()
+    items, mrns = agenda_item_ids(meeting), visible_mrns(cases)
     only = {name for name in opts.only.split(",") if name}
     for name, (persona, template) in ENDPOINTS.items():
         if name == "bare" or (only and name not in only):
@@ -95,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         client.force_login(_user(persona))
         cookie_name = settings.SESSION_COOKIE_NAME
         cookie = f"{cookie_name}={client.cookies[cookie_name].value}"
-        urls = [template.format(case=pk, page=1, meeting=meeting)
-                for pk in cases[: opts.requests]]
+        urls = [template.format(case=pk, page=1, meeting=meeting, mrn=mrn,
+                                item=items[n % len(items)])
+                for n, (pk, mrn) in enumerate(zip(cases, mrns, strict=True))][: opts.requests]
         get(cookie, urls[0])  # warm-up
         sql: list[tuple[float, str, object]] = []
 

@@ -49,7 +49,8 @@ from bench.common import DEFAULT_REDIS, database_urls, drop_database, log  # noq
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 ENDPOINTS = ("bare", "ping", "case_list", "case_list_page", "case_detail", "case_page",
-             "triage_queue", "breast_home", "coordinator_home", "agenda")
+             "triage_queue", "breast_home", "coordinator_home", "agenda", "meeting_mode",
+             "fhir_search")
 
 
 class BenchFailure(Exception):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -37,6 +37,8 @@ from tumorboard.roles import Role, is_care_team_clinician, may_see_patients
 from .models import AuditAction, CareTeamMember, Case
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Model)
 
 #: A condition on ``Case`` rows under which ``user`` sees a case, or ``None`` when the source
 #: grants this user nothing. It may use ``OuterRef("pk")`` for the case.
@@ -90,9 +92,14 @@ def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:
     """
     # Built once per request for each person and path (tumorboard.requestmemo): the rule
     # depends on who the person is, never on the rows it reads, which each query reads itself.
-    key = ("visible_case_condition", user.pk, getattr(user, "role", None), user.is_active,
-           getattr(user, "institution_id", None), case_ref)
-    return memoized(key, lambda: _visible_case_condition(user, case_ref))
+    return memoized(("visible_case_condition", *_person(user), case_ref),
+                    lambda: _visible_case_condition(user, case_ref))
+
+
+def _person(user: User) -> tuple[object, ...]:
+    """What the rule's shape depends on (its rows are read by each query)."""
+    return (user.pk, getattr(user, "role", None), user.is_active,
+            getattr(user, "institution_id", None))
 
 
 def _visible_case_condition(user: User, case_ref: str) -> Q:
@@ -104,9 +111,22 @@ def _visible_case_condition(user: User, case_ref: str) -> Q:
     return Q(Exists(Case.objects.filter(condition, pk=OuterRef(case_ref))))
 
 
+def visible_rows(queryset: QuerySet[M], *, user: User, case_ref: str = "case_id",
+                 name: str = "") -> QuerySet[M]:
+    """The rows of ``queryset`` whose case ``user`` sees: every list's starting point.
+
+    The rule is resolved into a query once per request for each kind of rows (``name``, or the
+    model) and each list gets a copy: resolving its subqueries cost about 6 ms a list, a home
+    page builds ten lists (bench/RESULTS.md, issue 22). Outside a request, every call resolves.
+    """
+    key = ("visible_rows", name or queryset.model._meta.label, case_ref, *_person(user))
+    return memoized(key, lambda: queryset.filter(
+        visible_case_condition(user=user, case_ref=case_ref))).all()
+
+
 def case_list_visible_to(*, user: User) -> QuerySet[Case]:
     """The cases ``user`` may see (the module docstring)."""
-    return Case.objects.filter(visible_case_condition(user=user))
+    return visible_rows(Case.objects.all(), user=user, case_ref="pk")
 
 
 def case_is_visible(*, user: User, case_id: int) -> bool:

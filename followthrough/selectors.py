@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Count, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.utils import timezone
 
-from cases.access import case_list_visible_to, visible_case_condition
+from cases.access import case_list_visible_to, visible_rows
 from cases.selectors import CaseDetail
 from tumorboard.models import TeamMembership, User
 
@@ -20,8 +20,7 @@ from .models import FollowThroughTask, TaskStatus
 
 def task_list_visible_to(*, user: User) -> QuerySet[FollowThroughTask]:
     """The tasks of the cases ``user`` sees (THE rule), with what a list shows joined."""
-    return (FollowThroughTask.objects
-            .filter(visible_case_condition(user=user, case_ref="case_id"))
+    return (visible_rows(FollowThroughTask.objects.all(), user=user)
             .select_related("owner", "done_by", "decision__item__meeting"))
 
 
@@ -103,8 +102,7 @@ def implementation_by_month(user: User, now: dt.datetime) -> dict[str, dict[str,
     (§15), per month of the decision, over the cases ``user`` sees: of the tasks due within 30
     (90) days of their decision, once those 30 (90) days have passed, the share done within 30
     (90) days of the decision (a task not done counts against it). One query."""
-    tasks = (FollowThroughTask.objects
-             .filter(visible_case_condition(user=user, case_ref="case_id"))
+    tasks = (visible_rows(FollowThroughTask.objects.all(), user=user)
              .values_list("status", "due_at", "done_at", "decision__decided_at"))
     counts: dict[str, dict[int, list[int]]] = {}
     for status, due_at, done_at, decided in tasks:

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.access import visible_case_condition
+from cases.access import visible_case_condition, visible_rows
 from cases.selectors import CaseDetail
 from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
@@ -88,8 +88,7 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
     """The meeting's agenda items whose case ``user`` may see, in agenda order, with what the
     meeting page and the API show, in a constant number of queries."""
     return (
-        AgendaItem.objects.filter(visible_case_condition(user=user, case_ref="case_id"),
-                                  meeting=meeting)
+        visible_rows(AgendaItem.objects.all(), user=user).filter(meeting=meeting)
         .select_related("case", "case__patient", "case__latest_assessment", "presenter",
                         "requested_by", "decision", "decision__responsible")
         # The agenda shows the assessment's summary columns, never its JSON (~5 kB a row to

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from cases.access import case_list_visible_to, visible_case_condition
+from cases.access import case_list_visible_to, visible_case_condition, visible_rows
 from cases.models import CareTeamMember, Case, RadiotherapyPlan, SystemicTherapyEpisode
 from cases.selectors import case_list_for_display
 from cases.systemic import episode_of, plan_view
@@ -119,9 +119,9 @@ def upcoming_items(*, user: User, limit: int = 50) -> list[Any]:
     """Agenda items of the person's cases on meetings still to come or running. One query."""
 
     return list(
-        AgendaItem.objects.filter(visible_case_condition(user=user, case_ref="case_id"),
-                                  meeting__status__in=OPEN_MEETING_STATUSES,
-                                  meeting__starts_at__gte=timezone.now() - timedelta(hours=12))
+        visible_rows(AgendaItem.objects.all(), user=user).filter(
+            meeting__status__in=OPEN_MEETING_STATUSES,
+            meeting__starts_at__gte=timezone.now() - timedelta(hours=12))
         .select_related("meeting", "case__patient")
         .order_by("meeting__starts_at", "position")[:limit]
     )

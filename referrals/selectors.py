@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from cases.access import visible_case_condition
+from cases.access import visible_rows
 from cases.selectors import CaseDetail
 from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
@@ -37,7 +37,7 @@ LIST_ORDER = ("queue_rank", "due_at", "-pk")
 
 
 def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
-    return Referral.objects.filter(visible_case_condition(user=user, case_ref="case_id"))
+    return visible_rows(Referral.objects.all(), user=user)
 
 
 def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
@@ -171,9 +171,9 @@ def alert_list_for(*, user: User) -> QuerySet[Alert]:
     case, a case's alert (an MDT decision) through the case."""
     # The rule once, on the case the alert is about (the bell runs on every page: the rule twice,
     # once per kind of alert, took 18 ms to build and plan; bench/RESULTS.md, issue 22).
-    return (Alert.objects.alias(about=Coalesce("referral__case_id", "case_id"))
-            .filter(visible_case_condition(user=user, case_ref="about"), recipient_id=user.pk)
-            .select_related("referral"))
+    alerts = Alert.objects.alias(about=Coalesce("referral__case_id", "case_id"))
+    return (visible_rows(alerts, user=user, case_ref="about", name="alerts")
+            .filter(recipient_id=user.pk).select_related("referral"))
 
 
 def alert_get_visible(*, user: User, alert_id: object) -> Alert:
