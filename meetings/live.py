@@ -31,7 +31,7 @@ from .models import Meeting
 def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
               bound: DecisionForm | None = None, status: int = 200) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    items = list(selectors.items_visible_to(user=user, meeting=meeting))
+    items = selectors.agenda_strip(user=user, meeting=meeting)
     wanted = as_id(current)
     index = next((i for i, item in enumerate(items) if item.pk == wanted), 0)
     attendances = selectors.attendance_rows(meeting=meeting)
@@ -44,7 +44,8 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
                                                     shown=len(items)),
     }
     if items:
-        item = items[index]
+        # The whole row of the item shown; the strip holds what it shows of the others.
+        item = selectors.items_visible_to(user=user, meeting=meeting).get(pk=items[index].pk)
         case = item.case
         detail = case_detail(case=case)
         completeness.for_items([item], day=timezone.localtime(meeting.starts_at).date())
