@@ -17,9 +17,10 @@ from tests.factories import PatientFactory, make_mdt_case, on_its_day
 pytestmark = pytest.mark.django_db
 
 #: Measured after a warm-up: session, user, meeting, the strip of visible items (one narrow
-#: query) and the whole row of the item shown, the hidden COUNT, attendance, the current case's detail (lesions with studies and recorders, referrals,
-#: meetings part, stays, assessments, follow-ups), its imaging for the completeness table, its
-#: opinions, the clinicians, the audit row (chain head locked then moved), the bell.
+#: query) and the whole row of the item shown, the hidden COUNT, attendance, the current case's
+#: detail (lesions with studies and recorders, referrals, meetings part, stays, assessments,
+#: follow-ups), its imaging for the completeness table, its opinions, the clinicians, the audit
+#: row, the bell.
 LIVE_MAX_QUERIES = 31
 
 
