@@ -67,7 +67,7 @@ def referral_rows(request: HttpRequest, *, incoming_page: int | str | None = 1,
     shown = [*incoming, *outgoing]
     team_ids = selectors.row_team_ids(shown)
     for referral in shown:
-        referral.actions = selectors.allowed_actions(  # type: ignore[attr-defined]
+        referral.actions = selectors.allowed_actions(
             referral, user=user, team_ids=team_ids)
     audit.record_list_read(actor=user, case_ids=sorted({r.case_id for r in shown}),
                            what="referral_list")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 #: Rows counted at most; past it a list reads "more than 500" (ten pages of 50).
 COUNT_CAP = 500
@@ -25,10 +26,11 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, or ``cap + 1`` when there are more than ``cap``."""
-        if isinstance(self.object_list, list):
-            return len(self.object_list)
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows)
         # The ids alone: a list's annotations (the user's teams on a referral) are not counted.
-        return self.object_list.values("pk")[: self.cap + 1].count()
+        return rows.values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -28,7 +28,7 @@ def memoized(key: Hashable, build: Callable[[], T]) -> T:
         return build()
     if key not in memo:
         memo[key] = build()
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 class RequestMemoMiddleware:
