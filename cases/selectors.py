@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from scoring.calculators import evaluate_request
@@ -62,7 +62,10 @@ def patient_list_visible_to(*, user: User) -> QuerySet[Patient]:
     visible = case_list_visible_to(user=user)
     if not may_see_patients(user):
         return Patient.objects.none()
-    return Patient.objects.filter(Q(cases__in=visible.values("pk")) | Q(created_by=user)).distinct()
+    # A correlated EXISTS (the patient's cases probed by their index), not IN over every case
+    # the person sees: the FHIR search by MRN took 440 ms at 100k cases (issue 22).
+    return Patient.objects.filter(
+        Q(Exists(visible.filter(patient_id=OuterRef("pk")))) | Q(created_by=user))
 
 
 def patient_get_visible(*, user: User, patient_id: object) -> Patient:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.http import Http404
 
 from cases import audit
@@ -196,11 +196,13 @@ def search_patients(*, user: User, search: Search) -> Page:
         any_of = Q(pk__in=[])
         for value in alternatives:
             system, mrn = token(value)
+            # The exact MRN, found through the case-insensitive unique index (lower(mrn)).
             if system is None:
-                any_of |= Q(mrn=mrn)
+                any_of |= Q(mrn_key=mrn.lower(), mrn=mrn)
             elif system.startswith(prefix) and system != prefix:
-                any_of |= Q(mrn=mrn, institution__code=system[len(prefix):])
-        rows = rows.filter(any_of)
+                any_of |= Q(mrn_key=mrn.lower(), mrn=mrn,
+                            institution__code=system[len(prefix):])
+        rows = rows.alias(mrn_key=Lower("mrn")).filter(any_of)
     total, page = _page(rows, search)
     _searched(user, "Patient", set(), total)
     return total, [resources.patient(row) for row in page]
