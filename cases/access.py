@@ -118,7 +118,10 @@ def visible_rows(queryset: QuerySet[M], *, user: User, case_ref: str = "case_id"
     The rule is resolved into a query once per request for each kind of rows (``name``, or the
     model) and each list gets a copy: resolving its subqueries cost about 6 ms a list, a home
     page builds ten lists (bench/RESULTS.md, issue 22). Outside a request, every call resolves.
+    The memo is keyed by the model: pass its whole rows, or a ``name`` of the queryset's own.
     """
+    if not name and queryset.query.has_filters():
+        raise ValueError("visible_rows: a filtered queryset needs a name of its own")
     key = ("visible_rows", name or queryset.model._meta.label, case_ref, *_person(user))
     return memoized(key, lambda: queryset.filter(
         visible_case_condition(user=user, case_ref=case_ref))).all()
