@@ -83,34 +83,25 @@ def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[
                  .exclude(opened_by_receiving_team(direction))
                  .order_by("-updated_at"))
     ids = [case.pk for case in cases]
-    referred: dict[int, list[tuple[Any, str, str, bool]]] = defaultdict(list)
-    for case_id, created, code, evidence, status in ReferralTrigger.objects.filter(
+    # What remains is the evidence: a trigger is answered by a referral or a decision that
+    # carried it with the same evidence (the cases answered whatever it are left out above).
+    answered: dict[int, set[tuple[object, object]]] = defaultdict(set)
+    for case_id, code, evidence in ReferralTrigger.objects.filter(
             referral__case_id__in=ids, referral__direction=direction).values_list(
-            "referral__case_id", "referral__created_at", "code", "evidence", "referral__status"):
-        referred[case_id].append((created, code, evidence, status in OPEN_STATUSES))
-    decided: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
-    for case_id, at, seen in Decision.objects.filter(
+            "referral__case_id", "code", "evidence"):
+        answered[case_id].add((code, evidence))
+    for case_id, seen in Decision.objects.filter(
             item__case_id__in=ids, item__meeting__status=MeetingStatus.FINALIZED).values_list(
-            "item__case_id", "decided_at", "item__snapshot__assessment__result__triggers"):
-        decided[case_id].append((at, seen))
+            "item__case_id", "item__snapshot__assessment__result__triggers"):
+        answered[case_id] |= {(t.get("code"), t.get("evidence", "")) for t in (seen or [])
+                              if isinstance(t, dict)}
     rows = []
     for case in cases:
-        assessment = case.latest_assessment
-        assert assessment is not None  # filtered above
         fired = [(t["code"], t.get("evidence", ""))
                  for t in (case.fired_triggers or [])
                  if t.get("direction", direction) == direction]
-        if any(is_open for *_, is_open in referred[case.pk]):
-            continue
-        answered: set[tuple[object, object]] = {
-            (code, evidence) for _, code, evidence, _ in referred[case.pk]}
-        for _at, seen in decided[case.pk]:
-            answered |= {(t.get("code"), t.get("evidence", "")) for t in (seen or [])
-                         if isinstance(t, dict)}
-        after = (any(created >= assessment.evaluated_at for created, *_ in referred[case.pk])
-                 or any(at >= assessment.evaluated_at for at, _ in decided[case.pk]))
-        waiting = [code for code, evidence in fired if (code, evidence) not in answered]
-        if waiting and not after:
+        waiting = [code for code, evidence in fired if (code, evidence) not in answered[case.pk]]
+        if waiting:
             rows.append((case, waiting))
     return rows[:limit]
 
