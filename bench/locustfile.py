@@ -89,6 +89,10 @@ def _get(user: HttpUser, path: str, name: str) -> None:
             response.failure(f"HTTP {response.status_code}")
 
 
+#: The HTML pages of the mixed workload (the others are API and FHIR answers).
+PAGES = {"case_list_page", "case_page", "triage_queue", "breast_home", "coordinator_home",
+         "meeting_mode"}
+
 if MIXED is not None:
     _P: dict[str, Any] = MIXED
 
@@ -103,6 +107,8 @@ if MIXED is not None:
 
         def _visit(self, endpoint: str) -> None:
             _get(self, random.choice(_P[endpoint]["paths"]), endpoint)
+            if endpoint in PAGES:  # a browser then asks for the bell's number (app.js)
+                _get(self, _P["bell"]["paths"][0], "bell")
 
     class BreastSurgeon(_Mixed):
         weight = 4
@@ -130,7 +136,7 @@ if MIXED is not None:
 
         @task(3)
         def case(self) -> None:
-            _get(self, random.choice(_P["case_page"]["paths"]), "case_page")
+            self._visit("case_page")
 
     class Coordinator(_Mixed):
         weight = 2

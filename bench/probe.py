@@ -47,6 +47,8 @@ ENDPOINTS = {
     "agenda": ("coordinator", "/api/v1/meetings/{meeting}/agenda/"),
     "meeting_mode": ("coordinator", "/meetings/{meeting}/live/?item={item}"),
     "fhir_search": ("breast0", "/api/v1/fhir/Patient?identifier={mrn}"),
+    # Every page asks for the bell's number once shown (static/js/app.js).
+    "bell": ("neuro0", "/referrals/alerts/bell/"),
 }
 
 

@@ -14,7 +14,8 @@ NAMES = {"bare": "bare WSGI (no Django)", "ping": "ping (baseline)",
          "case_detail": "case detail API", "case_page": "case page",
          "triage_queue": "triage queue (page)", "breast_home": "breast oncosurgeon's home",
          "coordinator_home": "coordinator's home", "agenda": "agenda (100 items)",
-         "meeting_mode": "meeting mode (one case)", "fhir_search": "FHIR Patient?identifier="}
+         "meeting_mode": "meeting mode (one case)", "fhir_search": "FHIR Patient?identifier=",
+         "bell": "alert bell (asked by every page)"}
 GROWTH_LIMIT = 1.5
 #: Issue 22: every page a clinician waits on within 3x the authenticated floor (p95), and each
 #: ratio at the largest size within 1.25x of its ratio at the smallest.

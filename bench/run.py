@@ -50,7 +50,7 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 ENDPOINTS = ("bare", "ping", "case_list", "case_list_page", "case_detail", "case_page",
              "triage_queue", "breast_home", "coordinator_home", "agenda", "meeting_mode",
-             "fhir_search")
+             "fhir_search", "bell")
 
 
 class BenchFailure(Exception):

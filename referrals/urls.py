@@ -16,6 +16,7 @@ urlpatterns = [
     path("flag/<id:case_id>/", views.flag_trigger, name="flag-trigger"),
     path("radiotherapy/<id:case_id>/", views.radiotherapy_refer, name="radiotherapy-refer"),
     path("alerts/", views.alert_list, name="alert-list"),
+    path("alerts/bell/", views.alert_bell, name="alert-bell"),
     path("alerts/<id:alert_id>/ack/", views.alert_ack, name="alert-ack"),
     path("metrics/", views.metrics, name="metrics"),
 ]

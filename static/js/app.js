@@ -5,6 +5,7 @@
  *    request to /session/keepalive/ (the server then restarts its clock).
  * 3. On a phone the stylesheet shows a table as one card per row; each cell then names its column
  *    (data-label, from the table's header) unless the template already gave one.
+ * 4. The bell's number of unread alerts, asked for once the page is shown: no page waits for it.
  */
 (function () {
   "use strict";
@@ -35,6 +36,24 @@
       });
     });
   });
+
+  var bell = document.querySelector("[data-bell]");
+  if (bell && window.fetch) {
+    fetch(bell.getAttribute("data-bell"), {credentials: "same-origin", redirect: "manual",
+                                           headers: {"Accept": "application/json"}})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) {
+        if (answer && answer.words) {
+          var unread = document.createElement("span");
+          unread.className = "visually-hidden";
+          unread.textContent = " unread";
+          bell.textContent = answer.words;
+          bell.appendChild(unread);
+          bell.hidden = false;
+        }
+      })
+      .catch(function () { /* no number: the link to the alerts still works */ });
+  }
 
   var body = document.body;
   var seconds = parseInt(body.getAttribute("data-session-seconds") || "0", 10);

@@ -18,12 +18,12 @@ pytestmark = pytest.mark.django_db
 #: The same ceiling at 5 and at 50 cases. Measured after one warm-up request (per-process caches
 #: such as guardian's content types filled, as in a running server): page 12 (session, user,
 #: count, cases, ticks, audit row and its chain head (locked, then moved: the keyed chain's MAC is
-#: computed in Python between the two), the alert bell, session save...), endpoint 5 (count,
+#: computed in Python between the two), session save...), endpoint 5 (count,
 #: cases with joins, ticks prefetch, audit row and its chain head).
 #: Issue 22: a read's audit row is one INSERT (linked to the keyed chain out of the request,
 #: cases.models.audit.chain_pending), and with REDIS_URL the session costs no query (four
 #: without it: read, and the save in its savepoint). The ceilings are the counts without Redis.
-PAGE_MAX_QUERIES = 10
+PAGE_MAX_QUERIES = 9
 API_MAX_QUERIES = 3
 
 
@@ -100,7 +100,7 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 #: their studies, open referrals, their triggers, agenda items (next meeting and decisions, with
 #: their meetings and decisions joined), oncologists. Page 21: those (the recorders' names joined)
 #: plus phase stays, their ticks, assessments, follow-up visits, and what every page and the
-#: session cost (session, user, change permission (2), the alert bell, session save (3)), and
+#: session cost (session, user, change permission (2), session save (3)), and
 #: every referral of the case with its triggers and its history (3: referrals, triggers, events
 #: with their actors; the endpoint does not read them), and systemic therapy (4: episodes, their
 #: holds, laboratory values, radiotherapy plans; CLINICAL.md §16).
@@ -110,7 +110,7 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 #: cases.models.audit.chain_pending), and with REDIS_URL the session costs no query (four
 #: without it: read, and the save in its savepoint). The ceilings are the counts without Redis.
 DETAIL_API_MAX_QUERIES = 8
-DETAIL_PAGE_MAX_QUERIES = 27  # + therapy episodes, holds, labs, plans, tasks (issues 18, 19)
+DETAIL_PAGE_MAX_QUERIES = 26  # + therapy episodes, holds, labs, plans, tasks (issues 18, 19)
 TIMELINE_API_MAX_QUERIES = 4
 
 STUDY = {"pain": "none", "bone_lesion": "blastic", "alignment": "normal", "collapse": "none",

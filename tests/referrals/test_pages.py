@@ -64,14 +64,24 @@ def test_the_case_page_lists_its_open_referrals(client, care_case, referral, bre
     assert reverse("referrals:flag-trigger", args=[care_case.pk]).encode() in response.content
 
 
-def test_the_bell_shows_unread_alerts_on_every_page(client, referral, dave) -> None:
+def test_the_bell_counts_unread_alerts_for_every_page(client, referral, dave) -> None:
+    """Every page carries the bell's address; the number comes from it once the page is shown
+    (static/js/app.js; the browser journeys see it filled in)."""
     client.force_login(dave)
-    response = client.get(reverse("referrals:alert-list"))
-    assert b'Alerts <span class="count">1<span class="visually-hidden"> unread' in response.content
+    page = client.get(reverse("referrals:alert-list")).content.decode()
+    bell_url = reverse("referrals:alert-bell")
+    assert f'data-bell="{bell_url}"' in page
+    assert client.get(bell_url).json() == {"unread": 1, "words": "1"}
     alert = Alert.objects.get(recipient=dave)
     client.post(reverse("referrals:alert-ack", args=[alert.pk]))
-    after = client.get(reverse("referrals:alert-list")).content
-    assert b">Alerts</a>" in after and b'class="count"' not in after
+    assert client.get(bell_url).json() == {"unread": 0, "words": ""}
+
+
+def test_the_bell_needs_a_signed_in_person_and_a_get(client, dave) -> None:
+    bell_url = reverse("referrals:alert-bell")
+    assert client.get(bell_url).status_code == 302  # to the sign-in page
+    client.force_login(dave)
+    assert client.post(bell_url).status_code == 405
 
 
 def test_the_coordinator_sees_overdue_referrals_and_the_measures(client, referral,

@@ -18,15 +18,15 @@ pytestmark = pytest.mark.django_db
 
 #: Measured after a warm-up request, the same at both sizes: the session and user, the shared
 #: case table (count, cases, duties, audit row and its chain head), the referral tables, the
-#: upcoming meetings, the bell, and each home's own parts (portal.dashboards). The chain head
+#: upcoming meetings, and each home's own parts (portal.dashboards). The chain head
 #: is two queries since the audit chain is keyed (locked, then moved); the neurosurgeon's home
 #: writes two audit rows, and reads the user's teams for the triage queue's indexed page.
 #: Issue 22: a read's audit row is one INSERT (linked to the keyed chain out of the request),
 #: and with REDIS_URL the session costs no query (four without it): the ceilings are the
 #: counts without Redis (17, 10 and 7 with it).
-NEURO_MAX_QUERIES = 23  # + "My tasks" (2: its counts and its first tasks)
-COORDINATOR_MAX_QUERIES = 16
-ONCOLOGY_MAX_QUERIES = 13
+NEURO_MAX_QUERIES = 22  # + "My tasks" (2: its counts and its first tasks)
+COORDINATOR_MAX_QUERIES = 15
+ONCOLOGY_MAX_QUERIES = 12
 
 
 def _cases(n, breast_surgeon, neurosurgeon, teams, oncologist=None) -> list[Case]:

@@ -82,7 +82,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "referrals.context_processors.alert_bell",
                 "tumorboard.context_processors.layout",
             ],
         },
