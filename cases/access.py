@@ -14,9 +14,12 @@ Every page, endpoint, export, PDF, calendar file, FHIR resource, webhook and ale
   went to (referrals, CLINICAL.md §16). The higher app registers its source in
   ``AppConfig.ready``; a test proves each is registered.
 
-The rule reads the rows that grant access (memberships, care-team rows, attendance, grants) in the
-query itself: nothing is copied into a permission table, so a change made by any path (admin,
-API, management command, a shell's plain ORM) holds on the next request in both directions.
+The rule reads the rows that grant access (memberships, care-team rows, attendance, grants) when
+it is built, once per request (``tumorboard.requestmemo``), and names their ids in the queries
+of that request: nothing is copied into a permission table or kept between requests, so a change
+made by any path (admin, API, management command, a shell's plain ORM) holds on the next request
+in both directions, and a change of access audited during a request (``audit_access_change``)
+drops the rule it built so far.
 Administrators see no patient data here (the admin audits its own reads).
 """
 
@@ -26,12 +29,12 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, IntegerField, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalRecords
 
 from tumorboard.models import TeamMembership, User
-from tumorboard.requestmemo import memoized
+from tumorboard.requestmemo import forget_all, memoized
 from tumorboard.roles import Role, is_care_team_clinician, may_see_patients
 
 from .models import AuditAction, CareTeamMember, Case
@@ -40,9 +43,11 @@ logger = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Model)
 
-#: A condition on ``Case`` rows under which ``user`` sees a case, or ``None`` when the source
-#: grants this user nothing. It may use ``OuterRef("pk")`` for the case.
-AccessSource = Callable[[User], Q | None]
+#: One way of seeing cases, for ``user``: the rows that grant cases (a queryset of rows with a
+#: ``case_id``: read with the person's other granting rows in one query), or a condition on
+#: ``Case`` rows (name ids read now, when the rule is built, so that lists filter on indexed
+#: columns), or ``None`` when it grants this user nothing.
+AccessSource = Callable[[User], "Q | QuerySet[Any] | None"]
 _SOURCES: dict[str, AccessSource] = {}
 
 
@@ -56,31 +61,61 @@ def access_sources() -> dict[str, AccessSource]:
     return dict(_SOURCES)
 
 
-def _my_teams(user: User) -> QuerySet[TeamMembership, Any]:
-    return TeamMembership.objects.filter(user_id=user.pk).values("team_id")
-
-
 def _case_condition(user: User) -> Q | None:
-    """The rule as a condition on ``Case`` rows; ``None`` when the user sees no case at all."""
+    """The rule as a condition on ``Case`` rows; ``None`` when the user sees no case at all.
+
+    The rows that grant access are read here, when the rule is built (once per request), and
+    the rule names their ids: a list's query then filters on plain columns that its indexes
+    serve, instead of compiling and planning five to seven subqueries in every list (25-30 % of
+    the pages that show several lists; bench/RESULTS.md, issue 22).
+    """
     if not may_see_patients(user):
         return None
-    teams = _my_teams(user)
-    condition = (
-        Q(breast_team_id__in=teams) | Q(spine_team_id__in=teams)
-        | Q(Exists(Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),
-                                                           user_id=user.pk)))
-        | Q(Exists(CareTeamMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)))
-    )
-    if user.role == Role.COORDINATOR:
-        # They build the agendas and receive the escalations of the institution's cases.
-        condition |= Q(mdt_team_id__in=teams)
-        if user.institution_id is not None:
-            condition |= Q(patient__institution_id=user.institution_id)
+    conditions, granting = [], []
     for source in _SOURCES.values():
         extra = source(user)
-        if extra is not None:
-            condition |= extra
+        if isinstance(extra, QuerySet):
+            granting.append(extra)
+        elif extra is not None:
+            conditions.append(extra)
+    teams, cases = _granting_ids(user, granting)
+    parts = []
+    if teams:
+        parts += [Q(breast_team_id__in=teams), Q(spine_team_id__in=teams)]
+    if cases:
+        parts.append(Q(pk__in=cases))
+    if user.role == Role.COORDINATOR:
+        # They build the agendas and receive the escalations of the institution's cases.
+        if teams:
+            parts.append(Q(mdt_team_id__in=teams))
+        if user.institution_id is not None:
+            parts.append(Q(patient__institution_id=user.institution_id))
+    parts += conditions
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
     return condition
+
+
+_TEAM, _CASE = 0, 1
+
+
+def _granting_ids(user: User, granting: list[QuerySet[Any]]) -> tuple[list[int], list[int]]:
+    """The person's team ids and the ids of the cases granted to them one by one (added
+    oncologist, care team, the registered sources' rows), in one query."""
+    tag = {kind: Value(kind, output_field=IntegerField()) for kind in (_TEAM, _CASE)}
+    own = [Case.oncologists.through.objects.filter(user_id=user.pk),
+           CareTeamMember.objects.filter(user_id=user.pk), *granting]
+    rows = (TeamMembership.objects.filter(user_id=user.pk).values_list("team_id", tag[_TEAM])
+            .union(*[rows.order_by().values_list("case_id", tag[_CASE]) for rows in own],
+                   all=True))
+    teams: set[int] = set()
+    cases: set[int] = set()
+    for pk, kind in rows:
+        (teams if kind == _TEAM else cases).add(pk)
+    return sorted(teams), sorted(cases)
 
 
 def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:
@@ -90,20 +125,21 @@ def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:
     referral, "referral__case_id" on an alert). On another model it is one correlated EXISTS on
     the case: the planner probes the case's primary key for each candidate row.
     """
-    # Built once per request for each person and path (tumorboard.requestmemo): the rule
-    # depends on who the person is, never on the rows it reads, which each query reads itself.
+    # Built once per request for each person and path (tumorboard.requestmemo), from the
+    # granting rows as they are when the request first needs it.
     return memoized(("visible_case_condition", *_person(user), case_ref),
                     lambda: _visible_case_condition(user, case_ref))
 
 
 def _person(user: User) -> tuple[object, ...]:
-    """What the rule's shape depends on (its rows are read by each query)."""
+    """Who the rule is for (a request may act for another person: the memo keys on them)."""
     return (user.pk, getattr(user, "role", None), user.is_active,
             getattr(user, "institution_id", None))
 
 
 def _visible_case_condition(user: User, case_ref: str) -> Q:
-    condition = _case_condition(user)
+    # The granting rows are read once per request, whatever the paths the request filters.
+    condition = memoized(("case_condition", *_person(user)), lambda: _case_condition(user))
     if condition is None:
         return Q(pk__in=[])
     if case_ref == "pk":
@@ -175,8 +211,11 @@ def _request_actor() -> User | None:
 
 def audit_access_change(*, granted: bool, kind: str, user_id: int, case: Case | None = None,
                         **detail: Any) -> None:
-    """One audit row for a change of who may see what: ids only."""
+    """One audit row for a change of who may see what: ids only. The request's rule is built
+    again from the rows as they are now (a service that grants and then reads, in one request)."""
     from . import audit  # audit imports the models; access is imported by the app's ready()
+
+    forget_all()
 
     audit.record(actor=_request_actor(),
                  action=AuditAction.GRANT if granted else AuditAction.REVOKE,

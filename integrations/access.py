@@ -18,7 +18,11 @@ from .models import IntegrationGrant
 def granted_cases(user: User) -> Q | None:
     if user.role != Role.INTEGRATION:
         return None
-    granted = IntegrationGrant.objects.filter(user_id=user.pk).values("team_id")
+    # Read now, once per request (cases.access builds the rule from ids).
+    granted = list(IntegrationGrant.objects.filter(user_id=user.pk)
+                   .values_list("team_id", flat=True))
+    if not granted:
+        return None
     return (Q(breast_team_id__in=granted) | Q(spine_team_id__in=granted)
             | Q(mdt_team_id__in=granted))
 

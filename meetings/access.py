@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tumorboard.models import User
@@ -24,12 +24,12 @@ def attendee_window_start() -> datetime:
     return timezone.now() - timedelta(days=settings.MEETING_ATTENDEE_ACCESS_DAYS)
 
 
-def attendee_cases(user: User) -> Q | None:
+def attendee_cases(user: User) -> QuerySet[AgendaItem] | None:
     """The cases on the agenda of a meeting ``user`` attends, within the window."""
     if user.role not in CARE_ROLES:
         return None
     attends = Attendance.objects.filter(meeting_id=OuterRef("meeting_id"), user_id=user.pk)
     still_open = (Q(meeting__finalized_at__isnull=True)
                   | Q(meeting__finalized_at__gte=attendee_window_start()))
-    on_agenda = AgendaItem.objects.filter(still_open, Exists(attends), case_id=OuterRef("pk"))
-    return Q(Exists(on_agenda))
+    # Read with the person's other granting rows, once per request (cases.access).
+    return AgendaItem.objects.filter(still_open, Exists(attends))

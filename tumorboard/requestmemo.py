@@ -4,7 +4,7 @@ The access rule (``cases.access``) is a condition of several subqueries that Dja
 a few milliseconds; a home page asked for it nine times. ``memoized`` keeps a value for the rest
 of the current request only: outside a request (a task, a shell, a test calling a selector) it
 computes every time, so nothing outlives the request that computed it. Keep here only what
-holds for the whole request: a rule, never the rows it reads (those are read by each query).
+holds for the whole request, and call ``forget_all`` when what it was built from changes.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ def memoized(key: Hashable, build: Callable[[], T]) -> T:
     if key not in memo:
         memo[key] = build()
     return memo[key]
+
+
+def forget_all() -> None:
+    """Drop what the current request computed so far (what it was built from changed)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
 
 
 class RequestMemoMiddleware:

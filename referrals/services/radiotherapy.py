@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases import audit
@@ -109,13 +109,13 @@ def join_care_team(referral: Referral, actor: User) -> None:
 RECENT = timedelta(days=180)
 
 
-def radiation_access(user: User) -> Q | None:
+def radiation_access(user: User) -> QuerySet[Referral] | None:
     """Registered with cases.access: a radiation oncologist sees the cases referred to their
     radiation oncology service (open referrals, and those closed in the last 180 days)."""
     if getattr(user, "role", "") != Role.RADIATION_ONCOLOGIST:
         return None
     teams = TeamMembership.objects.filter(user_id=user.pk).values("team_id")
     since = timezone.now() - RECENT
-    return Q(Exists(Referral.objects.filter(
-        case_id=OuterRef("pk"), direction=TO_RADIATION_ONCOLOGY, receiving_team_id__in=teams)
-        .filter(Q(status__in=OPEN_STATUSES) | Q(updated_at__gte=since))))
+    # Read with the person's other granting rows, once per request (cases.access).
+    return (Referral.objects.filter(direction=TO_RADIATION_ONCOLOGY, receiving_team_id__in=teams)
+            .filter(Q(status__in=OPEN_STATUSES) | Q(updated_at__gte=since)))
