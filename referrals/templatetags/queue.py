@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
@@ -23,26 +22,22 @@ from django.utils.timesince import timesince, timeuntil
 
 from cases.deficit import clock_words, deficit_clock
 from tumorboard.labels import label
+from tumorboard.rowlinks import RowLink
 from tumorboard.templatetags.tb import urgency_badge
 
 register = template.Library()
 
 #: The moves a row's button makes at once; the others open the referral at the move's form.
 ONE_CLICK = frozenset({"acknowledge", "accept", "list_for_mdt"})
-_ID = 987654321  # a placeholder id, replaced in a reversed path
 
 
 class _Links:
-    """The table's paths, reversed once (with the request's script prefix) and filled per row."""
+    """The table's paths, reversed once (tumorboard.rowlinks)."""
 
     def __init__(self) -> None:
-        self.case = reverse("cases:case-detail", args=[_ID])
-        self.referral = reverse("referrals:referral-detail", args=[_ID])
-        self.act = reverse("referrals:referral-act", args=[_ID, "ACTION"])
-
-    @staticmethod
-    def fill(path: str, pk: int, action: str = "") -> str:
-        return path.replace(str(_ID), str(pk)).replace("ACTION", action)
+        self.case = RowLink("cases:case-detail")
+        self.referral = RowLink("referrals:referral-detail")
+        self.act = RowLink("referrals:referral-act", word=True)
 
 
 def _time_left(r: Any, now: datetime) -> SafeString:
@@ -69,11 +64,11 @@ def _actions(r: Any, links: _Links, csrf: object, next_url: str) -> SafeString:
                 'name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="next" '
                 'value="{}"><button type="submit">{}<span class="visually-hidden"> referral {}'
                 "</span></button></form>",
-                links.fill(links.act, r.pk, action), csrf, next_url, words, r.pk))
+                links.act.to(r.pk, action), csrf, next_url, words, r.pk))
         else:
             parts.append(format_html(
                 '<a href="{}#act-{}">{}…<span class="visually-hidden"> referral {}</span></a>',
-                links.fill(links.referral, r.pk), action, words, r.pk))
+                links.referral.to(r.pk), action, words, r.pk))
     return format_html_join("\n", "{}", ((part,) for part in parts))
 
 
@@ -92,8 +87,8 @@ def _row(r: Any, links: _Links, csrf: object, next_url: str, now: datetime) -> S
         '<td data-label="Status">{}</td>\n'
         '<td><div class="actions">{}</div></td>\n'
         "</tr>",
-        links.fill(links.case, r.case_id), patient.family_name, patient.given_name,
-        links.fill(links.referral, r.pk), r.pk, r.get_direction_display().lower(),
+        links.case.to(r.case_id), patient.family_name, patient.given_name,
+        links.referral.to(r.pk), r.pk, r.get_direction_display().lower(),
         format_html('<p class="deficit-clock"><strong>Acute deficit:</strong> {}</p>',
                     clock_words(clock)) if clock else "",
         urgency_badge(r.urgency, short=True) if r.urgency else "—",

@@ -1,0 +1,58 @@
+"""The case table's rows, built in Python (cases/templatetags/case_table.py, issue 22), are the
+markup the template loop wrote: compared here with that loop, rendered by the template engine,
+for scored and unscored cases, with and without urgency, in the person's time zone, with
+names that carry markup (escaped)."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from cases import selectors, services
+from tests.factories import PatientFactory, add_lesion, create_case
+
+pytestmark = pytest.mark.django_db
+
+#: The loop the template held before (templates/cases/_case_table.html, session 7).
+TEMPLATE_LOOP = Template("""{% load tb %}{% for case, next_step in rows %}
+    <tr>
+      <td><a href="{% url 'cases:case-detail' case.pk %}">{{ case.patient.family_name }}, {{ case.patient.given_name }}</a> <span class="muted">case #{{ case.pk }}</span></td>
+      <td class="nowrap">{{ case.patient.mrn }}</td>
+      <td>{{ case.get_phase_display }}</td>
+      <td>{% if case.latest_assessment %}{{ case.latest_assessment.max_sins }}{% else %}<span class="muted">not scored</span>{% endif %}</td>
+      <td>{% if case.urgency %}{% urgency_badge case.urgency short=True %}{% else %}<span class="muted">none</span>{% endif %}</td>
+      <td>{{ next_step }}</td>
+      <td class="nowrap">{{ case.updated_at|date:"Y-m-d H:i" }}</td>
+    </tr>
+  {% endfor %}""")  # noqa: E501
+PYTHON_ROWS = Template("{% load case_table %}{% case_rows rows %}")
+
+
+def _tight(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def test_rows_match_the_template_loop(breast_surgeon, breast_team, spine_team) -> None:
+    plain = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team)
+    hostile = create_case(
+        actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
+        patient=PatientFactory(family_name="<b>O'Neil</b>", given_name="A&B",
+                               institution=breast_surgeon.institution),
+        neurological_deficit=True)
+    add_lesion(hostile, actor=breast_surgeon, bilsky="2")
+    services.assessment_create(case=hostile, actor=breast_surgeon)
+    cases = list(selectors.case_list_for_display(user=breast_surgeon))
+    assert {case.pk for case in cases} == {plain.pk, hostile.pk}
+    rows = [(case, selectors.case_next_step(case, breast_surgeon.role)) for case in cases]
+    with timezone.override(zoneinfo.ZoneInfo("Pacific/Auckland")):
+        ours = PYTHON_ROWS.render(Context({"rows": rows}))
+        loop = TEMPLATE_LOOP.render(Context({"rows": rows}))
+    assert _tight(ours) == _tight(loop)
+    assert "&lt;b&gt;O&#x27;Neil&lt;/b&gt;, A&amp;B" in ours and "<b>" not in ours
+    assert "not scored" in ours and "badge urgency-" in ours
+    local = timezone.localtime(plain.updated_at, zoneinfo.ZoneInfo("Pacific/Auckland"))
+    assert local.strftime("%Y-%m-%d %H:%M") in ours
