@@ -118,8 +118,8 @@ def case_list_for_display(*, user: User) -> QuerySet[Case]:
     in a constant number of queries."""
     return (
         case_list_visible_to(user=user)
-        .select_related("patient", "latest_assessment", "current_event", "breast_team",
-                        "spine_team")
+        # No list shows a team (the API gives the team ids, read from the case's own row).
+        .select_related("patient", "latest_assessment", "current_event")
         # Lists show the assessment's summary columns, never its JSON (~5 kB a row to decode).
         .defer("latest_assessment__inputs", "latest_assessment__result")
         .prefetch_related(
@@ -130,12 +130,16 @@ def case_list_for_display(*, user: User) -> QuerySet[Case]:
     )
 
 
+#: ``Specialty.values`` builds its list on every call; a list asks once a row.
+_SPECIALTIES = frozenset(timeline.Specialty.values)
+
+
 def case_next_step(case: Case, role: str) -> str:
     """The first open S2 Table 4 duty of the person's specialty in the current phase, else the
     next move of the timeline. Uses only what ``case_list_for_display`` loaded."""
     event = case.current_event
     done = {tick.duty_code for tick in event.ticks.all()} if event is not None else set()
-    specialty = role if role in timeline.Specialty.values else None
+    specialty = role if role in _SPECIALTIES else None
     duty = timeline.next_open_duty(case.phase, done, specialty)
     if duty is not None:
         return duty.label

@@ -56,3 +56,32 @@ def test_rows_match_the_template_loop(breast_surgeon, breast_team, spine_team) -
     assert "not scored" in ours and "badge urgency-" in ours
     local = timezone.localtime(plain.updated_at, zoneinfo.ZoneInfo("Pacific/Auckland"))
     assert local.strftime("%Y-%m-%d %H:%M") in ours
+
+
+def test_the_list_api_rows_are_drfs_own_walk_over_the_fields(
+        rf, breast_surgeon, breast_team, spine_team) -> None:
+    """CaseListSerializer writes its rows out by hand (issue 22); DRF's generic walk over the
+    same fields is the oracle, for scored and unscored cases, in a time zone other than UTC."""
+    from rest_framework import serializers as drf
+
+    from cases.serializers import CaseListSerializer
+
+    plain = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team)
+    scored = create_case(actor=breast_surgeon, breast_team=breast_team, spine_team=spine_team,
+                         neurological_deficit=True)
+    add_lesion(scored, actor=breast_surgeon, bilsky="2")
+    services.assessment_create(case=scored, actor=breast_surgeon)
+    request = rf.get("/api/v1/cases/")
+    request.user = breast_surgeon
+    serializer = CaseListSerializer(context={"request": request})
+    cases = list(selectors.case_list_for_display(user=breast_surgeon))
+    assert {case.pk for case in cases} == {plain.pk, scored.pk}
+    with timezone.override(zoneinfo.ZoneInfo("America/Sao_Paulo")):
+        for case in cases:
+            ours = serializer.to_representation(case)
+            walked = drf.ModelSerializer.to_representation(serializer, case)
+            assert ours == dict(walked)
+            assert list(ours) == list(walked)  # the same keys in the same order
+    by_id = {case.pk: serializer.to_representation(case) for case in cases}
+    assert by_id[plain.pk]["latest_sins"] is None and by_id[plain.pk]["urgency"] is None
+    assert by_id[scored.pk]["latest_bilsky"] == "2"
