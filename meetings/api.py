@@ -101,7 +101,7 @@ class MeetingView(APIView):
         return selectors.meeting_get_visible(user=self.actor, meeting_id=meeting_id)
 
     def detail_data(self, meeting: Meeting) -> dict[str, Any]:
-        items = list(selectors.items_visible_to(user=self.actor, meeting=meeting))
+        items = list(selectors.items_for_api(user=self.actor, meeting=meeting))
         attendances = selectors.attendance_rows(meeting=meeting)
         audit.record_list_read(actor=self.actor, case_ids=[item.case_id for item in items],
                                what="meeting_agenda")
@@ -169,8 +169,9 @@ class AgendaView(MeetingView):
     @extend_schema(operation_id="meetings_agenda",
                    responses={200: AgendaItemSerializer(many=True), **errors(401, 404)})
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = self.meeting(meeting_id)
-        items = list(selectors.items_visible_to(user=self.actor, meeting=meeting))
+        meeting = selectors.meeting_get_visible(user=self.actor, meeting_id=meeting_id,
+                                                related=False)
+        items = list(selectors.items_for_api(user=self.actor, meeting=meeting))
         audit.record_list_read(actor=self.actor, case_ids=[item.case_id for item in items],
                                what="meeting_agenda")
         return Response(AgendaItemSerializer(items, many=True).data)
@@ -200,7 +201,7 @@ class AgendaPopulateView(MeetingView):
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = self.meeting(meeting_id)
         services.agenda_populate(meeting=meeting, actor=self.actor)
-        items = list(selectors.items_visible_to(user=self.actor, meeting=meeting))
+        items = list(selectors.items_for_api(user=self.actor, meeting=meeting))
         return Response(AgendaItemSerializer(items, many=True).data)
 
 
@@ -215,7 +216,7 @@ class ItemMoveView(MeetingView):
         data = validated(AgendaMoveInputSerializer, request.data)
         services.agenda_item_move(item=item, direction=data["direction"], actor=self.actor,
                                   reason=data["reason"])
-        items = list(selectors.items_visible_to(user=self.actor, meeting=meeting))
+        items = list(selectors.items_for_api(user=self.actor, meeting=meeting))
         return Response(AgendaItemSerializer(items, many=True).data)
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,13 +53,15 @@ def meeting_list_visible_to(*, user: User) -> QuerySet[Meeting]:
         | Exists(my_case_on_agenda))
 
 
-def meeting_get_visible(*, user: User, meeting_id: object) -> Meeting:
+def meeting_get_visible(*, user: User, meeting_id: object, related: bool = True) -> Meeting:
+    """The meeting, if ``user`` may open it, else 404; ``related=False``: without its team,
+    chair and coordinator (an endpoint that answers with its agenda only)."""
     pk = as_id(meeting_id)
-    meeting = (
-        meeting_list_visible_to(user=user)
-        .select_related("mdt_team", "mdt_team__institution", "chair", "coordinator")
-        .filter(pk=pk).first() if pk is not None else None
-    )
+    meetings = meeting_list_visible_to(user=user)
+    if related:
+        meetings = meetings.select_related("mdt_team", "mdt_team__institution", "chair",
+                                           "coordinator")
+    meeting = meetings.filter(pk=pk).first() if pk is not None else None
     if meeting is None:
         raise Http404("No such meeting.")
     return meeting
@@ -97,6 +100,19 @@ def items_visible_to(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
         .defer("case__latest_assessment__inputs", "case__latest_assessment__result")
         .order_by("position")
     )
+
+
+def items_for_api(*, user: User, meeting: Meeting) -> QuerySet[AgendaItem]:
+    """``items_visible_to`` for the API, which shows ids where the page shows names: the items
+    and their decisions only (the case, patient, assessment and people of 100 items were 400
+    model instances a request), and whether an item is locked and the pathway the service
+    recommended read in SQL from its snapshot, never the snapshot itself (several kB of JSON
+    an item; bench/RESULTS.md, issue 22). ``AgendaItemSerializer`` reads the annotations."""
+    return (visible_rows(AgendaItem.objects.all(), user=user).filter(meeting=meeting)
+            .select_related("decision").defer("snapshot").order_by("position")
+            .annotate(snapshot_locked=ExpressionWrapper(Q(snapshot__isnull=False),
+                                                        output_field=BooleanField()),
+                      snapshot_pathway=KT("snapshot__assessment__result__noms__pathway")))
 
 
 @dataclass(frozen=True)

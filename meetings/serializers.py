@@ -149,18 +149,44 @@ class AgendaItemSerializer(serializers.Serializer):
     class Meta:
         model = AgendaItem
 
+    # From the annotations of ``selectors.items_for_api`` when present (the snapshot unread).
     def get_locked(self, item: AgendaItem) -> bool:
+        if hasattr(item, "snapshot_locked"):
+            return bool(item.snapshot_locked)
         return item.snapshot is not None
 
     def get_recommended_pathway(self, item: AgendaItem) -> str | None:
         from .snapshot import recommended
 
+        if hasattr(item, "snapshot_pathway"):
+            return str(item.snapshot_pathway or "") or None
         return recommended(item.snapshot)[0] or None
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, item: AgendaItem) -> dict[str, Any] | None:
         decision = getattr(item, "decision", None)
         return DecisionSerializer(decision).data if decision is not None else None
+
+    def to_representation(self, instance: AgendaItem) -> dict[str, Any]:
+        """DRF's walk over the fields, written out (a fifth of a 100-item agenda's time;
+        bench/RESULTS.md, issue 22): the same answer, field for field (a test compares them)."""
+        item = instance
+        return {
+            "id": item.pk,
+            "position": item.position,
+            "case": item.case_id,
+            "source": item.source,
+            "urgency": item.urgency or None,
+            "max_sins": item.max_sins,
+            "max_bilsky": item.max_bilsky or None,
+            "referred_at": self.fields["referred_at"].to_representation(item.referred_at),
+            "priority_reason": item.priority_reason,
+            "presenter": item.presenter_id,
+            "question": item.question,
+            "locked": self.get_locked(item),
+            "recommended_pathway": self.get_recommended_pathway(item),
+            "decision": self.get_decision(item),
+        }
 
 
 class AgendaItemAddInputSerializer(serializers.Serializer):
