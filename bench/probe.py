@@ -147,6 +147,7 @@ def probe_queries() -> dict[str, Any]:
                          f"/meetings/{meeting}/live/?item={items[-1]}"],
         "fhir_search": [f"/api/v1/fhir/Patient?identifier={mrns[0]}",
                         f"/api/v1/fhir/Patient?identifier={mrns[-1]}"],
+        "bell": ["/referrals/alerts/bell/"] * 2,
     }
     out: dict[str, Any] = {"bare": [0, 0]}  # no Django, no query
     for name, urls in variants.items():

@@ -403,7 +403,8 @@ def options(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     opts = options(argv)
-    steps = 1 + len(opts.sizes) * (6 + len(opts.packets) + opts.rounds * len(ENDPOINTS)
+    # Per size: seeded, up, queries, agenda population, meeting mode, alerts, escalation.
+    steps = 1 + len(opts.sizes) * (7 + len(opts.packets) + opts.rounds * len(ENDPOINTS)
                                    + bool(opts.capacity))
     progress = Progress(steps)
     tmp = Path(tempfile.mkdtemp(prefix="tb-bench-"))
