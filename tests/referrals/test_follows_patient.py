@@ -252,3 +252,30 @@ def test_the_case_page_costs_the_same_with_more_past_referrals(
         counts.append(len(queries.captured_queries))
     assert Referral.objects.filter(case=care_case).count() == 4
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_waiting_triggers_are_found_past_the_first_chunk_of_answered_candidates(
+    breast_surgeon, teams, monkeypatch, django_assert_max_num_queries
+) -> None:
+    """The evidence is read a chunk of candidates at a time (portal.dashboards, issue 22): the
+    older cases nobody answered are still found behind a chunk of recent ones whose triggers a
+    cancelled referral answered with the same evidence; a full list stops after a chunk."""
+    from portal import dashboards
+
+    monkeypatch.setattr(dashboards, "EVIDENCE_CHUNK", 3)
+    waiting = []
+    for _ in range(2):
+        case = _scored_case(breast_surgeon, teams)
+        Referral.objects.filter(case=case).delete()  # never referred
+        waiting.append(case.pk)
+    for _ in range(4):  # more recent, answered: a candidate (referral before the assessment)
+        case = _scored_case(breast_surgeon, teams)
+        referral = Referral.objects.get(case=case, direction="breast_to_neuro")
+        services.referral_cancel(referral=referral, actor=breast_surgeon, reason="Seen.")
+        case_services.assessment_create(case=case, actor=breast_surgeon)
+    assert sorted(_listed(breast_surgeon)) == sorted(waiting)
+    # The rule's rows, then two chunks of three queries (candidates, referral triggers,
+    # decisions): the second holds the first waiting case, and no third chunk is read.
+    with django_assert_max_num_queries(7):
+        (first,) = unreferred_triggers(user=breast_surgeon, limit=1)
+    assert first[0].pk == waiting[-1]
