@@ -208,6 +208,7 @@ def probe_packet(cases: int, repeats: int) -> dict[str, Any]:
     from cases.models import Case
     from meetings import packet, services
     from meetings.models import OPEN_MEETING_STATUSES, Packet, PacketStatus
+    from referrals.models import OPEN_STATUSES
     from tumorboard.models import Team
 
     coordinator = _user("coordinator")
@@ -215,13 +216,17 @@ def probe_packet(cases: int, repeats: int) -> dict[str, Any]:
         mdt_team=Team.objects.get(kind=Team.Kind.MDT), starts_at=timezone.now()
         + timedelta(days=20), chair=_user("neuro0"), coordinator=coordinator,
         actor=coordinator, place="Room 4", title=f"Bench MDT (packet {cases})")
-    # Cases with a referral still before triage: locking the agenda changes none of them, so
-    # the later probes (alerts, escalation) find the hospital as seeded.
-    chosen = list(Case.objects.filter(referrals__status__in=["raised", "sent", "acknowledged",
-                                                             "info_requested"])
-                  .exclude(phase="mdt_tumor_board")
-                  .exclude(agenda_items__meeting__status__in=OPEN_MEETING_STATUSES)
+    # Cases with a referral still before triage, then (the realistic hospital has few of
+    # those) cases with no open referral: locking the agenda changes none of them, so the
+    # later probes (alerts, escalation) find the hospital as seeded.
+    free = (Case.objects.exclude(phase="mdt_tumor_board")
+            .exclude(agenda_items__meeting__status__in=OPEN_MEETING_STATUSES))
+    chosen = list(free.filter(referrals__status__in=["raised", "sent", "acknowledged",
+                                                     "info_requested"])
                   .distinct().order_by("pk")[:cases])
+    if len(chosen) < cases:
+        chosen += list(free.exclude(referrals__status__in=OPEN_STATUSES)
+                       .distinct().order_by("pk")[:cases - len(chosen)])
     if len(chosen) < cases:
         raise ProbeFailure(f"packet: only {len(chosen)} cases free for a {cases}-case agenda")
     for case in chosen:
