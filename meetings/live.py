@@ -45,7 +45,10 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
     }
     if items:
         # The whole row of the item shown; the strip holds what it shows of the others.
-        item = selectors.items_visible_to(user=user, meeting=meeting).get(pk=items[index].pk)
+        # With the assessment's result: the lesions shown are scored from it (the agenda's
+        # lists leave it unread; reading it afterwards was a query of its own).
+        item = (selectors.items_visible_to(user=user, meeting=meeting)
+                .defer(None).defer("case__latest_assessment__inputs").get(pk=items[index].pk))
         case = item.case
         detail = case_detail(case=case)
         completeness.for_items([item], day=timezone.localtime(meeting.starts_at).date())
