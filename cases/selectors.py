@@ -33,17 +33,21 @@ from .models import (
 )
 
 
-def case_get_visible(*, user: User, case_id: object, record: bool = True) -> Case:
+def case_get_visible(*, user: User, case_id: object, record: bool = True,
+                     teams: bool = True) -> Case:
     """One case the user may see, or ``Http404`` (also for a case that does not exist).
 
     Records the read in the audit trail (``record=False`` for a write, whose service records it);
-    an attempt on an invisible case is recorded as denied.
+    an attempt on an invisible case is recorded as denied. ``teams=False``: without its teams'
+    rows (an answer that gives their ids only).
     """
     pk = as_id(case_id)
+    related = ["patient", "latest_assessment", "current_event"]
+    if teams:
+        related += ["breast_team", "spine_team", "mdt_team"]
     case = (
         case_list_visible_to(user=user)
-        .select_related("patient", "latest_assessment", "current_event", "breast_team",
-                        "spine_team", "mdt_team")
+        .select_related(*related)
         .filter(pk=pk)
         .first()
         if pk is not None

@@ -334,7 +334,7 @@ class CaseCareTeamSerializer(serializers.Serializer):
     oncologists = serializers.SerializerMethodField()
 
     def get_oncologists(self, case: Case) -> list[int]:
-        return sorted(user.pk for user in case.oncologists.all())
+        return sorted(case.oncologists.values_list("pk", flat=True))
 
 
 class CaseOpenReferralSerializer(serializers.Serializer):
