@@ -4,6 +4,7 @@ Every value can be changed from the environment (deploy/.env.example); the defau
 host behind nginx on the same machine.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -21,6 +22,12 @@ keepalive = 5
 # Recycle workers now and then (a slow leak never grows large); jitter keeps them from all
 # restarting at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+# The application is imported once, in the master, before the workers fork: a worker recycled
+# after max_requests is ready at once instead of importing Django and the project again (a boot
+# of 1-2 s of CPU that slowed every request in flight on a small host; bench/RESULTS.md).
+# Nothing opens a database or Redis connection at import, so no connection is shared.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").strip().lower() in {"1", "true", "yes",
+                                                                             "on"}
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 
 # Trust X-Forwarded-Proto/-For only from nginx. Django then sees HTTPS (SECURE_PROXY_SSL_HEADER).
@@ -53,3 +60,12 @@ if os.environ.get("LOG_FORMAT", "plain" if _debug else "json").strip().lower() =
             "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
+
+
+def pre_fork(server: object, worker: object) -> None:
+    """Before each worker is forked: the objects made while importing the application live as
+    long as the process, so the collector stops walking them. A full collection in a worker
+    then takes about 15 ms instead of 70 ms, the pauses that made the slowest 1 % of requests
+    (bench/RESULTS.md, issue 22). With ``preload_app`` off it freezes gunicorn's own objects
+    only, which is harmless."""
+    gc.freeze()
