@@ -103,8 +103,9 @@ def test_neurosurgeon_sees_the_red_referral_first_and_accepts_it(clinician) -> N
 
     unread = Alert.objects.filter(recipient=world.neuro, acknowledged_at=None).count()
     assert unread >= 2
-    expect(page.get_by_role("link", name=re.compile(r"^Alerts"))).to_have_text(
-        f"Alerts{unread} unread")
+    bell = page.get_by_role("navigation", name="Main").get_by_role("link",
+                                                                  name=re.compile(r"^Alerts"))
+    expect(bell).to_have_text(f"Alerts{unread} unread")
     neuro.check("01-triage-queue")
     first_row.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_role("status")).to_contain_text(f"Referral {referral.pk}: acknowledge")
