@@ -190,7 +190,10 @@ BELL_CAP = 99
 
 def alert_unread_count(*, user: User, cap: int = BELL_CAP) -> int:
     """The bell: one query; ``cap + 1`` when there are more than ``cap``."""
-    return alert_list_for(user=user).filter(acknowledged_at=None).values("pk")[:cap + 1].count()
+    # Unordered: the first ``cap + 1`` found end the count (the list's order made PostgreSQL
+    # read and sort every unread alert of the person first: 937 at 100k cases; issue 22).
+    unread = alert_list_for(user=user).filter(acknowledged_at=None).order_by()
+    return unread.values("pk")[:cap + 1].count()
 
 
 def bell_words(count: int, cap: int = BELL_CAP) -> str:
