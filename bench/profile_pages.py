@@ -121,15 +121,17 @@ def main(argv: list[str] | None = None) -> int:
         profiler = Profiler(interval=0.0005)
         by_function = cProfile.Profile()
         started = time.perf_counter()
+        # --queries-only times the requests bare: pyinstrument's hook on every call made the
+        # pages look 40-70 % slower than they run (sessions 7 and 8 recorded those figures).
         if opts.flat:
             by_function.enable()
-        else:
+        elif not opts.queries_only:
             profiler.start()
         for url in urls:
             get(cookie, url)
         if opts.flat:
             by_function.disable()
-        else:
+        elif not opts.queries_only:
             profiler.stop()
         per_request = (time.perf_counter() - started) * 1000 / len(urls)
         print(f"\n=== {name} ({persona}): {per_request:.1f} ms a request; one request: "
