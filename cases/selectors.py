@@ -117,6 +117,21 @@ def patients_without_case(*, user: User, query: str, limit: int = 20) -> list[Pa
     return found
 
 
+#: What a case list shows (the case table, the list API, the homes), and nothing else: a case
+#: row has some forty columns and its assessment's JSON, and reading, converting and holding
+#: them was half of a list's fetch (bench/RESULTS.md, issue 22). Reading another field of a
+#: listed case is one query per row: a query-count test of each list catches it.
+LIST_COLUMNS = (
+    "id", "patient_id", "primary_status", "subtype", "phase", "breast_team_id", "spine_team_id",
+    "version", "updated_at", "current_event_id", "latest_assessment_id",
+    "patient__id", "patient__mrn", "patient__given_name", "patient__family_name",
+    "patient__birth_date", "patient__sex",
+    "latest_assessment__id", "latest_assessment__max_sins", "latest_assessment__max_bilsky",
+    "latest_assessment__urgency",
+    "current_event__id",
+)
+
+
 def case_list_for_display(*, user: User) -> QuerySet[Case]:
     """The visible cases with what a list shows (patient, phase, latest SINS, urgency, next step),
     in a constant number of queries."""
@@ -124,11 +139,12 @@ def case_list_for_display(*, user: User) -> QuerySet[Case]:
         case_list_visible_to(user=user)
         # No list shows a team (the API gives the team ids, read from the case's own row).
         .select_related("patient", "latest_assessment", "current_event")
-        # Lists show the assessment's summary columns, never its JSON (~5 kB a row to decode).
-        .defer("latest_assessment__inputs", "latest_assessment__result")
+        .only(*LIST_COLUMNS)
+        # As a plain list on the event (``to_attr``): a related manager for each row cost
+        # more than the ticks' query.
         .prefetch_related(
-            Prefetch("current_event__ticks", queryset=DutyTick.objects.only(
-                "id", "event_id", "duty_code"))
+            Prefetch("current_event__ticks", to_attr="listed_ticks",
+                     queryset=DutyTick.objects.only("id", "event_id", "duty_code"))
         )
         .order_by("-updated_at", "-pk")
     )
@@ -142,7 +158,7 @@ def case_next_step(case: Case, role: str) -> str:
     """The first open S2 Table 4 duty of the person's specialty in the current phase, else the
     next move of the timeline. Uses only what ``case_list_for_display`` loaded."""
     event = case.current_event
-    done = {tick.duty_code for tick in event.ticks.all()} if event is not None else set()
+    done = {tick.duty_code for tick in event.listed_ticks} if event is not None else set()
     specialty = role if role in _SPECIALTIES else None
     duty = timeline.next_open_duty(case.phase, done, specialty)
     if duty is not None:

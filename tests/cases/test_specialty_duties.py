@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cases import services, timeline
 from cases.models import Case, DutyTick, SurgeryRecord
-from cases.selectors import case_next_step
+from cases.selectors import case_list_for_display, case_next_step
 from cases.timeline import Phase, Specialty
 from tests.factories import add_lesion, create_case
 
@@ -42,7 +42,8 @@ def test_an_oncologists_next_step_is_their_own_duty_not_a_surgeons(
         care_case: Case, oncologist, breast_surgeon) -> None:
     services.case_transition(case=care_case, to_phase=Phase.SPINE_METASTASIS_DETECTION,
                              reason="lesion", actor=breast_surgeon)
-    case = Case.objects.select_related("current_event").get(pk=care_case.pk)
+    # As a list reads it (case_next_step uses only what case_list_for_display loaded).
+    case = case_list_for_display(user=breast_surgeon).get(pk=care_case.pk)
     assert oncologist.role == "radiation_oncologist"
     assert case_next_step(case, oncologist.role) == (
         "Radiotherapy triage of the lesion (cEBRT / SRS candidate?)")
