@@ -71,14 +71,7 @@ def _case_condition(user: User) -> Q | None:
     """
     if not may_see_patients(user):
         return None
-    conditions, granting = [], []
-    for source in _SOURCES.values():
-        extra = source(user)
-        if isinstance(extra, QuerySet):
-            granting.append(extra)
-        elif extra is not None:
-            conditions.append(extra)
-    teams, cases = _granting_ids(user, granting)
+    teams, cases, conditions = _grants(user)
     parts = []
     if teams:
         parts += [Q(breast_team_id__in=teams), Q(spine_team_id__in=teams)]
@@ -116,6 +109,28 @@ def _granting_ids(user: User, granting: list[QuerySet[Any]]) -> tuple[list[int],
     for pk, kind in rows:
         (teams if kind == _TEAM else cases).add(pk)
     return sorted(teams), sorted(cases)
+
+
+def team_ids_of(user: User) -> list[int]:
+    """The ids of the person's teams, as the rule reads them for this request (no query once a
+    list or page has built the rule): a meeting asks whether its MDT team is one of them."""
+    return _grants(user)[0] if may_see_patients(user) else []
+
+
+def _grants(user: User) -> tuple[list[int], list[int], list[Q]]:
+    """What grants the person cases, read once per request: their team ids, the ids of the
+    cases granted one by one, and the registered sources' conditions."""
+    def read() -> tuple[list[int], list[int], list[Q]]:
+        conditions, granting = [], []
+        for source in _SOURCES.values():
+            extra = source(user)
+            if isinstance(extra, QuerySet):
+                granting.append(extra)
+            elif extra is not None:
+                conditions.append(extra)
+        return (*_granting_ids(user, granting), conditions)
+
+    return memoized(("grants", *_person(user)), read)
 
 
 def visible_case_condition(*, user: User, case_ref: str = "pk") -> Q:

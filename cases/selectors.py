@@ -158,7 +158,8 @@ def case_next_step(case: Case, role: str) -> str:
     """The first open S2 Table 4 duty of the person's specialty in the current phase, else the
     next move of the timeline. Uses only what ``case_list_for_display`` loaded."""
     event = case.current_event
-    done = {tick.duty_code for tick in event.listed_ticks} if event is not None else set()
+    done = ({tick.duty_code for tick in event.listed_ticks}  # type: ignore[attr-defined]
+            if event is not None else set())
     specialty = role if role in _SPECIALTIES else None
     duty = timeline.next_open_duty(case.phase, done, specialty)
     if duty is not None:

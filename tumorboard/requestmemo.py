@@ -9,7 +9,8 @@ holds for the whole request, and call ``forget_all`` when what it was built from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -38,6 +39,17 @@ def forget_all() -> None:
         memo.clear()
 
 
+@contextmanager
+def scope() -> Iterator[None]:
+    """A memo of its own for the block, as a request has (the middleware below; a test that
+    acts as one request)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 class RequestMemoMiddleware:
     """Opens an empty memo for each request and drops it at the end."""
 
@@ -45,8 +57,5 @@ class RequestMemoMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _memo.set({})
-        try:
+        with scope():
             return self.get_response(request)
-        finally:
-            _memo.reset(token)
