@@ -25,10 +25,16 @@ from tumorboard.labels import label
 from tumorboard.rowlinks import RowLink
 from tumorboard.templatetags.tb import urgency_badge
 
+from ..models import DIRECTION_CHOICES, ReferralStatus
+
 register = template.Library()
 
 #: The moves a row's button makes at once; the others open the referral at the move's form.
 ONE_CLICK = frozenset({"acknowledge", "accept", "list_for_mdt"})
+#: The words of each direction and status (the model's ``get_..._display`` builds its choices
+#: on every call, twice a row).
+_DIRECTION_WORDS = {value: str(words).lower() for value, words in DIRECTION_CHOICES}
+_STATUS_WORDS = dict(ReferralStatus.choices)
 
 
 class _Links:
@@ -88,7 +94,7 @@ def _row(r: Any, links: _Links, csrf: object, next_url: str, now: datetime) -> S
         '<td><div class="actions">{}</div></td>\n'
         "</tr>",
         links.case.to(r.case_id), patient.family_name, patient.given_name,
-        links.referral.to(r.pk), r.pk, r.get_direction_display().lower(),
+        links.referral.to(r.pk), r.pk, _DIRECTION_WORDS.get(r.direction, r.direction),
         format_html('<p class="deficit-clock"><strong>Acute deficit:</strong> {}</p>',
                     clock_words(clock)) if clock else "",
         urgency_badge(r.urgency, short=True) if r.urgency else "—",
@@ -97,7 +103,7 @@ def _row(r: Any, links: _Links, csrf: object, next_url: str, now: datetime) -> S
                          ((t.evidence, label(t.code, "trigger")) for t in r.triggers.all())),
         format_html("SINS {} · Bilsky {}", assessment.max_sins, assessment.max_bilsky)
         if assessment else "—",
-        r.get_status_display(),
+        _STATUS_WORDS.get(r.status, r.status),
         _actions(r, links, csrf, next_url),
     )
 

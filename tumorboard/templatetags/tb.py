@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from django import template
@@ -76,7 +77,12 @@ def when(value: object) -> str:
 @register.simple_tag
 def urgency_badge(level: object, short: bool = False) -> SafeString:
     """The one way an urgency is shown: its colour, a shape, and its words."""
-    key = str(level or "")
+    return _badge(str(level or ""), bool(short))
+
+
+@functools.cache
+def _badge(key: str, short: bool) -> SafeString:
+    # A few words for each of four levels: made once (a table asks for one a row).
     if key not in URGENCY_WORDS:
         return format_html('<span class="badge urgency-none">no urgency</span>')
     text = key.capitalize() if short else URGENCY_WORDS[key]
