@@ -58,6 +58,15 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Case]:
         return selectors.case_list_for_display(user=self.actor)
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
+        # Every row's next step in one query (cases.selectors.case_next_steps).
+        steps = {case.pk: step for case, step in
+                 selectors.case_next_steps(page, self.actor.role)}
+        serializer = self.get_serializer(
+            page, many=True, context={**self.get_serializer_context(), "next_steps": steps})
+        return self.get_paginated_response(serializer.data)
+
     @extend_schema(operation_id="cases_list", responses={200: CaseListSerializer(many=True),
                                                          **errors(400, 401)})
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -4,7 +4,8 @@ them (STYLE.md rule 2); an outsider gets 404, never 403."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -128,24 +129,17 @@ LIST_COLUMNS = (
     "patient__birth_date", "patient__sex",
     "latest_assessment__id", "latest_assessment__max_sins", "latest_assessment__max_bilsky",
     "latest_assessment__urgency",
-    "current_event__id",
 )
 
 
 def case_list_for_display(*, user: User) -> QuerySet[Case]:
-    """The visible cases with what a list shows (patient, phase, latest SINS, urgency, next step),
-    in a constant number of queries."""
+    """The visible cases with what a list shows (patient, phase, latest SINS, urgency), in one
+    query; ``case_next_steps`` adds each row's next step."""
     return (
         case_list_visible_to(user=user)
         # No list shows a team (the API gives the team ids, read from the case's own row).
-        .select_related("patient", "latest_assessment", "current_event")
+        .select_related("patient", "latest_assessment")
         .only(*LIST_COLUMNS)
-        # As a plain list on the event (``to_attr``): a related manager for each row cost
-        # more than the ticks' query.
-        .prefetch_related(
-            Prefetch("current_event__ticks", to_attr="listed_ticks",
-                     queryset=DutyTick.objects.only("id", "event_id", "duty_code"))
-        )
         .order_by("-updated_at", "-pk")
     )
 
@@ -154,20 +148,33 @@ def case_list_for_display(*, user: User) -> QuerySet[Case]:
 _SPECIALTIES = frozenset(timeline.Specialty.values)
 
 
-def case_next_step(case: Case, role: str) -> str:
-    """The first open S2 Table 4 duty of the person's specialty in the current phase, else the
-    next move of the timeline. Uses only what ``case_list_for_display`` loaded."""
-    event = case.current_event
-    done = ({tick.duty_code for tick in event.listed_ticks}  # type: ignore[attr-defined]
-            if event is not None else set())
+def case_next_steps(cases: Iterable[Case], role: str) -> list[tuple[Case, str]]:
+    """Each case with the next step a person of ``role`` sees in a list: the first open S2
+    Table 4 duty of their specialty in the current phase, else the timeline's next move.
+
+    One query for any number of cases (the duties ticked in their current phase stays, as
+    plain values: a prefetch of tick rows cost a list more than its own query; bench/RESULTS.md,
+    issue 22)."""
+    cases = list(cases)
+    done: dict[int | None, set[str]] = defaultdict(set)
+    events = [case.current_event_id for case in cases if case.current_event_id is not None]
+    if events:
+        for event_id, code in DutyTick.objects.filter(event_id__in=events).values_list(
+                "event_id", "duty_code"):
+            done[event_id].add(code)
     specialty = role if role in _SPECIALTIES else None
-    duty = timeline.next_open_duty(case.phase, done, specialty)
+    return [(case, _next_step(case.phase, done[case.current_event_id], specialty))
+            for case in cases]
+
+
+def _next_step(phase: str, done: set[str], specialty: str | None) -> str:
+    duty = timeline.next_open_duty(phase, done, specialty)
     if duty is not None:
         return duty.label
-    moves = timeline.allowed_moves(case.phase)
+    moves = timeline.allowed_moves(phase)
     if not moves:
         return "Nothing open"
-    return "Move to " + " or ".join(phase.label.lower() for phase in moves)
+    return "Move to " + " or ".join(move.label.lower() for move in moves)
 
 
 # --- the case page ------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ def case_rows(request: HttpRequest, *, page_size: int = PAGE_SIZE) -> dict[str, 
     if filters.is_bound and not filters.is_valid():
         return {**context, "page": None, "rows": []}
     page = CappedPaginator(filters.qs, page_size).get_page(request.GET.get("page"))
-    rows = [(case, selectors.case_next_step(case, actor.role)) for case in page.object_list]
+    rows = selectors.case_next_steps(page.object_list, actor.role)
     audit.record_list_read(actor=actor, case_ids=[case.pk for case, _ in rows])
     # A registered patient whose case is not open yet is found too (by MRN or name).
     waiting = selectors.patients_without_case(user=actor, query=query)

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases import audit
-from cases.selectors import case_next_step
+from cases.selectors import case_next_steps
 from cases.views import case_rows
 from followthrough.selectors import my_tasks
 from meetings.selectors import upcoming_meetings_for
@@ -91,7 +91,7 @@ def home_oncology(request: HttpRequest) -> HttpResponse:
     cases = dashboards.assigned_cases(user=user)
     audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
     return _home(request, "portal/home_oncology.html",
-                 rows=[(case, case_next_step(case, user.role)) for case in cases])
+                 rows=case_next_steps(cases, user.role))
 
 
 @role_required(*SPECIALIST_ROLES)
@@ -102,7 +102,7 @@ def home_specialist(request: HttpRequest) -> HttpResponse:
     cases = dashboards.assigned_cases(user=user)
     audit.record_list_read(actor=user, case_ids=[case.pk for case in cases])
     return _home(request, "portal/home_specialist.html",
-                 rows=[(case, case_next_step(case, user.role)) for case in cases])
+                 rows=case_next_steps(cases, user.role))
 
 
 @role_required(Role.ADMIN)
@@ -121,4 +121,4 @@ def home_radonc(request: HttpRequest) -> HttpResponse:
     return _home(request, "portal/home_radonc.html",
                  **referral_rows(request, page_size=HOME_ROWS),
                  plans=dashboards.radiotherapy_plans(user=user),
-                 rows=[(case, case_next_step(case, user.role)) for case in cases])
+                 rows=case_next_steps(cases, user.role))

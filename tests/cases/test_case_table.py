@@ -47,7 +47,7 @@ def test_rows_match_the_template_loop(breast_surgeon, breast_team, spine_team) -
     services.assessment_create(case=hostile, actor=breast_surgeon)
     cases = list(selectors.case_list_for_display(user=breast_surgeon))
     assert {case.pk for case in cases} == {plain.pk, hostile.pk}
-    rows = [(case, selectors.case_next_step(case, breast_surgeon.role)) for case in cases]
+    rows = selectors.case_next_steps(cases, breast_surgeon.role)
     with timezone.override(zoneinfo.ZoneInfo("Pacific/Auckland")):
         ours = PYTHON_ROWS.render(Context({"rows": rows}))
         loop = TEMPLATE_LOOP.render(Context({"rows": rows}))

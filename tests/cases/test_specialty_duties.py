@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cases import services, timeline
 from cases.models import Case, DutyTick, SurgeryRecord
-from cases.selectors import case_list_for_display, case_next_step
+from cases.selectors import case_list_for_display, case_next_steps
 from cases.timeline import Phase, Specialty
 from tests.factories import add_lesion, create_case
 
@@ -42,12 +42,39 @@ def test_an_oncologists_next_step_is_their_own_duty_not_a_surgeons(
         care_case: Case, oncologist, breast_surgeon) -> None:
     services.case_transition(case=care_case, to_phase=Phase.SPINE_METASTASIS_DETECTION,
                              reason="lesion", actor=breast_surgeon)
-    # As a list reads it (case_next_step uses only what case_list_for_display loaded).
     case = case_list_for_display(user=breast_surgeon).get(pk=care_case.pk)
     assert oncologist.role == "radiation_oncologist"
-    assert case_next_step(case, oncologist.role) == (
-        "Radiotherapy triage of the lesion (cEBRT / SRS candidate?)")
-    assert case_next_step(case, "palliative_care_physician") == "Assess pain and analgesic needs"
+    assert case_next_steps([case], oncologist.role) == [(
+        case, "Radiotherapy triage of the lesion (cEBRT / SRS candidate?)")]
+    assert case_next_steps([case], "palliative_care_physician") == [
+        (case, "Assess pain and analgesic needs")]
+
+
+def test_a_lists_next_step_follows_the_ticks_of_the_current_stay_only(
+        breast_surgeon, neurosurgeon, breast_team, spine_team, client, api_client,
+        django_assert_max_num_queries) -> None:
+    """The page and the API show the first duty of the person's specialty not ticked in the
+    current phase stay (S2 Table 4); another case's ticks do not count; any number of rows costs
+    one query for their ticks."""
+    first = create_case(actor=neurosurgeon, breast_team=breast_team, spine_team=spine_team,
+                        phase=Phase.SPINE_METASTASIS_DETECTION)
+    other = create_case(actor=neurosurgeon, breast_team=breast_team, spine_team=spine_team,
+                        phase=Phase.SPINE_METASTASIS_DETECTION)
+    add_lesion(first, actor=neurosurgeon)  # ticks "identify the spinal lesion" of ``first``
+    by_pk = {case.pk: step for case, step in
+             case_next_steps(case_list_for_display(user=breast_surgeon), "breast_oncosurgeon")}
+    assert by_pk[first.pk] == "Review the SINS score"
+    assert by_pk[other.pk].startswith("Identify")
+    client.force_login(breast_surgeon)
+    page = client.get(reverse("cases:case-list")).content.decode()
+    assert "Review the SINS score" in page
+    api_client.force_authenticate(breast_surgeon)
+    rows = {row["id"]: row["next_step"]
+            for row in api_client.get(reverse("api-cases")).json()["results"]}
+    assert rows[first.pk] == "Review the SINS score" and rows[other.pk].startswith("Identify")
+    listed = list(case_list_for_display(user=breast_surgeon))
+    with django_assert_max_num_queries(1):
+        case_next_steps(listed, "neurosurgeon")
 
 
 def test_recording_a_lesion_ticks_identify_the_spinal_lesion_in_detection_only(
