@@ -113,6 +113,16 @@ else:
     # Short OLTP queries: PostgreSQL's JIT compiled the agenda query for 3.9 s of its 5.3 s at
     # 100k cases (bench/RESULTS.md, item 4). JIT pays off for long analytical queries only.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Prepared statements: a query a connection has run DATABASE_PREPARE_THRESHOLD times is
+    # prepared, and PostgreSQL plans it no more. A page's queries are the same text every time
+    # (the parameters are bound apart, server side), and planning was most of their database
+    # time: 2.3 ms to plan, 1.1 ms to run the breast home's slowest (bench/RESULTS.md, issue 22).
+    # 0 turns it off: behind PgBouncer in transaction mode before 1.21 (which cannot keep a
+    # connection's prepared statements), or to compare.
+    _prepare = _env_int("DATABASE_PREPARE_THRESHOLD", 2)
+    if _prepare:
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True,
+                                               prepare_threshold=_prepare)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tumorboard.User"
