@@ -191,10 +191,16 @@ def case_can_change(*, user: User, case: Case) -> bool:
     """Who writes to a case: an active clinician of its care team (its teams, its added
     oncologists, the clinicians the service added). Coordinators and attendees read; integration
     clients and administrators never write. Palliative care physicians and physiotherapists
-    added to the care team write too (issue 19). One query."""
+    added to the care team write too (issue 19). No query for a member of its teams once the
+    rule is read in the request; one otherwise."""
     if not is_care_team_clinician(user):
         return False
     teams = [team_id for team_id in (case.breast_team_id, case.spine_team_id) if team_id]
+    # A member of its teams, from the team ids the rule holds for this request (no query): the
+    # page of one's own team's case. The rows that grant cases one by one include the sources'
+    # (meetings, radiotherapy), which grant reading only: those are asked below.
+    if set(teams) & set(team_ids_of(user)):
+        return True
     return Case.objects.filter(pk=case.pk).filter(
         Q(Exists(TeamMembership.objects.filter(user_id=user.pk, team_id__in=teams)))
         | Q(Exists(Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),

@@ -1,6 +1,7 @@
 """``meeting_get_visible`` opens a meeting for its chair, coordinator and MDT team without asking
 the rule (issue 22): it must agree with ``meeting_list_visible_to`` for every kind of person,
-and a change of team must hold on the next request as the rule's does."""
+and a change of team must hold on the next request as the rule's does. ``case_can_change``
+answers a member of the case's teams the same way."""
 
 from __future__ import annotations
 
@@ -83,3 +84,24 @@ def test_its_own_meeting_costs_its_row_and_the_persons_grants(
         meeting_get_visible(user=people["mdt member"], meeting_id=meeting.pk)
     with requestmemo.scope(), django_assert_max_num_queries(1):
         meeting_get_visible(user=people["chair"], meeting_id=meeting.pk, related=False)
+
+
+def test_who_may_change_a_case_within_one_request(meeting, people, mdt_case, breast_surgeon,
+                                                   oncologist,
+                                                   django_assert_max_num_queries) -> None:
+    """``case_can_change`` answers a member of the case's teams from the team ids the rule read
+    for the request; an attendee who sees the case through the meeting only reads it; a member
+    who left the team writes no more from the next request."""
+    from cases.access import case_can_change, case_is_visible
+
+    attendee = oncologist  # invited to the meeting that lists the case; not of its teams
+    with requestmemo.scope():
+        assert case_is_visible(user=attendee, case_id=mdt_case.pk)
+        assert not case_can_change(user=attendee, case=mdt_case)
+    with requestmemo.scope():
+        case_is_visible(user=breast_surgeon, case_id=mdt_case.pk)  # the page reads the rule
+        with django_assert_max_num_queries(0):
+            assert case_can_change(user=breast_surgeon, case=mdt_case)
+    TeamMembership.objects.filter(user=breast_surgeon, team_id=mdt_case.breast_team_id).delete()
+    with requestmemo.scope():
+        assert not case_can_change(user=breast_surgeon, case=mdt_case)
