@@ -146,6 +146,9 @@ def attach_decision_forms(items: list[Any], people: list[User],
     input survives), the recommendation and the follow-up form."""
     for item in items:
         item.recommended = recommended(item.snapshot)[0]
+        # Before the agenda is locked there is no snapshot, hence no recommendation yet: saying
+        # "not scorable" beside the case's scores contradicted them.
+        item.recommendation_pending = item.snapshot is None
         if bound is not None and item.pk == bound_item:
             item.form = bound
         else:

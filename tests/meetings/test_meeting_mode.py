@@ -13,6 +13,7 @@ from django.urls import reverse
 from meetings import services
 from meetings.models import AgendaItem, Attendance, Decision
 from tests.factories import PatientFactory, make_mdt_case, on_its_day
+from tumorboard.labels import label
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,23 @@ def test_two_coordinators_and_the_chair_at_once_lose_no_update(
     decision = Decision.objects.get(item=item)
     assert decision.rationale == "Chair: radiotherapy." and decision.version == 1
     assert "Chair: radiotherapy." in lost.content.decode()
+
+
+def test_before_the_lock_the_recommendation_is_pending_not_unscorable(
+        meeting, coordinator, breast_surgeon, neurosurgeon, teams, client) -> None:
+    """A planned meeting's item has no snapshot yet: the page beside the case's scores says the
+    recommendation comes at the lock, never that the case cannot be scored; once locked it
+    shows the pathway the snapshot holds."""
+    make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon, teams=teams)
+    services.agenda_populate(meeting=meeting, actor=coordinator)
+    client.force_login(coordinator)
+    url = reverse("meetings:meeting-live", args=[meeting.pk])
+    planned = client.get(url).content.decode()
+    assert "Recommended pathway:" in planned  # the case's own scores are shown
+    assert "not scorable" not in planned
+    assert "none yet: taken from the scores when the agenda is locked" in planned
+    services.meeting_lock(meeting=meeting, actor=coordinator)
+    locked = client.get(url).content.decode()
+    assert "none yet" not in locked and "not scorable" not in locked
+    # The fixture's case: SINS 9, Bilsky 1b, a radiosensitive subtype: NOMS says cEBRT.
+    assert f"Service recommendation:</strong> {label('cebrt', 'pathway')}" in locked
