@@ -195,15 +195,13 @@ def case_can_change(*, user: User, case: Case) -> bool:
     rule is read in the request; one otherwise."""
     if not is_care_team_clinician(user):
         return False
-    teams = [team_id for team_id in (case.breast_team_id, case.spine_team_id) if team_id]
-    # A member of its teams, from the team ids the rule holds for this request (no query): the
-    # page of one's own team's case. The rows that grant cases one by one include the sources'
-    # (meetings, radiotherapy), which grant reading only: those are asked below.
-    if set(teams) & set(team_ids_of(user)):
+    # A member of its teams, from the team ids the rule read for this request (no query). The
+    # case ids it read include the sources' (meetings, radiotherapy), which grant reading only:
+    # the added oncologists and the care team are asked.
+    if {case.breast_team_id, case.spine_team_id} & set(team_ids_of(user)):
         return True
     return Case.objects.filter(pk=case.pk).filter(
-        Q(Exists(TeamMembership.objects.filter(user_id=user.pk, team_id__in=teams)))
-        | Q(Exists(Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),
+        Q(Exists(Case.oncologists.through.objects.filter(case_id=OuterRef("pk"),
                                                            user_id=user.pk)))
         | Q(Exists(CareTeamMember.objects.filter(case_id=OuterRef("pk"), user_id=user.pk)))
     ).exists()

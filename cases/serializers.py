@@ -92,10 +92,10 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_next_step(self, case: Case) -> str:
         # The list's next steps in one query (the view's ``next_steps``); one case alone asks.
-        steps = self.context.get("next_steps")
-        if steps is None or case.pk not in steps:
-            return case_next_steps([case], self.context["request"].user.role)[0][1]
-        return str(steps[case.pk])
+        steps = self.context.get("next_steps") or {}
+        if case.pk in steps:
+            return str(steps[case.pk])
+        return case_next_steps([case], self.context["request"].user.role)[0][1]
 
     def to_representation(self, instance: Case) -> dict[str, Any]:
         """DRF's walk over the fields, written out: the walk took 0.2 ms a row, a third of the

@@ -15,17 +15,14 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from tumorboard.labels import label
 from tumorboard.rowlinks import RowLink
 from tumorboard.templatetags.tb import urgency_badge, when
-
-from ..timeline import Phase
 
 register = template.Library()
 
 _NOT_SCORED = mark_safe('<span class="muted">not scored</span>')
 _NO_URGENCY = mark_safe('<span class="muted">none</span>')
-#: Each phase's words (the model's ``get_phase_display`` builds its choices a row).
-_PHASE_WORDS = dict(Phase.choices)
 
 
 def _row(case: Any, next_step: str, link: RowLink) -> SafeString:
@@ -42,7 +39,7 @@ def _row(case: Any, next_step: str, link: RowLink) -> SafeString:
         "</tr>",
         link.to(case.pk), patient.family_name, patient.given_name, case.pk,
         patient.mrn,
-        _PHASE_WORDS.get(case.phase, case.phase),
+        label(case.phase, "phase"),
         assessment.max_sins if assessment else _NOT_SCORED,
         urgency_badge(case.urgency, short=True) if case.urgency else _NO_URGENCY,
         next_step,

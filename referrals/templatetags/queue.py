@@ -25,16 +25,15 @@ from tumorboard.labels import label
 from tumorboard.rowlinks import RowLink
 from tumorboard.templatetags.tb import urgency_badge
 
-from ..models import DIRECTION_CHOICES, ReferralStatus
+from ..models import DIRECTION_CHOICES
 
 register = template.Library()
 
 #: The moves a row's button makes at once; the others open the referral at the move's form.
 ONE_CLICK = frozenset({"acknowledge", "accept", "list_for_mdt"})
-#: The words of each direction and status (the model's ``get_..._display`` builds its choices
-#: on every call, twice a row).
+#: Each direction's words as the model's choices write them (``get_direction_display`` builds
+#: the choices on every call).
 _DIRECTION_WORDS = {value: str(words).lower() for value, words in DIRECTION_CHOICES}
-_STATUS_WORDS = dict(ReferralStatus.choices)
 
 
 class _Links:
@@ -103,7 +102,7 @@ def _row(r: Any, links: _Links, csrf: object, next_url: str, now: datetime) -> S
                          ((t.evidence, label(t.code, "trigger")) for t in r.triggers.all())),
         format_html("SINS {} · Bilsky {}", assessment.max_sins, assessment.max_bilsky)
         if assessment else "—",
-        _STATUS_WORDS.get(r.status, r.status),
+        label(r.status, "referral_status"),
         _actions(r, links, csrf, next_url),
     )
 
