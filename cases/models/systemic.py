@@ -69,6 +69,17 @@ class SystemicTherapyEpisode(models.Model):
     def __str__(self) -> str:
         return f"Therapy episode #{self.pk}"
 
+    @property
+    def hold_in_force(self) -> TherapyHold | None:
+        """The hold pausing the episode today, if any (its holds as the caller prefetched them):
+        a held drug is not "ongoing" on the case page (CLINICAL.md §10: a CDK4/6 inhibitor held
+        before surgery)."""
+        if self.stopped_on is not None:
+            return None
+        today = timezone.localdate()
+        return next((hold for hold in self.holds.all() if hold.held_from <= today
+                     and (hold.held_to is None or today <= hold.held_to)), None)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         today = timezone.localdate()

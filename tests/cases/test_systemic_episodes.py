@@ -199,3 +199,33 @@ def test_the_systemic_picture_does_not_grow_with_rows(case, medonc, n,
     with django_assert_num_queries(4):
         picture = systemic_picture(case, events=[])
     assert len(picture.episodes) == n
+
+
+def test_the_page_says_held_not_ongoing_and_shows_severity_in_words(case, medonc,
+                                                                   client: Client) -> None:
+    """A held CDK4/6 inhibitor reads "held since", not "ongoing"; a hold that ended reads
+    "ongoing" again; each check's severity is in words with its colour, never its code."""
+    palbo = services.episode_create(case=case, actor=medonc, therapy_class="cdk46_inhibitor",
+                                    drug="palbociclib", started_on=TODAY - timedelta(days=90))
+    letrozole = services.episode_create(case=case, actor=medonc, therapy_class="endocrine",
+                                        drug="letrozole", started_on=TODAY - timedelta(days=90))
+    held_from = TODAY - timedelta(days=3)
+    services.hold_create(case=case, episode=palbo, actor=medonc, held_from=held_from,
+                         reason="before surgery")
+    services.hold_create(case=case, episode=letrozole, actor=medonc,
+                         held_from=TODAY - timedelta(days=30),
+                         held_to=TODAY - timedelta(days=20), reason="mucositis")
+    services.lab_create(case=case, actor=medonc, kind="anc", value=900, taken_on=TODAY)
+    client.force_login(medonc)
+    page = client.get(reverse("cases:case-detail", args=[case.pk])).content.decode()
+    row = page[page.index(f'id="episode-{palbo.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert f"held since {held_from.isoformat()}" in row and "ongoing" not in row
+    row = page[page.index(f'id="episode-{letrozole.pk}"'):]
+    assert "ongoing" in row[:row.index("</tr>")]
+    # ANC 900 blocks elective surgery: "Blocks surgery" in red, never the code "block".
+    constraints = page[page.index('class="safe-constraints"'):]
+    constraints = constraints[:constraints.index("</ul>")]
+    assert '<span class="badge urgency-red" data-severity="block">Blocks surgery</span>' \
+        in constraints
+    assert ">block<" not in constraints

@@ -90,6 +90,24 @@ def _badge(key: str, short: bool) -> SafeString:
                        URGENCY_WORDS[key], text)
 
 
+#: A check's severity as a colour beside its words (tumorboard.labels, kind "severity").
+SEVERITY_CLASSES = {"block": "urgency-red", "warning": "urgency-orange", "info": "urgency-none"}
+
+
+@register.simple_tag
+def severity_badge(severity: object) -> SafeString:
+    """A timing or safety check's severity in words and colour, never its code. (In an emergency
+    the calculators already made every check "info": CLINICAL.md §10.)"""
+    return _severity(str(severity or ""))
+
+
+@functools.cache
+def _severity(key: str) -> SafeString:
+    return format_html('<span class="badge {}" data-severity="{}">{}</span>',
+                       SEVERITY_CLASSES.get(key, "urgency-none"), key,
+                       labels.label(key, "severity"))
+
+
 @register.filter
 def isodt(value: object) -> datetime | object:
     """An ISO 8601 string (as the selectors' dicts carry) as a datetime, for the ``date`` filter,
