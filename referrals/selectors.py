@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.access import visible_rows
-from cases.selectors import CaseDetail
+from cases.selectors import LIST_COLUMNS, CaseDetail
 from tumorboard.lookups import as_id
 from tumorboard.models import TeamMembership, User
 
@@ -40,6 +40,19 @@ def referral_list_visible_to(*, user: User) -> QuerySet[Referral]:
     return visible_rows(Referral.objects.all(), user=user)
 
 
+#: What a referral list reads: the referral whole (its actions and the API's fields), and of
+#: its case what a case list shows (``cases.selectors.LIST_COLUMNS``) with the deficit clock's
+#: fields and the MDT team. The case's other 25 columns and the patient's were a third of the
+#: triage queue's fetch (bench/RESULTS.md, issue 22); a query-count test of each list catches a
+#: field read that is not here.
+LIST_FIELDS = (
+    *(field.name for field in Referral._meta.concrete_fields),
+    *(f"case__{column}" for column in LIST_COLUMNS),
+    "case__deficit_onset_at", "case__frankel", "case__neurological_deficit",
+    "case__mdt_team_id",
+)
+
+
 def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
     """Visible referrals with what lists show, red first then by due time, constant queries.
 
@@ -49,8 +62,7 @@ def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
     return (
         referral_list_visible_to(user=user)
         .select_related("case", "case__patient", "case__latest_assessment")
-        # Lists show the assessment's summary columns, never its JSON (~5 kB a row to decode).
-        .defer("case__latest_assessment__inputs", "case__latest_assessment__result")
+        .only(*LIST_FIELDS)
         .prefetch_related("triggers")
         .order_by(*LIST_ORDER)
     )
