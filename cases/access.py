@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db.models import Exists, IntegerField, Model, OuterRef, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.models import HistoricalRecords
 
@@ -43,11 +46,31 @@ logger = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Model)
 
-#: One way of seeing cases, for ``user``: the rows that grant cases (a queryset of rows with a
-#: ``case_id``: read with the person's other granting rows in one query), or a condition on
-#: ``Case`` rows (name ids read now, when the rule is built, so that lists filter on indexed
-#: columns), or ``None`` when it grants this user nothing.
-AccessSource = Callable[[User], "Q | QuerySet[Any] | None"]
+@dataclass(frozen=True)
+class GrantingRows:
+    """Rows that grant cases one by one, as SQL: one SELECT of a single column, ``case_id``
+    (no ORDER BY, no LIMIT: it becomes one member of a UNION ALL), with its parameters.
+
+    SQL rather than a queryset, because the rule is read on every request: building the
+    querysets of the person's granting rows and compiling their union took 1.7 ms of every
+    page, running it 0.06 ms (bench/RESULTS.md, issue 22). A source writes its SQL as one
+    constant string (tables by name, every value a parameter; a date-time through
+    ``db_datetime``), and its test holds it to the same rows written with the ORM."""
+
+    sql: str
+    params: tuple[object, ...] = ()
+
+
+def db_datetime(value: datetime) -> object:
+    """A date-time parameter as the database stores it (SQLite keeps text in UTC)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+#: One way of seeing cases, for ``user``: the rows that grant cases (``GrantingRows``: read
+#: with the person's other granting rows in one query), or a condition on ``Case`` rows (name
+#: ids read now, when the rule is built, so that lists filter on indexed columns), or ``None``
+#: when it grants this user nothing.
+AccessSource = Callable[[User], "Q | GrantingRows | None"]
 _SOURCES: dict[str, AccessSource] = {}
 
 
@@ -95,19 +118,30 @@ def _case_condition(user: User) -> Q | None:
 _TEAM, _CASE = 0, 1
 
 
-def _granting_ids(user: User, granting: list[QuerySet[Any]]) -> tuple[list[int], list[int]]:
+#: The person's own granting rows: their teams (kind 0), the cases they were added to as an
+#: oncologist or to the care team (kind 1). Test: test_access_granting_sql.
+_OWN_ROWS = (
+    "SELECT team_id, 0 FROM tumorboard_teammembership WHERE user_id = %s"
+    " UNION ALL SELECT case_id, 1 FROM cases_case_oncologists WHERE user_id = %s"
+    " UNION ALL SELECT case_id, 1 FROM cases_careteammember WHERE user_id = %s"
+)
+
+
+def _granting_ids(user: User, granting: list[GrantingRows]) -> tuple[list[int], list[int]]:
     """The person's team ids and the ids of the cases granted to them one by one (added
     oncologist, care team, the registered sources' rows), in one query."""
-    tag = {kind: Value(kind, output_field=IntegerField()) for kind in (_TEAM, _CASE)}
-    own = [Case.oncologists.through.objects.filter(user_id=user.pk),
-           CareTeamMember.objects.filter(user_id=user.pk), *granting]
-    rows = (TeamMembership.objects.filter(user_id=user.pk).values_list("team_id", tag[_TEAM])
-            .union(*[rows.order_by().values_list("case_id", tag[_CASE]) for rows in own],
-                   all=True))
+    # The sources' constant SQL (GrantingRows), never a value: those are parameters.
+    sql = " UNION ALL ".join([_OWN_ROWS, *(
+        "SELECT granted.case_id, 1 FROM (" + rows.sql + ") AS granted"  # noqa: S608
+        for rows in granting)])
+    params: list[Any] = [user.pk, user.pk, user.pk,
+                         *(param for rows in granting for param in rows.params)]
     teams: set[int] = set()
     cases: set[int] = set()
-    for pk, kind in rows:
-        (teams if kind == _TEAM else cases).add(pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, kind in cursor.fetchall():
+            (teams if kind == _TEAM else cases).add(pk)
     return sorted(teams), sorted(cases)
 
 
@@ -124,7 +158,7 @@ def _grants(user: User) -> tuple[list[int], list[int], list[Q]]:
         conditions, granting = [], []
         for source in _SOURCES.values():
             extra = source(user)
-            if isinstance(extra, QuerySet):
+            if isinstance(extra, GrantingRows):
                 granting.append(extra)
             elif extra is not None:
                 conditions.append(extra)

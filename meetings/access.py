@@ -11,25 +11,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cases.access import GrantingRows, db_datetime
 from tumorboard.models import User
 from tumorboard.roles import CARE_ROLES
-
-from .models import AgendaItem, Attendance
 
 
 def attendee_window_start() -> datetime:
     return timezone.now() - timedelta(days=settings.MEETING_ATTENDEE_ACCESS_DAYS)
 
 
-def attendee_cases(user: User) -> QuerySet[AgendaItem] | None:
-    """The cases on the agenda of a meeting ``user`` attends, within the window."""
+def attendee_cases(user: User) -> GrantingRows | None:
+    """The cases on the agenda of a meeting ``user`` attends, within the window: the items of
+    the meetings they attend that are not finalized, or were finalized within the window.
+
+    As SQL, read with the person's other granting rows once per request (cases.access); a
+    test holds it to the same rows written with the ORM."""
     if user.role not in CARE_ROLES:
         return None
-    attends = Attendance.objects.filter(meeting_id=OuterRef("meeting_id"), user_id=user.pk)
-    still_open = (Q(meeting__finalized_at__isnull=True)
-                  | Q(meeting__finalized_at__gte=attendee_window_start()))
-    # Read with the person's other granting rows, once per request (cases.access).
-    return AgendaItem.objects.filter(still_open, Exists(attends))
+    return GrantingRows(
+        "SELECT item.case_id FROM meetings_agendaitem item"
+        " INNER JOIN meetings_meeting meeting ON meeting.id = item.meeting_id"
+        " WHERE (meeting.finalized_at IS NULL OR meeting.finalized_at >= %s)"
+        " AND EXISTS (SELECT 1 FROM meetings_attendance attends"
+        " WHERE attends.meeting_id = item.meeting_id AND attends.user_id = %s)",
+        (db_datetime(attendee_window_start()), user.pk))
