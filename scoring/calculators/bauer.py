@@ -14,6 +14,7 @@ from typing import Final
 from .checks import REQUIRED, bool_error, is_real, points
 from .enums import BauerBand, PrimarySite, VisceralMetastases
 from .errors import ErrorBag
+from .frozen import fast_init
 from .tomita import TOMITA_GROWTH_CLASS, raise_burden_error
 from .version import RULES_VERSION
 
@@ -52,6 +53,7 @@ _TOTAL_TEXT: Final = tuple(
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BauerResult:
     total: int
@@ -71,6 +73,7 @@ class BauerResult:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NesmsResult:
     """NESMS 0-3. CLINICAL.md §5 names no bands for it, so ``band`` is always ``None``."""

@@ -18,6 +18,7 @@ from .candidacy import CandidacyItem, candidacy
 from .checks import bool_error
 from .enums import MolecularSubtype, Pain, Urgency
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .inputs import EvaluationInput, PatientInput, SystemicTherapy
 from .lesion_scores import LesionResult, score_lesions, vertebral_count_reason
 from .noms import NomsResult, noms
@@ -33,6 +34,7 @@ from .version import RULES_VERSION
 R = TypeVar("R")
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EvaluationResult:
     subtype: MolecularSubtype

@@ -10,10 +10,12 @@ from .bilsky import BilskyResult, bilsky
 from .checks import bool_error
 from .enums import SpinalLevel
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .inputs import LesionInput
 from .sins import SinsResult, sins
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LesionResult:
     levels: tuple[SpinalLevel, ...]

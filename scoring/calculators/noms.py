@@ -27,6 +27,7 @@ from .enums import (
     VisceralMetastases,
 )
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .sins import sins_band
 from .version import RULES_VERSION
 
@@ -134,6 +135,7 @@ STABILISATION_TEXT: Final = (
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NomsResult:
     neurological: NomsNeurological

@@ -15,6 +15,7 @@ from .checks import lookup_error
 from .checks import points as _points
 from .enums import Alignment, BoneLesion, Collapse, Pain, Posterolateral, SinsBand, SpinalLevel
 from .errors import ScoringInputError
+from .frozen import fast_init
 from .levels import LEVEL_BY_NAME, LEVELS, format_levels, levels_errors
 from .version import RULES_VERSION
 
@@ -104,6 +105,7 @@ _TOTAL_TEXT: Final = tuple(
 _BANDS: Final = tuple(sins_band(total) for total in range(19))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SinsResult:
     total: int

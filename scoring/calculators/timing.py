@@ -23,6 +23,7 @@ from .enums import (
     Urgency,
 )
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 
 TIMING_REFERENCE: Final = "S2 §6.3 and §11; CLINICAL.md §10"
 #: Elective surgery needs an ANC that *exceeds* this (S2 §6.3).
@@ -54,6 +55,7 @@ def therapies_to_hold(
     return tuple(held)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TimingCheck:
     code: TimingCode

@@ -13,6 +13,7 @@ from typing import Final
 from .checks import count_error, lookup_error, points
 from .enums import Frankel, MolecularSubtype, PrimarySite, TokuhashiSurvival, VisceralMetastases
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .performance import PerformanceStatus, performance_status
 from .version import RULES_VERSION
 
@@ -110,6 +111,7 @@ _KPS_TEXT: Final = {
 }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TokuhashiResult:
     total: int

@@ -13,6 +13,7 @@ from typing import Final, NoReturn
 from .checks import count_error, lookup_error, points
 from .enums import PrimarySite, TomitaGoal, TomitaGrowth, VisceralMetastases
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .version import RULES_VERSION
 
 TOMITA_REFERENCE: Final = "Tomita K et al., Spine 2001;26(3):298-306; CLINICAL.md §4"
@@ -84,6 +85,7 @@ _SOLITARY_TEXT: Final = "Solitary bone metastasis in the whole skeleton: 1 point
 _MULTIPLE_TEXT: Final = "Multiple bone metastases ({count} in all): 2 points."
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TomitaResult:
     total: int

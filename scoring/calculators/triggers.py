@@ -22,6 +22,7 @@ from .enums import (
     TriggerCode,
 )
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .levels import format_levels, levels_errors
 from .performance import FRANKEL_DEFICIT
 
@@ -46,6 +47,7 @@ TRIGGER_DIRECTION: Final = {
 }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LesionFindings:
     """What the triggers need of a lesion: its levels, SINS total, Bilsky grade, progression."""
@@ -56,6 +58,7 @@ class LesionFindings:
     progressed_within_6_weeks: bool = False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Trigger:
     code: TriggerCode

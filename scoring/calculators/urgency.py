@@ -18,6 +18,7 @@ from .bilsky import HIGH_GRADE
 from .checks import enum_error
 from .enums import BilskyGrade, MolecularSubtype, TriggerCode, Urgency
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .version import RULES_VERSION
 
 URGENCY_REFERENCE: Final = "S2 Table 2 colours, §3.2; NICE CG75; CLINICAL.md §9 (policy v1)"
@@ -44,6 +45,7 @@ RED_HIGH_GRADE_SUBTYPES: Final = frozenset(
 ORANGE_MIN_SINS: Final = 13
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class UrgencyResult:
     level: Urgency | None
