@@ -21,14 +21,14 @@ from .errors import ErrorBag, ScoringInputError
 from .frozen import fast_init
 from .inputs import EvaluationInput, PatientInput, SystemicTherapy
 from .lesion_scores import LesionResult, score_lesions, vertebral_count_reason
-from .noms import NomsResult, noms
+from .noms import NomsResult, noms_unchecked
 from .performance import PerformanceStatus, has_neurological_deficit, performance_status
 from .subtype import SubtypeResult, resolve_subtype
 from .timing import TimingCheck, timing_checks
 from .tokuhashi import TokuhashiResult, tokuhashi
 from .tomita import TomitaResult, tomita
-from .triggers import LesionFindings, Trigger, triggers
-from .urgency import urgency
+from .triggers import LesionFindings, Trigger, triggers_unchecked
+from .urgency import urgency_unchecked
 from .version import RULES_VERSION
 
 R = TypeVar("R")
@@ -115,7 +115,9 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
 
     max_sins = max(result.sins.total for result in lesion_results)
     max_bilsky = max((lesion.bilsky for lesion in lesion_inputs), key=BILSKY_RANK.__getitem__)
-    noms_result = noms(
+    # Every input below comes from the calculators run in _score, which refused what noms,
+    # triggers and urgency would refuse: their checks need not run twice.
+    noms_result = noms_unchecked(
         max_bilsky=max_bilsky,
         max_sins=max_sins,
         primary_site=patient.primary_site,
@@ -133,7 +135,7 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
             frankel=patient.frankel, stated_deficit=patient.neurological_deficit
         ),
     )
-    fired = triggers(
+    fired = triggers_unchecked(
         primary_site=patient.primary_site,
         frankel=patient.frankel,
         lesions=[
@@ -151,7 +153,7 @@ def evaluate(inp: EvaluationInput, *, now: datetime | None = None) -> Evaluation
         new_or_progressive_back_pain=patient.new_or_progressive_back_pain,
         new_patient=patient.new_patient,
     )
-    urgency_result = urgency(
+    urgency_result = urgency_unchecked(
         trigger_codes=[trigger.code for trigger in fired],
         max_bilsky=max_bilsky,
         max_sins=max_sins,

@@ -229,6 +229,33 @@ def noms(
         tomita_total, vertebral_metastases, extraspinal_bone_metastases, visceral_metastases,
         lesions_painless, neurological_deficit,
     )  # fmt: skip
+    return noms_unchecked(
+        max_bilsky=max_bilsky, max_sins=max_sins, primary_site=primary_site, subtype=subtype,
+        progressed_after_radiation=progressed_after_radiation, kps=kps,
+        tomita_total=tomita_total, vertebral_metastases=vertebral_metastases,
+        extraspinal_bone_metastases=extraspinal_bone_metastases,
+        visceral_metastases=visceral_metastases, lesions_painless=lesions_painless,
+        neurological_deficit=neurological_deficit,
+    )  # fmt: skip
+
+
+def noms_unchecked(
+    *,
+    max_bilsky: BilskyGrade,
+    max_sins: int,
+    primary_site: PrimarySite,
+    subtype: MolecularSubtype,
+    progressed_after_radiation: bool,
+    kps: int,
+    tomita_total: int,
+    vertebral_metastases: int,
+    extraspinal_bone_metastases: int,
+    visceral_metastases: VisceralMetastases,
+    lesions_painless: bool,
+    neurological_deficit: bool,
+) -> NomsResult:
+    """``noms`` without its input checks, for ``evaluate``: every input there comes from a
+    calculator or a check that has already refused what ``noms`` would refuse."""
     neurological, n_text = _N_ARM[max_bilsky]
     oncological, o_text = noms_oncological(
         primary_site=primary_site,

@@ -99,6 +99,28 @@ def triggers(
         primary_site, frankel, lesions, vertebral_metastases, extraspinal_bone_metastases,
         neurological_deficit, new_or_progressive_back_pain, new_patient,
     )  # fmt: skip
+    return triggers_unchecked(
+        primary_site=primary_site, frankel=frankel, lesions=lesions,
+        vertebral_metastases=vertebral_metastases,
+        extraspinal_bone_metastases=extraspinal_bone_metastases,
+        neurological_deficit=neurological_deficit,
+        new_or_progressive_back_pain=new_or_progressive_back_pain, new_patient=new_patient,
+    )  # fmt: skip
+
+
+def triggers_unchecked(
+    *,
+    primary_site: PrimarySite,
+    frankel: Frankel,
+    lesions: Sequence[LesionFindings],
+    vertebral_metastases: int,
+    extraspinal_bone_metastases: int,
+    neurological_deficit: bool | None = None,
+    new_or_progressive_back_pain: bool | None = None,
+    new_patient: bool | None = None,
+) -> tuple[Trigger, ...]:
+    """``triggers`` without its input checks, for ``evaluate``: its findings come from the lesion
+    scores and its patient fields were checked by the calculators that ran before."""
     fired: list[Trigger] = []
     if new_or_progressive_back_pain is True and primary_site == PrimarySite.BREAST:
         fired.append(
