@@ -137,11 +137,7 @@ def modified_bauer(
         components=components,
         rationale=(
             "No visceral metastases: 1 point." if no_visceral else "Visceral metastases: 0 points.",
-            _not_lung_text(primary_site),
-            f"Primary {primary_site} "
-            + ("is" if favourable else "is not")
-            + f" breast, kidney, lymphoma or myeloma: {int(favourable)} point"
-            + ("." if favourable else "s."),
+            *_SITE_TEXT[primary_site],
             "Solitary skeletal metastasis: 1 point."
             if solitary
             else "More than one skeletal metastasis: 0 points.",
@@ -157,6 +153,17 @@ def _not_lung_text(site: PrimarySite) -> str:
         return "Primary unknown, lung not excluded: 0 points."
     return "Primary not lung: 1 point."
 
+
+def _favourable_text(site: PrimarySite) -> str:
+    favourable = site in BAUER_FAVOURABLE_PRIMARIES
+    return (
+        f"Primary {site.value} {'is' if favourable else 'is not'} breast, kidney, lymphoma or "
+        f"myeloma: {int(favourable)} point{'' if favourable else 's'}."
+    )
+
+
+# The two sentences that depend on the primary alone, built once per site.
+_SITE_TEXT: Final = {site: (_not_lung_text(site), _favourable_text(site)) for site in PrimarySite}
 
 
 def albumin_error(value: object) -> str | None:

@@ -186,7 +186,9 @@ def noms_oncological(
 
 
 def _observation_blockers(
-    max_bilsky: BilskyGrade, mechanical: NomsMechanical, lesions_painless: bool,
+    max_bilsky: BilskyGrade,
+    mechanical: NomsMechanical,
+    lesions_painless: bool,
     neurological_deficit: bool,
 ) -> list[str]:
     """What asks for local treatment now (rule 6, v2): empty means observation fits."""
@@ -270,9 +272,7 @@ def noms_unchecked(
         and visceral_metastases == VisceralMetastases.NONE
     )
     radioresistant = oncological is _O.RADIORESISTANT
-    blockers = _observation_blockers(
-        max_bilsky, mechanical, lesions_painless, neurological_deficit
-    )
+    blockers = _observation_blockers(max_bilsky, mechanical, lesions_painless, neurological_deficit)
     if systemic is NomsSystemic.UNFIT:
         pathway = NomsPathway.PALLIATIVE_CARE
     elif oncological is _O.UNKNOWN:

@@ -111,8 +111,13 @@ def urgency_unchecked(
     if orange:
         return _result(Urgency.ORANGE, tuple(orange))
     count = len(trigger_codes)
-    return _result(Urgency.GREEN, (f"{count} referral trigger{'s' if count > 1 else ''} "
-                                   "without an emergency or urgent finding",))
+    return _result(
+        Urgency.GREEN,
+        (
+            f"{count} referral trigger{'s' if count > 1 else ''} "
+            "without an emergency or urgent finding",
+        ),
+    )
 
 
 # A few dozen reason combinations in all: each result is built once and shared (it is frozen).
@@ -122,8 +127,9 @@ def _result(level: Urgency, reasons: tuple[str, ...]) -> UrgencyResult:
     return UrgencyResult(
         level=level,
         due_within_hours=hours,
-        rationale=(f"{level.value.capitalize()}, due within {_hours_words(hours)}: "
-                   f"{', '.join(reasons)}.",),
+        rationale=(
+            f"{level.value.capitalize()}, due within {_hours_words(hours)}: {', '.join(reasons)}.",
+        ),
     )
 
 
@@ -133,7 +139,7 @@ def _hours_words(hours: int) -> str:
 
 
 def _subtype_words(subtype: object) -> str:
-    """"her2_enriched" -> "HER2-enriched", "triple_negative" -> "triple-negative"."""
+    """ "her2_enriched" -> "HER2-enriched", "triple_negative" -> "triple-negative"."""
     return str(subtype).replace("_", "-").replace("her2", "HER2")
 
 
