@@ -183,14 +183,20 @@ def nesms(*, modified_bauer_total: int, ambulatory: bool, albumin_g_dl: float) -
     2 points for a modified Bauer of 3 or more, 1 for independent ambulation, 1 for serum albumin of
     3.5 g/dL or more; the total is capped at 3.
     """
-    bag = ErrorBag()
-    if type(modified_bauer_total) is not int or not 0 <= modified_bauer_total <= 4:
-        bag.add("modified_bauer_total", "must be an integer between 0 and 4")
-    if reason := bool_error(ambulatory):
-        bag.add("ambulatory", reason)
-    if reason := albumin_error(albumin_g_dl):
-        bag.add("albumin_g_dl", reason)
-    bag.raise_if_any()
+    if not (
+        type(modified_bauer_total) is int
+        and 0 <= modified_bauer_total <= 4
+        and (ambulatory is True or ambulatory is False)
+        and albumin_error(albumin_g_dl) is None
+    ):
+        bag = ErrorBag()
+        if type(modified_bauer_total) is not int or not 0 <= modified_bauer_total <= 4:
+            bag.add("modified_bauer_total", "must be an integer between 0 and 4")
+        if reason := bool_error(ambulatory):
+            bag.add("ambulatory", reason)
+        if reason := albumin_error(albumin_g_dl):
+            bag.add("albumin_g_dl", reason)
+        bag.raise_if_any()
     bauer_points = 2 if modified_bauer_total >= NESMS_BAUER_THRESHOLD else 0
     albumin_points = 1 if albumin_g_dl >= NESMS_ALBUMIN_THRESHOLD_G_DL else 0
     components = {

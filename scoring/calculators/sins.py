@@ -148,8 +148,9 @@ def sins(
             raise ValueError
         else:
             location_level = max(levels, key=SINS_LOCATION_POINTS.__getitem__)
+        location = SINS_LOCATION_POINTS[location_level]
         components = {
-            "location": SINS_LOCATION_POINTS[location_level],
+            "location": location,
             "pain": SINS_PAIN_POINTS[pain],
             "bone_lesion": SINS_BONE_LESION_POINTS[bone_lesion],
             "alignment": SINS_ALIGNMENT_POINTS[alignment],
@@ -164,7 +165,7 @@ def sins(
     else:
         location_text = (
             f"Location {format_levels(levels)}: highest points at {location_level} "
-            f"({SINS_LOCATION_REGION[location_level]}): {_points(components['location'])}."
+            f"({SINS_LOCATION_REGION[location_level]}): {_points(location)}."
         )
     return SinsResult(
         total=total,

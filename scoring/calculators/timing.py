@@ -197,14 +197,14 @@ def _check(
         (urgency is None or type(urgency) is Urgency)
         and type(subtype) is MolecularSubtype
         and (max_bilsky is None or type(max_bilsky) is BilskyGrade)
-        and anc is None
-        and cdk46 is None
-        and agent is None
-        and last_dose is None
+        and (anc is None or (type(anc) is int and anc >= 0))
+        and (cdk46 is None or cdk46 is True or cdk46 is False)
+        and (agent is None or type(agent) is BoneModifyingAgent)
+        and (last_dose is None or (type(last_dose) is date and agent is not None))
         and (planned is None or type(planned) is date)
         and (today is None or type(today) is date)
     ):
-        return  # the common case: no systemic-therapy data to check
+        return  # the common case, exact types throughout, checked without building any message
     bag = ErrorBag()
     if urgency is not None and (reason := enum_error(urgency, Urgency)):
         bag.add("urgency", reason)

@@ -77,6 +77,33 @@ def _trigger(code: TriggerCode, evidence: str) -> Trigger:
     return Trigger(code=code, direction=TRIGGER_DIRECTION[code], evidence=evidence)
 
 
+def _neurological_deficit(frankel: Frankel, stated: bool) -> Trigger:
+    reasons = []
+    if frankel in FRANKEL_DEFICIT:
+        reasons.append(f"Frankel {frankel}")
+    if stated:
+        reasons.append("limb weakness, sensory loss or sphincter dysfunction reported")
+    return _trigger(
+        TriggerCode.NEUROLOGICAL_DEFICIT, "Neurological deficit: " + "; ".join(reasons) + "."
+    )
+
+
+# The triggers whose evidence names no level or value are built once and shared (frozen).
+_BACK_PAIN: Final = _trigger(
+    TriggerCode.BACK_PAIN, "New or progressive back pain with known breast cancer."
+)
+_NEUROLOGICAL_DEFICIT: Final = {
+    (frankel, stated): _neurological_deficit(frankel, stated)
+    for frankel in Frankel
+    for stated in (False, True)
+}
+_OCCULT_PRIMARY: Final = _trigger(
+    TriggerCode.OCCULT_PRIMARY,
+    "Spinal metastasis without a known primary: breast work-up (history, breast and axillary "
+    "examination, PET-CT or bone scan, CA 15-3, CEA, ALP, mammography and ultrasound, biopsy).",
+)
+
+
 def triggers(
     *,
     primary_site: PrimarySite,
@@ -123,12 +150,7 @@ def triggers_unchecked(
     scores and its patient fields were checked by the calculators that ran before."""
     fired: list[Trigger] = []
     if new_or_progressive_back_pain is True and primary_site == PrimarySite.BREAST:
-        fired.append(
-            _trigger(
-                TriggerCode.BACK_PAIN,
-                "New or progressive back pain with known breast cancer.",
-            )
-        )
+        fired.append(_BACK_PAIN)
     sins_hits = [lesion for lesion in lesions if lesion.sins_total >= SINS_REFERRAL_THRESHOLD]
     if sins_hits:
         fired.append(
@@ -153,19 +175,8 @@ def triggers_unchecked(
                 + " (epidural extension from 1a).",
             )
         )
-    frankel_deficit = frankel in FRANKEL_DEFICIT
-    if frankel_deficit or neurological_deficit is True:
-        reasons = []
-        if frankel_deficit:
-            reasons.append(f"Frankel {frankel}")
-        if neurological_deficit is True:
-            reasons.append("limb weakness, sensory loss or sphincter dysfunction reported")
-        fired.append(
-            _trigger(
-                TriggerCode.NEUROLOGICAL_DEFICIT,
-                "Neurological deficit: " + "; ".join(reasons) + ".",
-            )
-        )
+    if frankel in FRANKEL_DEFICIT or neurological_deficit is True:
+        fired.append(_NEUROLOGICAL_DEFICIT[frankel, neurological_deficit is True])
     progressed = [lesion for lesion in lesions if lesion.progressed_within_6_weeks is True]
     if progressed:
         fired.append(
@@ -186,14 +197,7 @@ def triggers_unchecked(
             )
         )
     if primary_site == PrimarySite.UNKNOWN:
-        fired.append(
-            _trigger(
-                TriggerCode.OCCULT_PRIMARY,
-                "Spinal metastasis without a known primary: breast work-up (history, breast and "
-                "axillary examination, PET-CT or bone scan, CA 15-3, CEA, ALP, mammography and "
-                "ultrasound, biopsy).",
-            )
-        )
+        fired.append(_OCCULT_PRIMARY)
     return tuple(fired)
 
 
