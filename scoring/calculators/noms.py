@@ -185,6 +185,16 @@ def noms_oncological(
     return base, f"{site} primary: {base.value} by histology."
 
 
+_O_ARM: Final = {
+    (site, subtype, progressed): noms_oncological(
+        primary_site=site, subtype=subtype, progressed_after_radiation=progressed
+    )
+    for site in PrimarySite
+    for subtype in MolecularSubtype
+    for progressed in (False, True)
+}
+
+
 def _observation_blockers(
     max_bilsky: BilskyGrade,
     mechanical: NomsMechanical,
@@ -259,11 +269,7 @@ def noms_unchecked(
     """``noms`` without its input checks, for ``evaluate``: every input there comes from a
     calculator or a check that has already refused what ``noms`` would refuse."""
     neurological, n_text = _N_ARM[max_bilsky]
-    oncological, o_text = noms_oncological(
-        primary_site=primary_site,
-        subtype=subtype,
-        progressed_after_radiation=progressed_after_radiation,
-    )
+    oncological, o_text = _O_ARM[primary_site, subtype, progressed_after_radiation]
     mechanical, m_text = _M_ARM[max_sins]
     systemic, s_text = _S_ARM[kps, tomita_total]
     oligometastatic = (
