@@ -8,7 +8,7 @@ shows every check as information, never as a block.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
@@ -137,8 +137,8 @@ def timing_checks(
             *(
                 check
                 if check.severity is Severity.INFO
-                else replace(
-                    check,
+                else TimingCheck(
+                    code=check.code,
                     severity=Severity.INFO,
                     message=f"{check.message} (Emergency: information only.)",
                 )
