@@ -14,6 +14,7 @@ from typing import Final
 from .checks import REQUIRED, bool_error, is_real, points
 from .enums import BauerBand, PrimarySite, VisceralMetastases
 from .errors import ErrorBag
+from .frozen import fast_init
 from .tomita import TOMITA_GROWTH_CLASS, raise_burden_error
 from .version import RULES_VERSION
 
@@ -52,6 +53,7 @@ _TOTAL_TEXT: Final = tuple(
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class BauerResult:
     total: int
@@ -71,6 +73,7 @@ class BauerResult:
         }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NesmsResult:
     """NESMS 0-3. CLINICAL.md §5 names no bands for it, so ``band`` is always ``None``."""
@@ -134,11 +137,7 @@ def modified_bauer(
         components=components,
         rationale=(
             "No visceral metastases: 1 point." if no_visceral else "Visceral metastases: 0 points.",
-            _not_lung_text(primary_site),
-            f"Primary {primary_site} "
-            + ("is" if favourable else "is not")
-            + f" breast, kidney, lymphoma or myeloma: {int(favourable)} point"
-            + ("." if favourable else "s."),
+            *_SITE_TEXT[primary_site],
             "Solitary skeletal metastasis: 1 point."
             if solitary
             else "More than one skeletal metastasis: 0 points.",
@@ -154,6 +153,17 @@ def _not_lung_text(site: PrimarySite) -> str:
         return "Primary unknown, lung not excluded: 0 points."
     return "Primary not lung: 1 point."
 
+
+def _favourable_text(site: PrimarySite) -> str:
+    favourable = site in BAUER_FAVOURABLE_PRIMARIES
+    return (
+        f"Primary {site.value} {'is' if favourable else 'is not'} breast, kidney, lymphoma or "
+        f"myeloma: {int(favourable)} point{'' if favourable else 's'}."
+    )
+
+
+# The two sentences that depend on the primary alone, built once per site.
+_SITE_TEXT: Final = {site: (_not_lung_text(site), _favourable_text(site)) for site in PrimarySite}
 
 
 def albumin_error(value: object) -> str | None:
@@ -173,14 +183,20 @@ def nesms(*, modified_bauer_total: int, ambulatory: bool, albumin_g_dl: float) -
     2 points for a modified Bauer of 3 or more, 1 for independent ambulation, 1 for serum albumin of
     3.5 g/dL or more; the total is capped at 3.
     """
-    bag = ErrorBag()
-    if type(modified_bauer_total) is not int or not 0 <= modified_bauer_total <= 4:
-        bag.add("modified_bauer_total", "must be an integer between 0 and 4")
-    if reason := bool_error(ambulatory):
-        bag.add("ambulatory", reason)
-    if reason := albumin_error(albumin_g_dl):
-        bag.add("albumin_g_dl", reason)
-    bag.raise_if_any()
+    if not (
+        type(modified_bauer_total) is int
+        and 0 <= modified_bauer_total <= 4
+        and (ambulatory is True or ambulatory is False)
+        and albumin_error(albumin_g_dl) is None
+    ):
+        bag = ErrorBag()
+        if type(modified_bauer_total) is not int or not 0 <= modified_bauer_total <= 4:
+            bag.add("modified_bauer_total", "must be an integer between 0 and 4")
+        if reason := bool_error(ambulatory):
+            bag.add("ambulatory", reason)
+        if reason := albumin_error(albumin_g_dl):
+            bag.add("albumin_g_dl", reason)
+        bag.raise_if_any()
     bauer_points = 2 if modified_bauer_total >= NESMS_BAUER_THRESHOLD else 0
     albumin_points = 1 if albumin_g_dl >= NESMS_ALBUMIN_THRESHOLD_G_DL else 0
     components = {

@@ -10,10 +10,12 @@ from .bilsky import BilskyResult, bilsky
 from .checks import bool_error
 from .enums import SpinalLevel
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .inputs import LesionInput
 from .sins import SinsResult, sins
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LesionResult:
     levels: tuple[SpinalLevel, ...]
@@ -29,6 +31,10 @@ class LesionResult:
 
 
 _BOOL_FLAGS: Final = ("progressed_within_6_weeks", "progressed_after_radiation")
+
+
+def _is_flag(value: object) -> bool:
+    return value is None or value is True or value is False
 
 
 def vertebral_count_reason(distinct_levels: int) -> str:
@@ -47,9 +53,8 @@ def score_lesions(
     results: list[LesionResult] = []
     failed = False
     for index, lesion in enumerate(lesion_inputs):
-        prefix = f"lesions[{index}]"
         if not isinstance(lesion, LesionInput):
-            bag.add(prefix, "expected LesionInput")
+            bag.add(f"lesions[{index}]", "expected LesionInput")
             failed = True
             continue
         try:
@@ -62,19 +67,23 @@ def score_lesions(
                 posterolateral=lesion.posterolateral,
             )
         except ScoringInputError as error:
-            bag.merge(error, prefix)
+            bag.merge(error, f"lesions[{index}]")
             failed = True
         try:
             bilsky_result = bilsky(grade=lesion.bilsky)
         except ScoringInputError as error:
             for reason in error.errors["grade"]:
-                bag.add(f"{prefix}.bilsky", reason)
+                bag.add(f"lesions[{index}].bilsky", reason)
             failed = True
-        for name in _BOOL_FLAGS:
-            flag = getattr(lesion, name)
-            if flag is not None and (flag_reason := bool_error(flag)):
-                bag.add(f"{prefix}.{name}", flag_reason)
-                failed = True
+        if not (
+            _is_flag(lesion.progressed_within_6_weeks)
+            and _is_flag(lesion.progressed_after_radiation)
+        ):
+            for name in _BOOL_FLAGS:
+                flag = getattr(lesion, name)
+                if flag is not None and (flag_reason := bool_error(flag)):
+                    bag.add(f"lesions[{index}].{name}", flag_reason)
+                    failed = True
         if not failed:
             results.append(
                 LesionResult(levels=sins_result.levels, sins=sins_result, bilsky=bilsky_result)

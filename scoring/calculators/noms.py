@@ -27,6 +27,7 @@ from .enums import (
     VisceralMetastases,
 )
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .sins import sins_band
 from .version import RULES_VERSION
 
@@ -134,6 +135,7 @@ STABILISATION_TEXT: Final = (
 )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class NomsResult:
     neurological: NomsNeurological
@@ -183,8 +185,20 @@ def noms_oncological(
     return base, f"{site} primary: {base.value} by histology."
 
 
+_O_ARM: Final = {
+    (site, subtype, progressed): noms_oncological(
+        primary_site=site, subtype=subtype, progressed_after_radiation=progressed
+    )
+    for site in PrimarySite
+    for subtype in MolecularSubtype
+    for progressed in (False, True)
+}
+
+
 def _observation_blockers(
-    max_bilsky: BilskyGrade, mechanical: NomsMechanical, lesions_painless: bool,
+    max_bilsky: BilskyGrade,
+    mechanical: NomsMechanical,
+    lesions_painless: bool,
     neurological_deficit: bool,
 ) -> list[str]:
     """What asks for local treatment now (rule 6, v2): empty means observation fits."""
@@ -227,12 +241,35 @@ def noms(
         tomita_total, vertebral_metastases, extraspinal_bone_metastases, visceral_metastases,
         lesions_painless, neurological_deficit,
     )  # fmt: skip
+    return noms_unchecked(
+        max_bilsky=max_bilsky, max_sins=max_sins, primary_site=primary_site, subtype=subtype,
+        progressed_after_radiation=progressed_after_radiation, kps=kps,
+        tomita_total=tomita_total, vertebral_metastases=vertebral_metastases,
+        extraspinal_bone_metastases=extraspinal_bone_metastases,
+        visceral_metastases=visceral_metastases, lesions_painless=lesions_painless,
+        neurological_deficit=neurological_deficit,
+    )  # fmt: skip
+
+
+def noms_unchecked(
+    *,
+    max_bilsky: BilskyGrade,
+    max_sins: int,
+    primary_site: PrimarySite,
+    subtype: MolecularSubtype,
+    progressed_after_radiation: bool,
+    kps: int,
+    tomita_total: int,
+    vertebral_metastases: int,
+    extraspinal_bone_metastases: int,
+    visceral_metastases: VisceralMetastases,
+    lesions_painless: bool,
+    neurological_deficit: bool,
+) -> NomsResult:
+    """``noms`` without its input checks, for ``evaluate``: every input there comes from a
+    calculator or a check that has already refused what ``noms`` would refuse."""
     neurological, n_text = _N_ARM[max_bilsky]
-    oncological, o_text = noms_oncological(
-        primary_site=primary_site,
-        subtype=subtype,
-        progressed_after_radiation=progressed_after_radiation,
-    )
+    oncological, o_text = _O_ARM[primary_site, subtype, progressed_after_radiation]
     mechanical, m_text = _M_ARM[max_sins]
     systemic, s_text = _S_ARM[kps, tomita_total]
     oligometastatic = (
@@ -241,9 +278,7 @@ def noms(
         and visceral_metastases == VisceralMetastases.NONE
     )
     radioresistant = oncological is _O.RADIORESISTANT
-    blockers = _observation_blockers(
-        max_bilsky, mechanical, lesions_painless, neurological_deficit
-    )
+    blockers = _observation_blockers(max_bilsky, mechanical, lesions_painless, neurological_deficit)
     if systemic is NomsSystemic.UNFIT:
         pathway = NomsPathway.PALLIATIVE_CARE
     elif oncological is _O.UNKNOWN:

@@ -15,6 +15,7 @@ from .checks import lookup_error
 from .checks import points as _points
 from .enums import Alignment, BoneLesion, Collapse, Pain, Posterolateral, SinsBand, SpinalLevel
 from .errors import ScoringInputError
+from .frozen import fast_init
 from .levels import LEVEL_BY_NAME, LEVELS, format_levels, levels_errors
 from .version import RULES_VERSION
 
@@ -104,6 +105,7 @@ _TOTAL_TEXT: Final = tuple(
 _BANDS: Final = tuple(sins_band(total) for total in range(19))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SinsResult:
     total: int
@@ -146,8 +148,9 @@ def sins(
             raise ValueError
         else:
             location_level = max(levels, key=SINS_LOCATION_POINTS.__getitem__)
+        location = SINS_LOCATION_POINTS[location_level]
         components = {
-            "location": SINS_LOCATION_POINTS[location_level],
+            "location": location,
             "pain": SINS_PAIN_POINTS[pain],
             "bone_lesion": SINS_BONE_LESION_POINTS[bone_lesion],
             "alignment": SINS_ALIGNMENT_POINTS[alignment],
@@ -162,7 +165,7 @@ def sins(
     else:
         location_text = (
             f"Location {format_levels(levels)}: highest points at {location_level} "
-            f"({SINS_LOCATION_REGION[location_level]}): {_points(components['location'])}."
+            f"({SINS_LOCATION_REGION[location_level]}): {_points(location)}."
         )
     return SinsResult(
         total=total,

@@ -8,7 +8,7 @@ shows every check as information, never as a block.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
@@ -23,6 +23,7 @@ from .enums import (
     Urgency,
 )
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 
 TIMING_REFERENCE: Final = "S2 §6.3 and §11; CLINICAL.md §10"
 #: Elective surgery needs an ANC that *exceeds* this (S2 §6.3).
@@ -54,6 +55,7 @@ def therapies_to_hold(
     return tuple(held)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TimingCheck:
     code: TimingCode
@@ -135,8 +137,8 @@ def timing_checks(
             *(
                 check
                 if check.severity is Severity.INFO
-                else replace(
-                    check,
+                else TimingCheck(
+                    code=check.code,
                     severity=Severity.INFO,
                     message=f"{check.message} (Emergency: information only.)",
                 )
@@ -195,14 +197,14 @@ def _check(
         (urgency is None or type(urgency) is Urgency)
         and type(subtype) is MolecularSubtype
         and (max_bilsky is None or type(max_bilsky) is BilskyGrade)
-        and anc is None
-        and cdk46 is None
-        and agent is None
-        and last_dose is None
+        and (anc is None or (type(anc) is int and anc >= 0))
+        and (cdk46 is None or cdk46 is True or cdk46 is False)
+        and (agent is None or type(agent) is BoneModifyingAgent)
+        and (last_dose is None or (type(last_dose) is date and agent is not None))
         and (planned is None or type(planned) is date)
         and (today is None or type(today) is date)
     ):
-        return  # the common case: no systemic-therapy data to check
+        return  # the common case, exact types throughout, checked without building any message
     bag = ErrorBag()
     if urgency is not None and (reason := enum_error(urgency, Urgency)):
         bag.add("urgency", reason)

@@ -7,12 +7,14 @@ prognosis. Spine 2005;30(19):2186-91. Range 0-15, higher is better.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
 from .checks import count_error, lookup_error, points
 from .enums import Frankel, MolecularSubtype, PrimarySite, TokuhashiSurvival, VisceralMetastases
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .performance import PerformanceStatus, performance_status
 from .version import RULES_VERSION
 
@@ -110,6 +112,18 @@ _KPS_TEXT: Final = {
 }
 
 
+# Counts are small: each sentence is built once per count (checked to exact ints before use).
+@lru_cache(maxsize=256)
+def _extraspinal_text(foci: int) -> str:
+    return f"{foci} extraspinal bone metastasis foci: {points(tokuhashi_extraspinal_points(foci))}."
+
+
+@lru_cache(maxsize=256)
+def _vertebral_text(count: int) -> str:
+    return f"{count} vertebral body metastases: {points(tokuhashi_vertebral_points(count))}."
+
+
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TokuhashiResult:
     total: int
@@ -177,10 +191,8 @@ def tokuhashi(
     band = tokuhashi_survival(total)
     rationale = [
         _KPS_TEXT[status.kps, status.from_ecog],
-        f"{extraspinal_bone_metastases} extraspinal bone metastasis foci: "
-        f"{points(components['extraspinal_bone_metastases'])}.",
-        f"{vertebral_metastases} vertebral body metastases: "
-        f"{points(components['vertebral_metastases'])}.",
+        _extraspinal_text(extraspinal_bone_metastases),
+        _vertebral_text(vertebral_metastases),
         _VISCERAL_TEXT[visceral_metastases],
         _PRIMARY_TEXT[primary_site],
         _PALSY_TEXT[frankel],

@@ -7,12 +7,14 @@ higher is worse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final, NoReturn
 
 from .checks import count_error, lookup_error, points
 from .enums import PrimarySite, TomitaGoal, TomitaGrowth, VisceralMetastases
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .version import RULES_VERSION
 
 TOMITA_REFERENCE: Final = "Tomita K et al., Spine 2001;26(3):298-306; CLINICAL.md §4"
@@ -81,9 +83,15 @@ _VISCERAL_TEXT: Final = {
     VisceralMetastases.UNTREATABLE: "Visceral metastases, untreatable: 4 points.",
 }
 _SOLITARY_TEXT: Final = "Solitary bone metastasis in the whole skeleton: 1 point."
-_MULTIPLE_TEXT: Final = "Multiple bone metastases ({count} in all): 2 points."
 
 
+@lru_cache(maxsize=256)
+def _multiple_text(count: int) -> str:
+    """Built once per count (an exact int: checked before)."""
+    return f"Multiple bone metastases ({count} in all): 2 points."
+
+
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TomitaResult:
     total: int
@@ -147,7 +155,7 @@ def tomita(
         rationale=(
             _GROWTH_TEXT[primary_site],
             _VISCERAL_TEXT[visceral_metastases],
-            _SOLITARY_TEXT if solitary else _MULTIPLE_TEXT.format(count=bones),
+            _SOLITARY_TEXT if solitary else _multiple_text(bones),
             _TOTAL_TEXT[total],
         ),
         growth=growth,

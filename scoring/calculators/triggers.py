@@ -22,6 +22,7 @@ from .enums import (
     TriggerCode,
 )
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .levels import format_levels, levels_errors
 from .performance import FRANKEL_DEFICIT
 
@@ -46,6 +47,7 @@ TRIGGER_DIRECTION: Final = {
 }
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LesionFindings:
     """What the triggers need of a lesion: its levels, SINS total, Bilsky grade, progression."""
@@ -56,6 +58,7 @@ class LesionFindings:
     progressed_within_6_weeks: bool = False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Trigger:
     code: TriggerCode
@@ -72,6 +75,33 @@ class Trigger:
 
 def _trigger(code: TriggerCode, evidence: str) -> Trigger:
     return Trigger(code=code, direction=TRIGGER_DIRECTION[code], evidence=evidence)
+
+
+def _neurological_deficit(frankel: Frankel, stated: bool) -> Trigger:
+    reasons = []
+    if frankel in FRANKEL_DEFICIT:
+        reasons.append(f"Frankel {frankel}")
+    if stated:
+        reasons.append("limb weakness, sensory loss or sphincter dysfunction reported")
+    return _trigger(
+        TriggerCode.NEUROLOGICAL_DEFICIT, "Neurological deficit: " + "; ".join(reasons) + "."
+    )
+
+
+# The triggers whose evidence names no level or value are built once and shared (frozen).
+_BACK_PAIN: Final = _trigger(
+    TriggerCode.BACK_PAIN, "New or progressive back pain with known breast cancer."
+)
+_NEUROLOGICAL_DEFICIT: Final = {
+    (frankel, stated): _neurological_deficit(frankel, stated)
+    for frankel in Frankel
+    for stated in (False, True)
+}
+_OCCULT_PRIMARY: Final = _trigger(
+    TriggerCode.OCCULT_PRIMARY,
+    "Spinal metastasis without a known primary: breast work-up (history, breast and axillary "
+    "examination, PET-CT or bone scan, CA 15-3, CEA, ALP, mammography and ultrasound, biopsy).",
+)
 
 
 def triggers(
@@ -96,14 +126,31 @@ def triggers(
         primary_site, frankel, lesions, vertebral_metastases, extraspinal_bone_metastases,
         neurological_deficit, new_or_progressive_back_pain, new_patient,
     )  # fmt: skip
+    return triggers_unchecked(
+        primary_site=primary_site, frankel=frankel, lesions=lesions,
+        vertebral_metastases=vertebral_metastases,
+        extraspinal_bone_metastases=extraspinal_bone_metastases,
+        neurological_deficit=neurological_deficit,
+        new_or_progressive_back_pain=new_or_progressive_back_pain, new_patient=new_patient,
+    )  # fmt: skip
+
+
+def triggers_unchecked(
+    *,
+    primary_site: PrimarySite,
+    frankel: Frankel,
+    lesions: Sequence[LesionFindings],
+    vertebral_metastases: int,
+    extraspinal_bone_metastases: int,
+    neurological_deficit: bool | None = None,
+    new_or_progressive_back_pain: bool | None = None,
+    new_patient: bool | None = None,
+) -> tuple[Trigger, ...]:
+    """``triggers`` without its input checks, for ``evaluate``: its findings come from the lesion
+    scores and its patient fields were checked by the calculators that ran before."""
     fired: list[Trigger] = []
     if new_or_progressive_back_pain is True and primary_site == PrimarySite.BREAST:
-        fired.append(
-            _trigger(
-                TriggerCode.BACK_PAIN,
-                "New or progressive back pain with known breast cancer.",
-            )
-        )
+        fired.append(_BACK_PAIN)
     sins_hits = [lesion for lesion in lesions if lesion.sins_total >= SINS_REFERRAL_THRESHOLD]
     if sins_hits:
         fired.append(
@@ -128,19 +175,8 @@ def triggers(
                 + " (epidural extension from 1a).",
             )
         )
-    frankel_deficit = frankel in FRANKEL_DEFICIT
-    if frankel_deficit or neurological_deficit is True:
-        reasons = []
-        if frankel_deficit:
-            reasons.append(f"Frankel {frankel}")
-        if neurological_deficit is True:
-            reasons.append("limb weakness, sensory loss or sphincter dysfunction reported")
-        fired.append(
-            _trigger(
-                TriggerCode.NEUROLOGICAL_DEFICIT,
-                "Neurological deficit: " + "; ".join(reasons) + ".",
-            )
-        )
+    if frankel in FRANKEL_DEFICIT or neurological_deficit is True:
+        fired.append(_NEUROLOGICAL_DEFICIT[frankel, neurological_deficit is True])
     progressed = [lesion for lesion in lesions if lesion.progressed_within_6_weeks is True]
     if progressed:
         fired.append(
@@ -161,14 +197,7 @@ def triggers(
             )
         )
     if primary_site == PrimarySite.UNKNOWN:
-        fired.append(
-            _trigger(
-                TriggerCode.OCCULT_PRIMARY,
-                "Spinal metastasis without a known primary: breast work-up (history, breast and "
-                "axillary examination, PET-CT or bone scan, CA 15-3, CEA, ALP, mammography and "
-                "ultrasound, biopsy).",
-            )
-        )
+        fired.append(_OCCULT_PRIMARY)
     return tuple(fired)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
@@ -18,6 +19,7 @@ from .bilsky import HIGH_GRADE
 from .checks import enum_error
 from .enums import BilskyGrade, MolecularSubtype, TriggerCode, Urgency
 from .errors import ErrorBag, ScoringInputError
+from .frozen import fast_init
 from .version import RULES_VERSION
 
 URGENCY_REFERENCE: Final = "S2 Table 2 colours, §3.2; NICE CG75; CLINICAL.md §9 (policy v1)"
@@ -44,6 +46,7 @@ RED_HIGH_GRADE_SUBTYPES: Final = frozenset(
 ORANGE_MIN_SINS: Final = 13
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class UrgencyResult:
     level: Urgency | None
@@ -72,39 +75,61 @@ def urgency(
     occult primary. Green (168 h): any other fired trigger. No trigger: no urgency.
     """
     codes = _checked(trigger_codes, max_bilsky, max_sins, subtype)
-    if not codes:
+    return urgency_unchecked(
+        trigger_codes=codes, max_bilsky=max_bilsky, max_sins=max_sins, subtype=subtype
+    )
+
+
+def urgency_unchecked(
+    *,
+    trigger_codes: Collection[TriggerCode],
+    max_bilsky: BilskyGrade | None,
+    max_sins: int | None,
+    subtype: MolecularSubtype | None,
+) -> UrgencyResult:
+    """``urgency`` without its input checks, for ``evaluate``: the codes are the triggers that
+    fired (each once), the grade, SINS and subtype come from checked calculators."""
+    if not trigger_codes:
         return _NONE
     high_grade = max_bilsky in HIGH_GRADE
     red: list[str] = []
-    if TriggerCode.NEUROLOGICAL_DEFICIT in codes:
+    if TriggerCode.NEUROLOGICAL_DEFICIT in trigger_codes:
         red.append("neurological deficit")
     if high_grade and subtype in RED_HIGH_GRADE_SUBTYPES:
         red.append(f"high-grade ESCC (Bilsky {max_bilsky}) in {_subtype_words(subtype)} cancer")
     if red:
-        return _result(Urgency.RED, red)
+        return _result(Urgency.RED, tuple(red))
     orange: list[str] = []
     if high_grade:
         orange.append(f"high-grade ESCC (Bilsky {max_bilsky})")
     if max_sins is not None and max_sins >= ORANGE_MIN_SINS:
         orange.append(f"SINS {max_sins} (13 or more)")
-    if TriggerCode.RAPID_PROGRESSION in codes:
+    if TriggerCode.RAPID_PROGRESSION in trigger_codes:
         orange.append("rapid progression")
-    if TriggerCode.OCCULT_PRIMARY in codes:
+    if TriggerCode.OCCULT_PRIMARY in trigger_codes:
         orange.append("occult-primary referral")
     if orange:
-        return _result(Urgency.ORANGE, orange)
-    count = len(codes)
-    return _result(Urgency.GREEN, [f"{count} referral trigger{'s' if count > 1 else ''} "
-                                   "without an emergency or urgent finding"])
+        return _result(Urgency.ORANGE, tuple(orange))
+    count = len(trigger_codes)
+    return _result(
+        Urgency.GREEN,
+        (
+            f"{count} referral trigger{'s' if count > 1 else ''} "
+            "without an emergency or urgent finding",
+        ),
+    )
 
 
-def _result(level: Urgency, reasons: list[str]) -> UrgencyResult:
+# A few dozen reason combinations in all: each result is built once and shared (it is frozen).
+@lru_cache(maxsize=512)
+def _result(level: Urgency, reasons: tuple[str, ...]) -> UrgencyResult:
     hours = URGENCY_DUE_HOURS[level]
     return UrgencyResult(
         level=level,
         due_within_hours=hours,
-        rationale=(f"{level.value.capitalize()}, due within {_hours_words(hours)}: "
-                   f"{', '.join(reasons)}.",),
+        rationale=(
+            f"{level.value.capitalize()}, due within {_hours_words(hours)}: {', '.join(reasons)}.",
+        ),
     )
 
 
@@ -114,7 +139,7 @@ def _hours_words(hours: int) -> str:
 
 
 def _subtype_words(subtype: object) -> str:
-    """"her2_enriched" -> "HER2-enriched", "triple_negative" -> "triple-negative"."""
+    """ "her2_enriched" -> "HER2-enriched", "triple_negative" -> "triple-negative"."""
     return str(subtype).replace("_", "-").replace("her2", "HER2")
 
 
