@@ -114,9 +114,12 @@ else:
     # 100k cases (bench/RESULTS.md, item 4). JIT pays off for long analytical queries only.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
     # Prepared statements: a query a connection has run DATABASE_PREPARE_THRESHOLD times is
-    # prepared, and PostgreSQL plans it no more. A page's queries are the same text every time
-    # (the parameters are bound apart, server side), and planning was most of their database
-    # time: 2.3 ms to plan, 1.1 ms to run the breast home's slowest (bench/RESULTS.md, issue 22).
+    # prepared, parsed once, and planned once when PostgreSQL's generic plan is as cheap as the
+    # plans for the values at hand (plan_cache_mode auto; a complex query with a cheaper
+    # plan for its values, the breast home's unreferred triggers, is still planned each time).
+    # A page's queries are the same text every time (the parameters are bound apart, server
+    # side), and planning was most of their database time: 2.3 ms to plan, 1.1 ms to run the
+    # breast home's slowest (bench/RESULTS.md, issue 22).
     # 0 turns it off: behind PgBouncer in transaction mode before 1.21 (which cannot keep a
     # connection's prepared statements), or to compare.
     _prepare = _env_int("DATABASE_PREPARE_THRESHOLD", 2)
