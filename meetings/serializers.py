@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from cases.models.lesion import BILSKY_CHOICES
 from scoring.calculators import NomsPathway, Urgency
-from tumorboard.api_fields import BlankAsNullChoiceField
+from tumorboard.api_fields import API_DATETIME, BlankAsNullChoiceField
 from tumorboard.converters import MAX_ID
 from tumorboard.validators import no_line_breaks
 
@@ -179,7 +179,7 @@ class AgendaItemSerializer(serializers.Serializer):
             "urgency": item.urgency or None,
             "max_sins": item.max_sins,
             "max_bilsky": item.max_bilsky or None,
-            "referred_at": self.fields["referred_at"].to_representation(item.referred_at),
+            "referred_at": API_DATETIME.to_representation(item.referred_at),
             "priority_reason": item.priority_reason,
             "presenter": item.presenter_id,
             "question": item.question,
