@@ -264,7 +264,7 @@ def lesion_views(lesions: list[SpinalLesion], assessment: Assessment | None) -> 
 
 def case_status(*, case: Case, with_recorders: bool = False) -> CaseDetail:
     """What the detail endpoint shows (``CaseDetailSerializer``), for one case already visible:
-    lesions with their studies, open referrals, next meeting and decisions, in 5 queries
+    lesions with their studies, open referrals, next meeting and decisions, in 4 queries
     whatever the number of rows. The endpoint gives recorders as ids, so their user rows are
     joined only ``with_recorders`` (the page shows their names)."""
     imagings = LesionImaging.objects.all()

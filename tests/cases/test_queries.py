@@ -100,7 +100,7 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 
 #: Measured on PostgreSQL after a warm-up request, the same with 1 and with 3 of every child.
 #: Endpoint 9: the visible case with its joins, the audit row and its chain head (2), lesions,
-#: their studies, open referrals, their triggers, agenda items (next meeting and decisions, with
+#: their studies, open referrals with their triggers (one query since session 11), agenda items (next meeting and decisions, with
 #: their meetings and decisions joined), oncologists. Page 21: those (the recorders' names joined)
 #: plus phase stays, their ticks, assessments, follow-up visits, and what every page and the
 #: session cost (session, user, change permission (2), session save (3)), and
@@ -112,8 +112,8 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 #: Issue 22: a read's audit row is one INSERT (linked to the keyed chain out of the request,
 #: cases.models.audit.chain_pending), and with REDIS_URL the session costs no query (four
 #: without it: read, and the save in its savepoint). The ceilings are the counts without Redis.
-DETAIL_API_MAX_QUERIES = 9
-DETAIL_PAGE_MAX_QUERIES = 27  # + therapy episodes, holds, labs, plans, tasks (issues 18, 19)
+DETAIL_API_MAX_QUERIES = 8
+DETAIL_PAGE_MAX_QUERIES = 26  # + therapy episodes, holds, labs, plans, tasks (issues 18, 19)
 TIMELINE_API_MAX_QUERIES = 5
 
 STUDY = {"pain": "none", "bone_lesion": "blastic", "alignment": "normal", "collapse": "none",
