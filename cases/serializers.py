@@ -10,6 +10,7 @@ from rest_framework import serializers
 from scoring.calculators import LEVELS
 from scoring.serializers import ScoreSinsResultSerializer
 from tumorboard.api_fields import API_DATE, API_DATETIME, BlankAsNullChoiceField
+from tumorboard.api_walk import SharedFieldWalk
 from tumorboard.converters import MAX_ID
 from tumorboard.models import Team, User
 from tumorboard.roles import Role
@@ -377,14 +378,15 @@ class CaseLastDecisionSerializer(serializers.Serializer):
     carried_out_at = serializers.DateField(allow_null=True)
 
 
-class CaseDetailSerializer(serializers.Serializer):
+class CaseDetailSerializer(SharedFieldWalk):
     """The case status: clinical picture, phase, urgency, lesions, latest assessment, and the
     referral and meeting fields. ``open_referrals``: the case's open referrals (id, direction,
     status, urgency, due_at, escalation_level, trigger codes). ``next_meeting``: the open MDT
     meeting whose agenda holds the case (id, starts_at, status, position) or ``null``;
     ``last_decision``: the latest MDT decision (id, meeting, meeting_status, decided_at, pathway,
     stabilisation, urgency, responsible, follows_recommendation, carried_out, carried_out_at) or
-    ``null``."""
+    ``null``. Written by DRF's walk over fields built once (``SharedFieldWalk``): nothing in
+    this tree reads the request."""
 
     id = serializers.IntegerField(source="case.id")
     patient = PatientSerializer(source="case.patient")
