@@ -11,6 +11,7 @@ from rest_framework import serializers
 from cases.models.lesion import BILSKY_CHOICES
 from scoring.calculators import NomsPathway, Urgency
 from tumorboard.api_fields import API_DATETIME, BlankAsNullChoiceField
+from tumorboard.api_walk import SharedFieldWalk
 from tumorboard.converters import MAX_ID
 from tumorboard.validators import no_line_breaks
 
@@ -87,7 +88,10 @@ class AttendanceInputSerializer(serializers.Serializer):
     present = serializers.BooleanField()
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(SharedFieldWalk):
+    """A decision as every answer gives it (one per decided item of an agenda: its fields are
+    built once, ``SharedFieldWalk``)."""
+
     id = serializers.IntegerField()
     pathway = serializers.ChoiceField(choices=[p.value for p in NomsPathway])
     stabilisation = serializers.BooleanField()

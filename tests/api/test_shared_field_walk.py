@@ -39,6 +39,18 @@ def test_the_case_status_is_drfs_walk_over_fresh_fields(full_case) -> None:  # n
     assert first["clinical"]["vertebral_metastases"] == 4
 
 
+def test_a_decision_is_drfs_walk_over_fresh_fields(full_case) -> None:  # noqa: F811
+    from meetings.models import Decision
+    from meetings.serializers import DecisionSerializer
+
+    full_case(1)
+    decision = Decision.objects.get()
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")):
+        ours = DecisionSerializer(decision).data
+        assert ours == serializers.Serializer.to_representation(DecisionSerializer(), decision)
+    assert ours["pathway"] == "cebrt" and ours["decided_at"].endswith("+05:30")
+
+
 class _ReadsTheRequest(SharedFieldWalk):
     who = serializers.SerializerMethodField()
 

@@ -99,11 +99,12 @@ def test_the_breast_home_page_with_its_case_list_is_constant(
 # --- one case: the detail endpoint, the case page, the timeline endpoint -------------------------
 
 #: Measured on PostgreSQL after a warm-up request, the same with 1 and with 3 of every child.
-#: Endpoint 9: the visible case with its joins, the audit row and its chain head (2), lesions,
-#: their studies, open referrals with their triggers (one query since session 11), agenda items (next meeting and decisions, with
-#: their meetings and decisions joined), oncologists. Page 21: those (the recorders' names joined)
-#: plus phase stays, their ticks, assessments, follow-up visits, and what every page and the
-#: session cost (session, user, change permission (2), session save (3)), and
+#: Endpoint 8: the visible case with its joins, the audit row and its chain head (2), lesions,
+#: their studies, open referrals with their triggers (one query), agenda items (next meeting and
+#: decisions, with their meetings and decisions joined), oncologists. Page 21: those (the
+#: recorders' names joined) plus phase stays, their ticks, assessments, follow-up visits, and
+#: what every page and the session cost (session, user, change permission (2), session save
+#: (3)), and
 #: every referral of the case with its triggers and its history (3: referrals, triggers, events
 #: with their actors; the endpoint does not read them), and systemic therapy (4: episodes, their
 #: holds, laboratory values, radiotherapy plans; CLINICAL.md §16).
