@@ -88,6 +88,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's widget templates, with a select and the text-like inputs written in Python (the same
+# markup; a template per option cost the case list's filters 1 ms: bench/RESULTS.md, issue 22).
+FORM_RENDERER = "tumorboard.widget_markup.FormRenderer"
+
 # Database: PostgreSQL in production, a SQLite file by default.
 DATABASE_URL = _env_url(
     "DATABASE_URL",
