@@ -18,7 +18,6 @@ from django.utils import timezone
 from scoring.calculators import (
     LAB_UNITS,
     Episode,
-    Hold,
     Lab,
     LabKind,
     RadiotherapyFlag,
@@ -45,7 +44,7 @@ def episode_of(row: SystemicTherapyEpisode) -> Episode:
     return Episode(
         therapy_class=TherapyClass(row.therapy_class), drug=row.drug, started_on=row.started_on,
         stopped_on=row.stopped_on, last_dose_on=row.last_dose_on,
-        holds=tuple(Hold(h.held_from, h.held_to, h.reason) for h in row.holds.all()),
+        holds=tuple(hold.as_hold() for hold in row.holds.all()),
     )
 
 

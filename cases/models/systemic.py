@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from scoring.calculators import LAB_UNITS, LabKind, TherapyClass
+from scoring.calculators import LAB_UNITS, Hold, LabKind, TherapyClass
 
 from .case import Case
 
@@ -77,8 +77,7 @@ class SystemicTherapyEpisode(models.Model):
         if self.stopped_on is not None:
             return None
         today = timezone.localdate()
-        return next((hold for hold in self.holds.all() if hold.held_from <= today
-                     and (hold.held_to is None or today <= hold.held_to)), None)
+        return next((hold for hold in self.holds.all() if hold.as_hold().covers(today)), None)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -124,6 +123,10 @@ class TherapyHold(models.Model):
 
     def __str__(self) -> str:
         return f"Therapy hold #{self.pk}"
+
+    def as_hold(self) -> Hold:
+        """The calculators' hold (CLINICAL.md §10), which says which days it covers."""
+        return Hold(self.held_from, self.held_to, self.reason)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

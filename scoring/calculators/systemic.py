@@ -95,6 +95,11 @@ class Hold:
     end: date | None = None
     reason: str = ""
 
+    def covers(self, day: date) -> bool:
+        """The drug is paused on ``day``: the one test of a hold, for the calculators and for
+        the case page's "held since" (``cases.models.SystemicTherapyEpisode.hold_in_force``)."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
 
 @dataclass(frozen=True, slots=True)
 class Episode:
@@ -113,7 +118,7 @@ class Episode:
         """Given on ``day``: started, not stopped, not held."""
         if day < self.started_on or (self.stopped_on is not None and day > self.stopped_on):
             return False
-        return not any(h.start <= day and (h.end is None or day <= h.end) for h in self.holds)
+        return not any(hold.covers(day) for hold in self.holds)
 
     def active_on(self, day: date) -> bool:
         """Part of the treatment on ``day`` (started, not stopped), held or not."""
@@ -127,7 +132,7 @@ class Episode:
         if self.stopped_on is not None and self.stopped_on <= today:
             return self.stopped_on
         for hold in sorted(self.holds, key=lambda h: h.start, reverse=True):
-            if hold.start <= today and (hold.end is None or today <= hold.end):
+            if hold.covers(today):
                 return hold.start - timedelta(days=1)
         return None
 

@@ -229,3 +229,28 @@ def test_the_page_says_held_not_ongoing_and_shows_severity_in_words(case, medonc
     assert '<span class="badge urgency-red" data-severity="block">Blocks surgery</span>' \
         in constraints
     assert ">block<" not in constraints
+
+
+@pytest.mark.parametrize(("start", "end", "held"), [
+    (0, None, True),    # held from today, open
+    (-5, 0, True),      # held through today
+    (-5, -1, False),    # ended yesterday
+    (1, None, False),   # starts tomorrow
+    (-10, 3, True),     # today inside the hold
+])
+def test_the_page_and_the_calculators_read_a_hold_the_same_way(case, medonc, start, end,
+                                                               held) -> None:
+    """The case page's "held since" (the model) and §10's calculators (whether the drug is
+    given today) ask the same question, at each edge of a hold (both ends inclusive)."""
+    from cases.systemic import episode_of
+
+    episode = SystemicTherapyEpisode.objects.create(
+        case=case, therapy_class="cdk46_inhibitor", drug="abemaciclib",
+        started_on=TODAY - timedelta(days=60), recorded_by=medonc)
+    TherapyHold.objects.create(
+        episode=episode, held_from=TODAY + timedelta(days=start),
+        held_to=None if end is None else TODAY + timedelta(days=end), reason="surgery",
+        recorded_by=medonc)
+    row = SystemicTherapyEpisode.objects.prefetch_related("holds").get(pk=episode.pk)
+    assert (row.hold_in_force is not None) is held
+    assert episode_of(row).running_on(TODAY) is not held
