@@ -16,6 +16,7 @@ from tumorboard.converters import MAX_ID
 from tumorboard.validators import no_line_breaks
 
 from .models import AgendaItem, Attendance, Decision, MeetingStatus, Packet, PacketKind
+from .selectors import AgendaRow
 
 
 class MeetingConflictSerializer(serializers.Serializer):
@@ -154,12 +155,12 @@ class AgendaItemSerializer(serializers.Serializer):
         model = AgendaItem
 
     # From the annotations of ``selectors.items_for_api`` when present (the snapshot unread).
-    def get_locked(self, item: AgendaItem) -> bool:
+    def get_locked(self, item: AgendaItem | AgendaRow) -> bool:
         if hasattr(item, "snapshot_locked"):
             return bool(item.snapshot_locked)
         return item.snapshot is not None
 
-    def get_recommended_pathway(self, item: AgendaItem) -> str | None:
+    def get_recommended_pathway(self, item: AgendaItem | AgendaRow) -> str | None:
         from .snapshot import recommended
 
         if hasattr(item, "snapshot_pathway"):
@@ -167,11 +168,11 @@ class AgendaItemSerializer(serializers.Serializer):
         return recommended(item.snapshot)[0] or None
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
-    def get_decision(self, item: AgendaItem) -> dict[str, Any] | None:
+    def get_decision(self, item: AgendaItem | AgendaRow) -> dict[str, Any] | None:
         decision = getattr(item, "decision", None)
         return DecisionSerializer(decision).data if decision is not None else None
 
-    def to_representation(self, instance: AgendaItem) -> dict[str, Any]:
+    def to_representation(self, instance: AgendaItem | AgendaRow) -> dict[str, Any]:
         """DRF's walk over the fields, written out (a fifth of a 100-item agenda's time;
         bench/RESULTS.md, issue 22): the same answer, field for field (a test compares them)."""
         item = instance
