@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from scoring.calculators import evaluate_request
-from tumorboard.lookups import as_id
+from tumorboard.lookups import as_id, one_by_pk
 from tumorboard.models import User
 from tumorboard.roles import may_see_patients
 
@@ -46,14 +46,7 @@ def case_get_visible(*, user: User, case_id: object, record: bool = True,
     related = ["patient", "latest_assessment", "current_event"]
     if teams:
         related += ["breast_team", "spine_team", "mdt_team"]
-    case = (
-        case_list_visible_to(user=user)
-        .select_related(*related)
-        .filter(pk=pk)
-        .first()
-        if pk is not None
-        else None
-    )
+    case = one_by_pk(case_list_visible_to(user=user).select_related(*related), pk)
     if case is None:
         audit.record_denied(actor=user, case_id=pk)
         raise Http404("No such case.")
@@ -74,7 +67,7 @@ def patient_list_visible_to(*, user: User) -> QuerySet[Patient]:
 
 
 def patient_get_visible(*, user: User, patient_id: object) -> Patient:
-    patient = patient_list_visible_to(user=user).filter(pk=as_id(patient_id) or 0).first()
+    patient = one_by_pk(patient_list_visible_to(user=user), as_id(patient_id))
     if patient is None:
         raise Http404("No such patient.")
     return patient
@@ -92,7 +85,7 @@ class PatientOffer:
 def patient_offer(*, user: User, patient_id: int | None) -> PatientOffer | None:
     """The patient holding an MRN, when ``user`` may see them (``patient_list_visible_to``);
     else None. The read is audited as any read of a patient."""
-    patient = patient_list_visible_to(user=user).filter(pk=patient_id or 0).first()
+    patient = one_by_pk(patient_list_visible_to(user=user), patient_id or None)
     if patient is None:
         return None
     cases = list(case_list_visible_to(user=user).filter(patient=patient).order_by("pk"))

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cases.access import team_ids_of, visible_case_condition, visible_rows
 from cases.selectors import CaseDetail
-from tumorboard.lookups import as_id
+from tumorboard.lookups import as_id, one_by_pk
 from tumorboard.models import TeamMembership, User
 from tumorboard.roles import CLINICAL_ROLES, Role, may_see_patients
 
@@ -68,7 +68,7 @@ def meeting_get_visible(*, user: User, meeting_id: object, related: bool = True)
     if related:
         meetings = meetings.select_related("mdt_team", "mdt_team__institution", "chair",
                                            "coordinator")
-    meeting = meetings.filter(pk=pk).first()
+    meeting = one_by_pk(meetings, pk)
     if meeting is None or not (
             _own_meeting(user, meeting)
             or meeting_list_visible_to(user=user).filter(pk=pk).exists()):
@@ -233,7 +233,7 @@ def hidden_item_count(*, user: User, meeting: Meeting, shown: int) -> int:
 
 
 def item_get_visible(*, user: User, meeting: Meeting, item_id: object) -> AgendaItem:
-    item = items_visible_to(user=user, meeting=meeting).filter(pk=as_id(item_id) or 0).first()
+    item = one_by_pk(items_visible_to(user=user, meeting=meeting), as_id(item_id))
     if item is None:
         raise Http404("No such agenda item.")
     return item

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.access import visible_rows
 from cases.selectors import LIST_COLUMNS, CaseDetail
-from tumorboard.lookups import as_id
+from tumorboard.lookups import as_id, one_by_pk
 from tumorboard.models import TeamMembership, User
 
 from . import states
@@ -71,14 +71,12 @@ def referral_list_for_display(*, user: User) -> QuerySet[Referral]:
 
 def referral_get_visible(*, user: User, referral_id: object) -> Referral:
     pk = as_id(referral_id)
-    referral = (
+    referral = one_by_pk(
         referral_list_visible_to(user=user)
         .select_related("case", "case__patient", "case__latest_assessment", "receiving_team",
                         "sending_team", "sender", "assignee")
         .prefetch_related("triggers", "workup_items__done_by", "workup_results__recorded_by",
-                          Prefetch("events", to_attr="event_list"))
-        .filter(pk=pk).first() if pk is not None else None
-    )
+                          Prefetch("events", to_attr="event_list")), pk)
     if referral is None:
         raise Http404("No such referral.")
     return referral
@@ -190,7 +188,7 @@ def alert_list_for(*, user: User) -> QuerySet[Alert]:
 
 
 def alert_get_visible(*, user: User, alert_id: object) -> Alert:
-    alert = alert_list_for(user=user).filter(pk=as_id(alert_id) or 0).first()
+    alert = one_by_pk(alert_list_for(user=user), as_id(alert_id))
     if alert is None:
         raise Http404("No such alert.")
     return alert
