@@ -4,8 +4,9 @@
 DATABASE_URL naming a database made by bench/seed (``bench/run --keep`` leaves one) and
 DEBUG off: each endpoint of bench/probe.py through Django's test Client as its persona, after a
 warm-up, N requests under pyinstrument; the text tree of each on stdout, the milliseconds per
-request and the SQL queries per request beside it. What a profile showed and what it changed is
-recorded in bench/RESULTS.md.
+request and the SQL queries per request beside it. ``--stages cases.selectors.case_status,...``
+times those functions and every template instead, with no profiler. What a profile showed and
+what it changed is recorded in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import time
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -42,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sort", default="tottime", help="cProfile's sort key (--flat)")
     parser.add_argument("--callers", action="append", default=[],
                         help="print the callers of functions matching this (--flat)")
+    parser.add_argument("--stages", default="",
+                        help="comma-separated module.function (or module.Class.method) to time, "
+                             "with every template; no profiler (implies --queries-only)")
     opts = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings")
     import django
@@ -63,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     handler = WSGIHandler()
+    stages = Stages(opts.stages.split(",") if opts.stages else [])
+    opts.queries_only = opts.queries_only or bool(stages.names)
 
     def get(cookie: str, url: str) -> None:
         """One GET through the WSGI handler, as gunicorn calls it (the test Client's own
@@ -119,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with connection.execute_wrapper(timed):
             get(cookie, urls[-1])
+        stages.clear()  # the timed loop's requests only
         profiler = Profiler(interval=0.0005)
         by_function = cProfile.Profile()
         started = time.perf_counter()
@@ -150,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds = warm.get(query, seconds)  # a warm connection's time, where it ran
             planned = plan_times(query, params) if opts.plans else ""
             print(f"  {seconds * 1000:7.2f} ms {planned} {query[:opts.width]}")
+        stages.report(len(urls))
         if opts.queries_only:
             continue
         if opts.flat:
@@ -163,6 +172,63 @@ def main(argv: list[str] | None = None) -> int:
             Path(opts.html).mkdir(parents=True, exist_ok=True)
             Path(opts.html, f"{name}.html").write_text(profiler.output_html())
     return 0
+
+
+class Stages:
+    """Inclusive time a request of named functions and of every template rendered (issue 22,
+    session 10: a wrapper costs microseconds where a profiler's hook on every call made the
+    pages look 40-70 % slower). ``module.function`` or ``module.Class.method``; a name looked
+    up through its module at call time, as views call selectors, is the one wrapped."""
+
+    def __init__(self, names: list[str]) -> None:
+        import importlib
+        from collections import Counter, defaultdict
+
+        self.names = names
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+        self.calls: Counter[str] = Counter()
+        for dotted in names:
+            module, _, attr = dotted.rpartition(".")
+            try:
+                owner: object = importlib.import_module(module)
+            except ModuleNotFoundError:
+                module, _, cls = module.rpartition(".")
+                owner = getattr(importlib.import_module(module), cls)
+            setattr(owner, attr, self._timed(getattr(owner, attr), dotted))
+        if names:
+            from django.template import base
+
+            render = base.Template.render
+
+            def template(template: base.Template, context: object) -> object:
+                started = time.perf_counter()
+                try:
+                    return render(template, context)  # type: ignore[arg-type]
+                finally:
+                    key = f"template {template.origin.template_name}"
+                    self.seconds[key] += time.perf_counter() - started
+                    self.calls[key] += 1
+
+            base.Template.render = template  # type: ignore[method-assign,assignment]
+
+    def _timed(self, function: Any, key: str) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[key] += time.perf_counter() - started
+                self.calls[key] += 1
+        return timed
+
+    def clear(self) -> None:
+        self.seconds.clear()
+        self.calls.clear()
+
+    def report(self, requests: int) -> None:
+        for key, seconds in sorted(self.seconds.items(), key=lambda item: -item[1]):
+            print(f"  {seconds * 1000 / requests:7.2f} ms  x{self.calls[key] / requests:5.1f}  "
+                  f"{key}")
 
 
 if __name__ == "__main__":
