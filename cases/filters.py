@@ -14,9 +14,9 @@ from .timeline import Phase
 class CaseFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(choices=Phase.choices)
     urgency = django_filters.ChoiceFilter(field_name="latest_assessment__urgency",
-                                          choices=URGENCY_CHOICES)
+                                          choices=URGENCY_CHOICES, label="Urgency")
     updated_since = UtcIsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte",
+        field_name="updated_at", lookup_expr="gte", label="Changed since",
         help_text="ISO 8601 date-time: cases changed at or after it (for clients that poll)",
     )
 

@@ -81,6 +81,7 @@ class CaseForm(SingleLineFieldsMixin, forms.ModelForm):
             "new_patient": _NULL_BOOL, "ambulatory": _NULL_BOOL,
             "oncologists": forms.CheckboxSelectMultiple,
         }  # fmt: skip
+        labels = {"mdt_team": "MDT team"}
 
     def __init__(self, *args: Any, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
