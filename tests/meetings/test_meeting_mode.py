@@ -149,3 +149,32 @@ def test_before_the_lock_the_recommendation_is_pending_not_unscorable(
     assert "none yet" not in locked and "not scorable" not in locked
     # The fixture's case: SINS 9, Bilsky 1b, a radiosensitive subtype: NOMS says cEBRT.
     assert f"Service recommendation:</strong> {label('cebrt', 'pathway')}" in locked
+
+
+def test_meeting_mode_and_the_case_page_tell_the_same_systemic_therapy(
+        meeting, coordinator, breast_surgeon, neurosurgeon, teams, client) -> None:
+    """A held CDK4/6 inhibitor recorded as an episode (CLINICAL.md §10): meeting mode's summary
+    said "CDK4/6 inhibitor: no" from the case's older summary field beside the episode table
+    that listed it held. Both pages now write the same row from the episodes."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cases.models import SystemicTherapyEpisode, TherapyHold
+
+    (item,) = _agenda(1, meeting, coordinator, breast_surgeon, neurosurgeon, teams)
+    today = timezone.localdate()
+    episode = SystemicTherapyEpisode.objects.create(
+        case=item.case, therapy_class="cdk46_inhibitor", drug="ribociclib",
+        started_on=today - dt.timedelta(days=120), recorded_by=breast_surgeon)
+    TherapyHold.objects.create(episode=episode, held_from=today - dt.timedelta(days=9),
+                               reason="before surgery", recorded_by=breast_surgeon)
+    expected = f"CDK4/6 inhibitor (ribociclib, held since {today - dt.timedelta(days=9):%Y-%m-%d})"
+    client.force_login(coordinator)
+    live = client.get(reverse("meetings:meeting-live", args=[meeting.pk])).content.decode()
+    client.force_login(breast_surgeon)
+    page = client.get(reverse("cases:case-detail", args=[item.case_id])).content.decode()
+    for html in (live, page):
+        row = html[html.index("<th>Systemic therapy</th>"):]
+        row = row[:row.index("</tr>")]
+        assert expected in row and "CDK4/6 inhibitor: no" not in row
