@@ -23,15 +23,14 @@ _WIDGETS = "django/forms/widgets/"
 _OPTION = _WIDGETS + "select_option.html"
 
 
-def _text(value: Any) -> str:
-    """``{{ value }}``: localized, then escaped unless safe."""
-    value = localize(value)
-    return conditional_escape(value if isinstance(value, str) else str(value))
-
-
 def _string(value: Any) -> str:
     """``{{ value|stringformat:'s' }}``: no localization; a safe string stays unescaped."""
     return conditional_escape(value if isinstance(value, str) else str(value))
+
+
+def _text(value: Any) -> str:
+    """``{{ value }}``: localized, then as ``_string``."""
+    return _string(localize(value))
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
