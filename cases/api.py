@@ -55,7 +55,7 @@ class CaseListCreateView(_CaseView, generics.ListAPIView):
     serializer_class = CaseListSerializer
     filterset_class = CaseFilter
 
-    def get_queryset(self) -> QuerySet[Case]:
+    def get_queryset(self) -> QuerySet[Case, selectors.CaseListRow]:
         return selectors.case_list_for_display(user=self.actor)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -5,12 +5,13 @@ them (STYLE.md rule 2); an outsider gets 404, never 403."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.query import ValuesListIterable
 from django.http import Http404
 
 from scoring.calculators import evaluate_request
@@ -111,37 +112,105 @@ def patients_without_case(*, user: User, query: str, limit: int = 20) -> list[Pa
     return found
 
 
-#: What a case list shows (the case table, the list API, the homes), and nothing else: a case
-#: row has some forty columns and its assessment's JSON, and reading, converting and holding
-#: them was half of a list's fetch (bench/RESULTS.md, issue 22). Reading another field of a
-#: listed case is one query per row: a query-count test of each list catches it.
+#: What a case list shows (the case table, the list API, the homes), and nothing else, as plain
+#: values: a case row has some forty columns and its assessment's JSON, and reading, converting
+#: and holding them was half of a list's fetch; three model instances a row (case, patient,
+#: assessment) were another millisecond of a page of 50 (bench/RESULTS.md, issue 22).
 LIST_COLUMNS = (
-    "id", "patient_id", "primary_status", "subtype", "phase", "breast_team_id", "spine_team_id",
-    "version", "updated_at", "current_event_id", "latest_assessment_id",
-    "patient__id", "patient__mrn", "patient__given_name", "patient__family_name",
+    "id", "primary_status", "subtype", "phase", "breast_team_id", "spine_team_id", "version",
+    "updated_at", "current_event_id",
+    "patient_id", "patient__mrn", "patient__given_name", "patient__family_name",
     "patient__birth_date", "patient__sex",
-    "latest_assessment__id", "latest_assessment__max_sins", "latest_assessment__max_bilsky",
+    "latest_assessment_id", "latest_assessment__max_sins", "latest_assessment__max_bilsky",
     "latest_assessment__urgency",
 )
 
 
-def case_list_for_display(*, user: User) -> QuerySet[Case]:
+@dataclass(slots=True)
+class ListedPatient:
+    """The patient of a listed case: what a list shows of them."""
+
+    pk: int
+    mrn: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    sex: str
+
+
+@dataclass(slots=True)
+class ListedScores:
+    """The scores a list shows of a case's current assessment."""
+
+    max_sins: int | None
+    max_bilsky: str
+    urgency: str
+
+
+@dataclass(slots=True)
+class CaseListRow:
+    """One case of a list, with the names a ``Case`` gives them (``case.patient.mrn``,
+    ``case.latest_assessment.max_sins``, ``case.urgency``), so that the case table, the list
+    API and the homes read a row as they read a case."""
+
+    pk: int
+    primary_status: str
+    subtype: str
+    phase: str
+    breast_team_id: int | None
+    spine_team_id: int | None
+    version: int
+    updated_at: datetime
+    current_event_id: int | None
+    patient: ListedPatient
+    latest_assessment: ListedScores | None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def patient_id(self) -> int:
+        return self.patient.pk
+
+    @property
+    def urgency(self) -> str | None:
+        return self.latest_assessment.urgency if self.latest_assessment is not None else None
+
+
+class _CaseListRows(ValuesListIterable):
+    """``LIST_COLUMNS`` of each case, as a ``CaseListRow``."""
+
+    def __iter__(self) -> Iterator[CaseListRow]:
+        for (pk, primary_status, subtype, phase, breast_team_id, spine_team_id, version,
+             updated_at, current_event_id, patient_id, mrn, given_name, family_name, birth_date,
+             sex, assessment_id, max_sins, max_bilsky, urgency) in super().__iter__():
+            yield CaseListRow(
+                pk, primary_status, subtype, phase, breast_team_id, spine_team_id, version,
+                updated_at, current_event_id,
+                ListedPatient(patient_id, mrn, given_name, family_name, birth_date, sex),
+                None if assessment_id is None else ListedScores(max_sins, max_bilsky, urgency))
+
+
+def case_list_for_display(*, user: User) -> QuerySet[Case, CaseListRow]:
     """The visible cases with what a list shows (patient, phase, latest SINS, urgency), in one
-    query; ``case_next_steps`` adds each row's next step."""
-    return (
-        case_list_visible_to(user=user)
-        # No list shows a team (the API gives the team ids, read from the case's own row).
-        .select_related("patient", "latest_assessment")
-        .only(*LIST_COLUMNS)
-        .order_by("-updated_at", "-pk")
-    )
+    query, each a ``CaseListRow``; ``case_next_steps`` adds each row's next step. It filters,
+    counts and pages as any queryset of cases."""
+    rows = (case_list_visible_to(user=user).values_list(*LIST_COLUMNS)
+            .order_by("-updated_at", "-pk"))
+    rows._iterable_class = _CaseListRows
+    return rows
 
 
 #: ``Specialty.values`` builds its list on every call; a list asks once a row.
 _SPECIALTIES = frozenset(timeline.Specialty.values)
 
 
-def case_next_steps(cases: Iterable[Case], role: str) -> list[tuple[Case, str]]:
+#: A case as a list reads it: a whole ``Case`` or a ``CaseListRow``.
+ListedCase = TypeVar("ListedCase", bound="Case | CaseListRow")
+
+
+def case_next_steps(cases: Iterable[ListedCase], role: str) -> list[tuple[ListedCase, str]]:
     """Each case with the next step a person of ``role`` sees in a list: the first open S2
     Table 4 duty of their specialty in the current phase, else the timeline's next move.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +42,9 @@ from .models import Case, DutyTick, PhaseEvent, SpinalLesion, SurgeryRecord
 from .summary import case_summary
 from .systemic import systemic_picture
 from .timeline import Phase
+
+_Row = TypeVar("_Row")  # what a queryset of cases yields (a Case, or a list row)
+
 
 #: Everyone with a clinical place in a care team; the administrator sees no patient data.
 CASE_ROLES = (Role.BREAST_ONCOSURGEON, Role.NEUROSURGEON, Role.COORDINATOR,
@@ -98,7 +101,7 @@ def case_rows(request: HttpRequest, *, page_size: int = PAGE_SIZE) -> dict[str, 
     return {**context, "page": page, "rows": rows, "patients_without_case": waiting}
 
 
-def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+def search(cases: QuerySet[Case, _Row], query: str) -> QuerySet[Case, _Row]:
     """Narrow the person's own cases (already the visible ones) by MRN or name: every word of
     ``query`` must start an MRN or appear in the given or family name."""
     for word in query.split():
