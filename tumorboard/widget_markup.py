@@ -16,8 +16,9 @@ from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+
+from tumorboard.markup import escaped
 
 _WIDGETS = "django/forms/widgets/"
 _OPTION = _WIDGETS + "select_option.html"
@@ -25,7 +26,7 @@ _OPTION = _WIDGETS + "select_option.html"
 
 def _string(value: Any) -> str:
     """``{{ value|stringformat:'s' }}``: no localization; a safe string stays unescaped."""
-    return conditional_escape(value if isinstance(value, str) else str(value))
+    return escaped(value if isinstance(value, str) else str(value))
 
 
 def _text(value: Any) -> str:
