@@ -51,7 +51,11 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
                 .defer(None).defer("case__latest_assessment__inputs").get(pk=items[index].pk))
         case = item.case
         detail = case_detail(case=case)
-        completeness.for_items([item], day=timezone.localtime(meeting.starts_at).date())
+        # Episodes, holds, laboratory trends and the earliest safe date of surgery (§10, §16),
+        # which the completeness table reads too.
+        systemic = systemic_picture(case, events=[stay.event for stay in detail.stays])
+        completeness.for_items([item], day=timezone.localtime(meeting.starts_at).date(),
+                               systemic={case.pk: completeness.systemic_of(case, systemic)})
         item.opinion_list = selectors.opinions_by_item([item])[item.pk]  # type: ignore[attr-defined]
         people = list(selectors.clinicians())
         attach_decision_forms([item], people, bound, item.pk if bound is not None else None)
@@ -62,8 +66,7 @@ def live_page(request: HttpRequest, meeting: Meeting, *, current: Any = None,
             "previous": items[index - 1] if index > 0 else None,
             "next": items[index + 1] if index + 1 < len(items) else None,
             "summary": case_summary(case),
-            # Episodes, holds, laboratory trends and the earliest safe date of surgery (§10, §16).
-            "systemic": systemic_picture(case, events=[stay.event for stay in detail.stays]),
+            "systemic": systemic,
             "spine": diagrams.spine_diagram(detail.lesions, subtype=case.subtype),
             "trends": [trend for trend in outcome_trend(detail.followups) if trend.verdict],
             "current_status": current_status(case, detail.followups),

@@ -160,7 +160,7 @@ def test_meeting_mode_and_the_case_page_tell_the_same_systemic_therapy(
 
     from django.utils import timezone
 
-    from cases.models import SystemicTherapyEpisode, TherapyHold
+    from cases.models import LabValue, SystemicTherapyEpisode, TherapyHold
 
     (item,) = _agenda(1, meeting, coordinator, breast_surgeon, neurosurgeon, teams)
     today = timezone.localdate()
@@ -178,3 +178,19 @@ def test_meeting_mode_and_the_case_page_tell_the_same_systemic_therapy(
         row = html[html.index("<th>Systemic therapy</th>"):]
         row = row[:row.index("</tr>")]
         assert expected in row and "CDK4/6 inhibitor: no" not in row
+    # The readiness table on meeting mode and on the agenda page reads the same episodes
+    # (completeness v2): it said "no CDK4/6 inhibitor; no ANC recorded" from the summary fields.
+    LabValue.objects.create(case=item.case, kind="anc", value=2100,
+                            taken_on=today - dt.timedelta(days=2), recorded_by=breast_surgeon)
+    held = (f"ribociclib (CDK4/6 inhibitor) held since "
+            f"{today - dt.timedelta(days=9):%d %b %Y}; ANC {today - dt.timedelta(days=2):%d %b %Y}")
+    client.force_login(coordinator)
+    html = client.get(reverse("meetings:meeting-live", args=[meeting.pk])).content.decode()
+    table = html[html.index('<ul class="plain completeness">'):]
+    table = table[:table.index("</ul>")]
+    assert "Systemic therapy state known" in table and held in table, table
+    assert "no CDK4/6 inhibitor" not in table and "no ANC" not in table
+    # The agenda page (its items read together) says the same.
+    agenda = client.get(reverse("meetings:meeting-detail", args=[meeting.pk]))
+    (shown,) = agenda.context["items"]
+    assert shown.completeness.checks[-1].note == held

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from meetings import completeness, packet, services, states
 from meetings.models import AgendaItem, PreliminaryOpinion
+from scoring.calculators import Episode, Hold, Lab, LabKind, TherapyClass
 from tests.factories import on_its_day
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,7 @@ def _case(**fields):
     base = {"er": True, "pr": False, "her2": False, "asia": "E", "frankel": "E",
             "neurological_deficit": False, "ecog": 1, "kps": 80, "cdk46_inhibitor": False,
             "anc_per_mm3": 2500, "anc_date": dt.date(2027, 3, 1),
+            "bone_modifying_agent": "", "bone_agent_last_dose": None,
             "latest_assessment": SimpleNamespace(evaluated_at=dt.datetime(2027, 3, 5, 9, 0))}
     return SimpleNamespace(**{**base, **fields})
 
@@ -96,7 +98,48 @@ def test_the_completeness_table_marks_each_check() -> None:
                     ecog=None, kps=None, anc_per_mm3=None, anc_date=None,
                     latest_assessment=None)
     assert set(_states(nothing, None).values()) == {"✗"}
-    assert completeness.COMPLETENESS_VERSION == "completeness-v1"
+    assert completeness.COMPLETENESS_VERSION == "completeness-v2"
+
+
+def _episode(drug: str, started: dt.date, stopped: dt.date | None = None,
+             *holds: Hold) -> Episode:
+    return Episode(TherapyClass.CDK46_INHIBITOR, drug, started,
+                                stopped, tuple(holds))
+
+
+def _systemic_note(case, *episodes, anc: tuple[dt.date, ...] = ()) -> tuple[str, str]:
+    labs = tuple(Lab(LabKind.ANC, 1800.0, day) for day in anc)
+    table = completeness.case_completeness(case, None, day=DAY, systemic=completeness.Systemic(
+        episodes, labs))
+    (check,) = [check for check in table.checks if check.key == "systemic"]
+    return check.mark, check.note
+
+
+def test_the_systemic_check_reads_the_episodes_and_laboratory_values_on_the_meetings_day(
+        ) -> None:
+    """Completeness v2 (CLINICAL.md §10): the CDK4/6 inhibitor as the episodes say on the
+    meeting's day (given, held since, stopped, not yet started), the newest ANC taken by then."""
+    case = _case(anc_per_mm3=None, anc_date=None)
+    start = dt.date(2026, 11, 1)
+    held = Hold(dt.date(2027, 3, 2))
+    ended = Hold(dt.date(2027, 2, 1), dt.date(2027, 2, 14))
+    assert _systemic_note(case, _episode("ribociclib", start, None, held),
+                          anc=(dt.date(2027, 3, 8),)) == (
+        "✓", "ribociclib (CDK4/6 inhibitor) held since 02 Mar 2027; ANC 08 Mar 2027")
+    assert _systemic_note(case, _episode("palbociclib", start, None, ended),
+                          anc=(dt.date(2027, 1, 2), dt.date(2027, 3, 9))) == (
+        "✓", "on palbociclib (CDK4/6 inhibitor); ANC 09 Mar 2027")
+    # Stopped before the meeting, or starting after it: none on the day.
+    assert _systemic_note(case, _episode("abemaciclib", start, dt.date(2027, 3, 1)),
+                          _episode("ribociclib", dt.date(2027, 3, 20))) == (
+        "✗", "no CDK4/6 inhibitor; no ANC recorded")
+    # An ANC taken after the meeting says nothing of the case at the meeting.
+    assert _systemic_note(case, anc=(dt.date(2027, 1, 5), dt.date(2027, 3, 11))) == (
+        "⚠", "no CDK4/6 inhibitor; last ANC 05 Jan 2027, over 30 days before the meeting")
+    # The older summary fields still count where no row says more (cases.systemic).
+    legacy = _case(cdk46_inhibitor=True)
+    assert completeness.case_completeness(legacy, None, day=DAY).checks[-1].note == (
+        "on a CDK4/6 inhibitor; ANC 01 Mar 2027")
 
 
 def test_the_agenda_shows_the_marks_warns_before_the_lock_and_takes_opinions(

@@ -3,8 +3,12 @@ agenda items (measured after a warm-up request, as in tests/cases and tests/refe
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+
+from cases.models import LabValue, SystemicTherapyEpisode, TherapyHold
 
 from meetings import services
 from tests.factories import make_mdt_case, on_its_day
@@ -23,13 +27,23 @@ pytestmark = pytest.mark.django_db
 #: Issue 22, session 8: the pages no longer ask for the bell (-1: the page asks for it once
 #: shown), and the access rule reads the person's granting rows in one query of its own and
 #: names their ids (+1 on every list that uses it).
-PAGE_MAX_QUERIES = 14  # issue 18: + the completeness imaging, + the opinions
+#: Completeness v2 reads the cases' CDK4/6 inhibitor episodes, their holds and their ANC values
+#: (+3, each case below has an episode with a hold and a value).
+PAGE_MAX_QUERIES = 17  # issue 18: + the completeness imaging, + the opinions
 API_MAX_QUERIES = 6
 
 
 def _meeting_with(n, meeting, coordinator, breast_surgeon, neurosurgeon, teams):
     for _ in range(n):
-        make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon, teams=teams)
+        case = make_mdt_case(breast_surgeon=breast_surgeon, neurosurgeon=neurosurgeon,
+                             teams=teams)
+        episode = SystemicTherapyEpisode.objects.create(
+            case=case, therapy_class="cdk46_inhibitor", drug="ribociclib",
+            started_on=dt.date(2026, 1, 5), recorded_by=breast_surgeon)
+        TherapyHold.objects.create(episode=episode, held_from=dt.date(2026, 2, 1),
+                                   reason="neutropenia", recorded_by=breast_surgeon)
+        LabValue.objects.create(case=case, kind="anc", value=1900, taken_on=dt.date(2026, 2, 2),
+                                recorded_by=breast_surgeon)
     services.agenda_populate(meeting=meeting, actor=coordinator)
     services.meeting_lock(meeting=meeting, actor=coordinator)
     services.meeting_start(meeting=on_its_day(meeting), actor=coordinator)
