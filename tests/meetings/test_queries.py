@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from cases.models import LabValue, SystemicTherapyEpisode, TherapyHold
-
 from meetings import services
 from tests.factories import make_mdt_case, on_its_day
 
