@@ -78,8 +78,11 @@ def unreferred_triggers(*, user: User, limit: int = 10) -> list[tuple[Any, list[
     # The person's 200 most recently updated cases, then the candidates among them.
     recent = case_list_visible_to(user=user).order_by("-updated_at").values("pk")[:RECENT_CASES]
     cases = (Case.objects.filter(pk__in=recent)
-                 .select_related("patient", "latest_assessment")
-                 .defer("latest_assessment__inputs", "latest_assessment__result")
+                 # What the list shows: the patient's names and MRN (a case row has some forty
+                 # columns, and building them was a millisecond of the home; issue 22).
+                 .select_related("patient")
+                 .only("pk", "updated_at", "patient", "patient__mrn", "patient__given_name",
+                       "patient__family_name")
                  .annotate(fired_triggers=KeyTransform("triggers", "latest_assessment__result"))
                  .filter(latest_assessment__isnull=False)
                  .exclude(latest_assessment__result__triggers=[])
