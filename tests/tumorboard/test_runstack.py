@@ -81,15 +81,14 @@ def stack(tmp_path: Path):
     )
     base = f"http://127.0.0.1:{port}"
 
-    def up() -> bool:
-        try:
-            urllib.request.urlopen(base + "/login/", timeout=2).close()  # noqa: S310
-        except OSError:
-            return False
-        return True
+    def announced() -> bool:
+        return b"Tumor board running" in (tmp_path / "stack.log").read_bytes()
 
     try:
-        wait_for(up, timeout=60, interval=0.3)
+        wait_for(announced, timeout=120, interval=0.2)
+        # Once it says it runs, the web server answers at once (it used to say so a moment
+        # before it listened, and a person who opened the page met a refused connection).
+        urllib.request.urlopen(base + "/login/", timeout=10).close()  # noqa: S310
         yield base, tmp_path
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C

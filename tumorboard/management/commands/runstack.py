@@ -9,13 +9,31 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+#: How long the web server may take to listen before the stack gives up.
+WEB_START_SECONDS = 120
+
+
+def _listening(host: str, port: int, web: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether ``web`` accepts connections on ``host:port`` within ``timeout`` seconds (False as
+    soon as it exits)."""
+    deadline = time.monotonic() + timeout
+    while web.poll() is None and time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+        except OSError:
+            time.sleep(0.2)
+            continue
+        return True
+    return False
 
 
 class Command(BaseCommand):
@@ -56,6 +74,11 @@ class Command(BaseCommand):
             for name, command in commands.items():
                 procs[name] = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
             host, _, port = options["addr"].rpartition(":")
+            # "Running" once the web server answers: a person who opens the address at once
+            # would otherwise meet a refused connection while it starts.
+            if not _listening(host or "127.0.0.1", int(port), procs["web"], WEB_START_SECONDS):
+                raise CommandError(f"the web server did not listen on {options['addr']} within "
+                                   f"{WEB_START_SECONDS} s: the others are stopped.")
             self.stdout.write(self.style.SUCCESS(
                 f"\nTumor board running at http://{host or '127.0.0.1'}:{port}/  "
                 f"(web pid {procs['web'].pid}, worker pid {procs['worker'].pid}, webhook worker "
