@@ -19,7 +19,7 @@ from cases.selectors import case_get_visible, patient_get_visible, patient_list_
 from followthrough.models import FollowThroughTask
 from meetings.models import Decision
 from referrals.models import Referral
-from tumorboard.lookups import as_id
+from tumorboard.lookups import as_id, one_by_pk
 from tumorboard.models import User
 
 from . import codes, oncology, resources
@@ -78,7 +78,7 @@ def patient(*, user: User, pk: object) -> dict[str, Any]:
 
 
 def _referral(user: User, pk: object) -> Referral:
-    row = _referrals(user).filter(pk=_pk(pk)).first()
+    row = one_by_pk(_referrals(user), _pk(pk))
     if row is None:
         raise Http404("No such referral.")
     return row
@@ -114,7 +114,7 @@ def any_task(*, user: User, pk: str) -> dict[str, Any]:
 
 def follow_through_task(*, user: User, pk: object) -> dict[str, Any]:
     """A follow-through task of an MDT decision (CLINICAL.md §15), by its row id."""
-    row = _follow_through(user).filter(pk=_pk(pk)).first()
+    row = one_by_pk(_follow_through(user), _pk(pk))
     if row is None:
         raise Http404("No such task.")
     _exported(user, row.case, "task", row.pk)
@@ -122,7 +122,7 @@ def follow_through_task(*, user: User, pk: object) -> dict[str, Any]:
 
 
 def care_plan(*, user: User, pk: object) -> dict[str, Any]:
-    row = _decisions(user).filter(pk=_pk(pk)).first()
+    row = one_by_pk(_decisions(user), _pk(pk))
     if row is None:
         raise Http404("No such decision.")
     _exported(user, row.item.case, "careplan", row.pk)
@@ -132,7 +132,7 @@ def care_plan(*, user: User, pk: object) -> dict[str, Any]:
 def observation(*, user: User, pk: str) -> dict[str, Any]:
     """``<assessment id>`` is the assessment's panel; ``<kind>[-<n>]-<assessment id>`` one of
     its scores, markers or performance statuses (oncology.assessment_observations)."""
-    row = _assessments(user).filter(pk=_pk(str(pk).rsplit("-", 1)[-1])).first()
+    row = one_by_pk(_assessments(user), _pk(str(pk).rsplit("-", 1)[-1]))
     found = [] if row is None else [
         res for res in oncology.assessment_observations(row, row.case) if res["id"] == pk]
     if row is None or not found:
@@ -142,7 +142,7 @@ def observation(*, user: User, pk: str) -> dict[str, Any]:
 
 
 def condition(*, user: User, pk: str) -> dict[str, Any]:
-    case = _cases(user).filter(pk=_pk(str(pk).rsplit("-", 1)[-1])).first()
+    case = one_by_pk(_cases(user), _pk(str(pk).rsplit("-", 1)[-1]))
     found = [] if case is None else [
         res for res in oncology.conditions(case, case.lesions.all()) if res["id"] == pk]
     if case is None or not found:
