@@ -174,6 +174,8 @@ def test_meeting_mode_and_the_case_page_tell_the_same_systemic_therapy(
     live = client.get(reverse("meetings:meeting-live", args=[meeting.pk])).content.decode()
     client.force_login(breast_surgeon)
     page = client.get(reverse("cases:case-detail", args=[item.case_id])).content.decode()
+    # The history line names the phase as the timeline does ("MDT tumor board", not lowercased).
+    assert f"current phase: {label(item.case.phase, 'phase')}." in live
     for html in (live, page):
         row = html[html.index("<th>Systemic therapy</th>"):]
         row = row[:row.index("</tr>")]
