@@ -198,6 +198,9 @@ def case_list_for_display(*, user: User) -> QuerySet[Case, CaseListRow]:
     counts and pages as any queryset of cases."""
     rows = (case_list_visible_to(user=user).values_list(*LIST_COLUMNS)
             .order_by("-updated_at", "-pk"))
+    # As ``values_list(named=True)`` does with its own iterable: the queryset's clones (filters,
+    # slices, the pagers') keep it. A field a row does not hold is an AttributeError, never a
+    # query a row.
     rows._iterable_class = _CaseListRows
     return rows
 
