@@ -37,6 +37,8 @@ from .models.systemic import LAB_KIND_LABELS
 from .timeline import Phase
 
 _AGENT_DRUG = {"zoledronic_acid": "zoledronic acid", "denosumab": "denosumab"}
+#: The drug of the episode read from the older CDK4/6 summary field, which names none.
+SUMMARY_CDK46_DRUG = "CDK4/6 inhibitor"
 
 
 def episode_of(row: SystemicTherapyEpisode) -> Episode:
@@ -56,7 +58,7 @@ def case_episodes(case: Case, rows: list[SystemicTherapyEpisode] | None = None) 
     episodes = [episode_of(row) for row in rows]
     classes = {episode.therapy_class for episode in episodes}
     if case.cdk46_inhibitor and TherapyClass.CDK46_INHIBITOR not in classes:
-        episodes.append(Episode(TherapyClass.CDK46_INHIBITOR, "CDK4/6 inhibitor", date.min))
+        episodes.append(Episode(TherapyClass.CDK46_INHIBITOR, SUMMARY_CDK46_DRUG, date.min))
     if case.bone_modifying_agent and TherapyClass.BONE_MODIFYING_AGENT not in classes:
         last = case.bone_agent_last_dose
         episodes.append(Episode(TherapyClass.BONE_MODIFYING_AGENT,

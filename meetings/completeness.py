@@ -28,7 +28,7 @@ from typing import Final
 from django.db.models import Max, Q
 
 from cases.models import Case, LabValue, LesionImaging, SystemicTherapyEpisode
-from cases.systemic import SystemicPicture, case_episodes, case_labs
+from cases.systemic import SUMMARY_CDK46_DRUG, SystemicPicture, case_episodes, case_labs
 from scoring.calculators import Episode, Lab, LabKind, TherapyClass
 
 COMPLETENESS_VERSION: Final = "completeness-v2"
@@ -105,6 +105,12 @@ class Systemic:
     episodes: tuple[Episode, ...]
     labs: tuple[Lab, ...]
 
+    @classmethod
+    def of(cls, case: Case, episodes: list[SystemicTherapyEpisode],
+           labs: list[LabValue]) -> Systemic:
+        """From the case's rows (their holds prefetched), with its summary fields."""
+        return cls(tuple(case_episodes(case, episodes)), tuple(case_labs(case, labs)))
+
 
 _CDK46 = TherapyClass.CDK46_INHIBITOR
 
@@ -121,14 +127,13 @@ def systemic_for(cases: Iterable[Case]) -> dict[int, Systemic]:
     labs: dict[int, list[LabValue]] = defaultdict(list)
     for lab in LabValue.objects.filter(case_id__in=ids, kind=LabKind.ANC):
         labs[lab.case_id].append(lab)
-    return {case.pk: Systemic(tuple(case_episodes(case, episodes[case.pk])),
-                              tuple(case_labs(case, labs[case.pk]))) for case in cases}
+    return {case.pk: Systemic.of(case, episodes[case.pk], labs[case.pk]) for case in cases}
 
 
 def systemic_of(case: Case, picture: SystemicPicture) -> Systemic:
     """``Systemic`` of a case from what its page already read (no query)."""
-    rows = [row for series in picture.labs for row in series.rows]
-    return Systemic(tuple(case_episodes(case, picture.episodes)), tuple(case_labs(case, rows)))
+    return Systemic.of(case, picture.episodes,
+                       [row for series in picture.labs for row in series.rows])
 
 
 def _cdk46_words(systemic: Systemic, day: date) -> str:
@@ -138,7 +143,7 @@ def _cdk46_words(systemic: Systemic, day: date) -> str:
         if episode.therapy_class is not _CDK46 or not episode.active_on(day):
             continue
         # An episode read from the older summary field has no drug name of its own.
-        drug = ("a CDK4/6 inhibitor" if episode.drug == "CDK4/6 inhibitor"
+        drug = ("a CDK4/6 inhibitor" if episode.drug == SUMMARY_CDK46_DRUG
                 else f"{episode.drug} (CDK4/6 inhibitor)")
         hold = next((hold for hold in episode.holds if hold.covers(day)), None)
         words.append(f"{drug} held since {hold.start:%d %b %Y}" if hold is not None
@@ -157,7 +162,7 @@ def case_completeness(case: Case, imaging: Imaging | None, *, day: date,
     (``systemic_for``; None: the case's summary fields alone): no query."""
     imaging = imaging or Imaging(None, None)
     if systemic is None:
-        systemic = Systemic(tuple(case_episodes(case, [])), tuple(case_labs(case, [])))
+        systemic = Systemic.of(case, [], [])
     checks = []
     if imaging.last_mri is None:
         checks.append(("mri", MISSING, "no MRI recorded"))
